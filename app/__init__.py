@@ -1,0 +1,1 @@
+"""Layerwise desktop application (PySide6): a view and controller over ``core``."""
