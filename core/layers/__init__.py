@@ -1,0 +1,20 @@
+"""Layerwise's own Keras layers. Importing this package registers them with Keras, so
+``keras.models.load_model`` opens a saved Layerwise model (safe mode stays on).
+
+Each layer lives in its own module that needs nothing but ``keras``: the Python code exporter
+copies a layer's source into the scripts it writes.
+"""
+
+from core.keras_env import prepare_environment
+
+prepare_environment()
+
+from core.layers.autoencoder import Autoencoder  # noqa: E402
+from core.layers.maxout import Maxout  # noqa: E402
+from core.layers.rbm import RBM  # noqa: E402
+from core.layers.vae import VAESampling  # noqa: E402
+
+CUSTOM_LAYERS = {"RBM": RBM, "Autoencoder": Autoencoder, "VAESampling": VAESampling,
+                 "Maxout": Maxout}
+
+__all__ = ["CUSTOM_LAYERS", "RBM", "Autoencoder", "Maxout", "VAESampling"]

@@ -1,0 +1,36 @@
+import keras
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="layerwise")
+class Maxout(keras.layers.Layer):
+    """Maxout units (Goodfellow et al. 2013): each output is the largest of ``pieces`` linear
+    functions of the input."""
+
+    def __init__(self, units, pieces=2, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or units < 1:
+            raise ValueError(f"units must be a positive integer, got {units!r}")
+        if not isinstance(pieces, int) or pieces < 2:
+            raise ValueError(f"pieces must be an integer of at least 2, got {pieces!r}")
+        self.units = units
+        self.pieces = pieces
+
+    def build(self, input_shape):
+        features = input_shape[-1]
+        self.kernel = self.add_weight(name="kernel", shape=(features, self.units * self.pieces),
+                                      initializer="glorot_uniform")
+        self.bias = self.add_weight(name="bias", shape=(self.units * self.pieces,),
+                                    initializer="zeros")
+
+    def call(self, inputs):
+        linear = ops.matmul(inputs, self.kernel) + self.bias
+        shape = ops.shape(linear)
+        pieces = ops.reshape(linear, (*shape[:-1], self.units, self.pieces))
+        return ops.max(pieces, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "pieces": self.pieces}

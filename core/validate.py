@@ -1,0 +1,197 @@
+"""Validation with shape inference, in words a student understands.
+
+Every problem names the block it belongs to (or the setting, for the training plan). The
+same pass infers each block's output shape and parameter count, which the canvas shows and
+``layerwise info`` prints. Pure Python: no Keras.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core import catalog
+from core.catalog import FINETUNE_PARAMS, PRETRAIN_PARAMS, ShapeError
+from core.project import Project
+from core.shapes import describe
+from core.spec import NetworkSpec
+
+
+@dataclass(frozen=True)
+class Problem:
+    block: str | None  # the block id, or None for a problem of the whole project
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.block}: {self.message}" if self.block else self.message
+
+
+@dataclass
+class Report:
+    problems: list[Problem] = field(default_factory=list)
+    shapes: dict[str, tuple] = field(default_factory=dict)  # block id -> output shape
+    params: dict[str, int] = field(default_factory=dict)  # block id -> parameter count
+    order: list[str] = field(default_factory=list)  # topological order
+    output: str | None = None  # the block whose output is the network's output
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def for_block(self, block_id: str) -> list[Problem]:
+        return [p for p in self.problems if p.block == block_id]
+
+    @property
+    def total_params(self) -> int:
+        return sum(self.params.values())
+
+
+def _check_params(block, decl, report: Report) -> bool:
+    good = True
+    for name in block.params:
+        if name not in decl.param_index:
+            known = ", ".join(decl.param_index) or "none"
+            report.problems.append(
+                Problem(block.id, f"{decl.name} has no parameter '{name}' (it has: {known})")
+            )
+            good = False
+    for name, value in decl.with_defaults(block.params).items():
+        message = decl.param_index[name].check(value)
+        if message:
+            report.problems.append(Problem(block.id, f"parameter '{name}' {message}"))
+            good = False
+    return good
+
+
+def _check_wiring(spec: NetworkSpec, report: Report) -> None:
+    ids = {b.id for b in spec.blocks}
+    for wire in spec.wires:
+        if wire.source == wire.target:
+            report.problems.append(Problem(wire.target, "is wired to itself"))
+        for end in (wire.source, wire.target):
+            if end not in ids:
+                other = wire.target if end == wire.source else wire.source
+                report.problems.append(
+                    Problem(other if other in ids else None, f"is wired to a missing block '{end}'")
+                )
+    for block in spec.blocks:
+        try:
+            decl = catalog.get(block.type)
+        except KeyError:
+            continue
+        wires = [w for w in spec.inputs_of(block.id) if w.source in ids]
+        ports = [w.port for w in wires]
+        if decl.max_inputs == 0 and wires:
+            report.problems.append(Problem(block.id, "an Input block takes no incoming wire"))
+        elif len(wires) < decl.min_inputs:
+            need = "an input" if decl.min_inputs == 1 else f"{decl.min_inputs} inputs"
+            report.problems.append(
+                Problem(block.id, f"needs {need}: wire the output of another block into it")
+            )
+        elif len(wires) > decl.max_inputs:
+            report.problems.append(
+                Problem(block.id, f"takes at most {decl.max_inputs} input(s), has {len(wires)}")
+            )
+        if len(set(ports)) != len(ports):
+            report.problems.append(Problem(block.id, "has two wires into the same input port"))
+
+
+def validate_network(spec: NetworkSpec) -> Report:
+    report = Report()
+    if not spec.blocks:
+        report.problems.append(Problem(None, "the network is empty: add an Input block"))
+        return report
+    known = {}
+    for block in spec.blocks:
+        try:
+            decl = catalog.get(block.type)
+        except KeyError:
+            report.problems.append(Problem(block.id, f"unknown block type '{block.type}'"))
+            continue
+        if _check_params(block, decl, report):
+            known[block.id] = decl
+    if not any(b.type == "Input" for b in spec.blocks):
+        report.problems.append(Problem(None, "the network has no Input block"))
+    _check_wiring(spec, report)
+
+    cycle = spec.blocks_in_cycles()
+    if cycle:
+        for block_id in cycle:
+            report.problems.append(
+                Problem(block_id, "is part of a loop: data must flow one way, from Input to output")
+            )
+        return report
+    report.order = spec.topological_order() or []
+
+    for block_id in report.order:
+        decl = known.get(block_id)
+        if decl is None:
+            continue
+        sources = [w.source for w in spec.inputs_of(block_id)]
+        if any(s not in report.shapes for s in sources):
+            continue  # an upstream problem is already reported
+        if decl.max_inputs and not sources:
+            continue
+        shapes = [report.shapes[s] for s in sources]
+        params = decl.with_defaults(spec.block(block_id).params)
+        try:
+            report.shapes[block_id] = tuple(decl.infer(params, shapes))
+            report.params[block_id] = int(decl.count(params, shapes))
+        except ShapeError as exc:
+            report.problems.append(Problem(block_id, str(exc)))
+
+    sinks = [b.id for b in spec.blocks if not spec.outputs_of(b.id) and b.type != "Input"]
+    if len(sinks) == 1:
+        report.output = sinks[0]
+    elif len(sinks) > 1 and not report.problems:
+        report.problems.append(
+            Problem(
+                None,
+                "the network has several ends (" + ", ".join(sinks) + "); wire them so that "
+                "exactly one block is the output",
+            )
+        )
+    elif not sinks and len(spec.blocks) > 0 and not report.problems:
+        report.problems.append(Problem(None, "the network has no block after its Input"))
+    return report
+
+
+def _check_settings(values: dict, params, where: str, block: str | None, report: Report):
+    index = {p.name: p for p in params}
+    for name, value in values.items():
+        if name not in index:
+            report.problems.append(Problem(block, f"{where}: unknown setting '{name}'"))
+            continue
+        message = index[name].check(value)
+        if message:
+            report.problems.append(Problem(block, f"{where}: '{name}' {message}"))
+
+
+def validate(project: Project) -> Report:
+    """Validate the network and the training plan of ``project``."""
+    report = validate_network(project.network)
+    plan = project.training.get("pretraining", {}).get("blocks", {})
+    for block_id, settings in plan.items():
+        if not project.network.has_block(block_id):
+            report.problems.append(
+                Problem(None, f"training.pretraining: settings for a missing block '{block_id}'")
+            )
+            continue
+        block = project.network.block(block_id)
+        kind = catalog.REGISTRY.get(block.type) and catalog.REGISTRY[block.type].pretrain
+        if kind is None:
+            report.problems.append(Problem(block_id, f"a {block.type} block does not pretrain"))
+            continue
+        _check_settings(settings, PRETRAIN_PARAMS[kind], "pretraining", block_id, report)
+    _check_settings(project.training.get("finetune", {}), FINETUNE_PARAMS, "training.finetune",
+                    None, report)
+    if report.output and project.finetune_settings().get("objective") == "classifier":
+        shape = report.shapes.get(report.output)
+        if shape is not None and len(shape) != 1:
+            report.problems.append(
+                Problem(
+                    report.output,
+                    f"a classifier's output must be one vector of class scores, but this "
+                    f"block gives {describe(shape)}",
+                )
+            )
+    return report

@@ -1,0 +1,17 @@
+"""Shared test set-up: offscreen Qt, quiet TensorFlow, and private config and cache folders
+so tests never touch the user's own."""
+
+import os
+import tempfile
+
+_ROOT = tempfile.mkdtemp(prefix="layerwise-tests-")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ["KERAS_HOME"] = os.path.join(_ROOT, "keras")
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_ROOT, "config")
+os.environ["XDG_DATA_HOME"] = os.path.join(_ROOT, "data")
+os.environ.setdefault("LAYERWISE_CACHE_DIR", os.path.join(_ROOT, "cache"))
+# One thread of work keeps the suite's timing steady on a shared 2-core machine.
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
