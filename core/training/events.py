@@ -1,0 +1,99 @@
+"""The typed events a training session yields, in order:
+
+PhaseStarted → (BatchMetrics* → EpochMetrics → Snapshot? → CheckpointWritten?)* per phase
+→ Finished, or Failed at any point (or Stopped when the control asked).
+
+Plain dataclasses of Python numbers and numpy arrays: the CLI prints them, the GUI draws them,
+and nothing in them holds a Keras object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PhaseStarted:
+    index: int  # 0-based position in the run's phases
+    count: int  # how many phases the run has
+    name: str  # e.g. "pretrain rbm1" or "fine-tune"
+    kind: str  # "pretrain" or "finetune"
+    block: str | None  # the block being pretrained; None when fine-tuning the whole network
+    method: str  # "rbm", "autoencoder", "classifier", "autoencoder-unrolled", "vae", "sequence"
+    epochs: int
+    steps_per_epoch: int
+    start_epoch: int = 0  # > 0 when resumed
+
+
+@dataclass(frozen=True)
+class BatchMetrics:
+    phase: int
+    block: str | None
+    epoch: int  # 0-based
+    step: int  # 0-based within the epoch
+    metrics: dict  # name -> float, e.g. {"loss": 0.31}
+
+
+@dataclass(frozen=True)
+class EpochMetrics:
+    phase: int
+    block: str | None
+    epoch: int  # 0-based; the epoch just finished
+    metrics: dict  # training and validation metrics, e.g. {"reconstruction_error": .., "val_..": ..}
+    elapsed: float  # seconds since the run started
+    samples_per_second: float
+    eta: float | None = None  # seconds left in the whole run, estimated
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the live views draw. Arrays are small (a few dozen filters, a few examples)."""
+
+    phase: int
+    block: str | None
+    epoch: int
+    filters: np.ndarray | None  # (n_filters, *tile_shape): each unit's incoming weights,
+    # shaped like the block's input sample when that is known (e.g. 8×8, or steps × pitches)
+    inputs: np.ndarray | None  # (n_examples, *sample_shape) held-out examples
+    reconstructions: np.ndarray | None  # same shape as inputs
+    hidden: np.ndarray | None  # hidden activations of the block on those examples, (n, units)
+    weights: np.ndarray | None  # a flat sample of the block's weights, for a histogram
+    path: str | None = None  # the .npz written under snapshots/, if any
+    sample_kind: str = "image"  # "image" or "pianoroll": how to draw tiles and examples
+
+
+@dataclass(frozen=True)
+class CheckpointWritten:
+    phase: int
+    epoch: int
+    path: str
+
+
+@dataclass(frozen=True)
+class Finished:
+    run_dir: str
+    summary: dict = field(default_factory=dict)  # the content of summary.json
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """The control asked to stop; a checkpoint of the last finished batch was written."""
+
+    run_dir: str
+    phase: int
+    epoch: int
+    checkpoint: str | None
+
+
+@dataclass(frozen=True)
+class Failed:
+    message: str  # one line a user understands, naming the phase and block
+    phase: int | None = None
+    block: str | None = None
+    checkpoint: str | None = None  # the last good checkpoint kept
+
+
+Event = PhaseStarted | BatchMetrics | EpochMetrics | Snapshot | CheckpointWritten | Finished | \
+    Stopped | Failed
