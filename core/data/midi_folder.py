@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from core.errors import DataError
-from core.music.pianoroll import from_pretty_midi, load_pretty_midi
+from core.music.pianoroll import MidiFileError, from_pretty_midi, load_pretty_midi
 
 MIDI_SUFFIXES = (".mid", ".midi", ".kar", ".smf")
 
@@ -44,9 +44,8 @@ def import_midi_folder(folder, representation: dict, progress=None):
             continue
         try:
             pm = load_pretty_midi(path)
-        except DataError as exc:
-            # The message starts with the base name; report the reason alone beside rel.
-            skipped.append((rel, str(exc).split(": ", 1)[-1]))
+        except MidiFileError as exc:
+            skipped.append((rel, exc.reason))
             continue
         try:
             roll = from_pretty_midi(

@@ -21,6 +21,14 @@ from core.errors import DataError
 DEFAULT_VELOCITY = 100  # MIDI velocity given to the notes of a binary (0/1) roll
 
 
+class MidiFileError(DataError):
+    """A file that cannot be read as MIDI; ``reason`` says why without the file name."""
+
+    def __init__(self, path, reason: str):
+        super().__init__(f"{os.fspath(path)}: {reason}")
+        self.reason = reason
+
+
 @dataclass
 class PianoRoll:
     """Time steps × pitches; values 0/1 (binary) or 0..1 (velocity / 127)."""
@@ -206,16 +214,15 @@ def load_pretty_midi(path):
     """Parse a MIDI file, turning any parser failure into a one-line DataError."""
     import pretty_midi
 
-    name = os.path.basename(os.fspath(path))
     try:
         with open(path, "rb") as fh:
             head = fh.read(4)
     except OSError as exc:
-        raise DataError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        raise MidiFileError(path, f"cannot read: {exc.strerror or exc}") from None
     if not head:
-        raise DataError(f"{name}: empty file")
+        raise MidiFileError(path, "empty file")
     if head != b"MThd":
-        raise DataError(f"{name}: not a MIDI file (no MThd header)")
+        raise MidiFileError(path, "not a MIDI file (no MThd header)")
     try:
         with warnings.catch_warnings():
             # Meta events on non-zero tracks are common and harmless; pretty_midi warns.
@@ -223,7 +230,7 @@ def load_pretty_midi(path):
             return pretty_midi.PrettyMIDI(os.fspath(path))
     except Exception as exc:  # mido/pretty_midi raise many types for damaged files
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise DataError(f"{name}: corrupt MIDI ({detail})") from None
+        raise MidiFileError(path, f"corrupt MIDI ({detail})") from None
 
 
 def read_midi(
