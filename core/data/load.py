@@ -99,9 +99,10 @@ def load_dataset(data: dict, *, progress=None, use_cache: bool = True) -> Datase
     window, hop = rep["window_steps"], rep["hop_steps"]
     low, high = rep["transpose"]
     shifts = sorted(set(range(low, high + 1)) | {0})
-    x_train = make_samples([rolls[i] for i in train_idx], window, hop, shifts)
-    x_val = make_samples([rolls[i] for i in val_idx], window, hop)
-    x_test = make_samples([rolls[i] for i in test_idx], window, hop)
+    count = rep["pitch_count"]
+    x_train = make_samples([rolls[i] for i in train_idx], window, hop, count, shifts)
+    x_val = make_samples([rolls[i] for i in val_idx], window, hop, count)
+    x_test = make_samples([rolls[i] for i in test_idx], window, hop, count)
     pieces = {
         "train": [names[i] for i in train_idx],
         "validation": [names[i] for i in val_idx],

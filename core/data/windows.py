@@ -61,10 +61,9 @@ def windows(roll: np.ndarray, window: int, hop: int) -> np.ndarray:
     return np.ascontiguousarray(view.transpose(0, 2, 1))
 
 
-def make_samples(rolls, window: int, hop: int, shifts=(0,)) -> np.ndarray:
+def make_samples(rolls, window: int, hop: int, pitch_count: int, shifts=(0,)) -> np.ndarray:
     """All windows of all pieces, once per transposition, as one float32 array."""
     parts = [windows(transpose(r, s), window, hop) for r in rolls for s in shifts]
     if not parts:
-        pitch_count = rolls[0].shape[1] if rolls else 0
         return np.zeros((0, window, pitch_count), np.float32)
     return np.concatenate(parts).astype(np.float32, copy=False)

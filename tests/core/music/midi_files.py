@@ -15,8 +15,14 @@ def write_midi_file(path, notes, *, tempos=((0, 120.0),), file_type=1, channel=0
     for n in notes:
         pitch, start, end = n[:3]
         vel = n[3] if len(n) > 3 else 100
+        # Offs sort before ons at one tick (repeated notes), except a zero-length note's own.
+        off_order = 3 if end == start else 1
         events.append(
-            (int(round(end * TPQ)), 1, mido.Message("note_off", note=pitch, channel=channel))
+            (
+                int(round(end * TPQ)),
+                off_order,
+                mido.Message("note_off", note=pitch, channel=channel),
+            )
         )
         events.append(
             (
