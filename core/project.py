@@ -131,7 +131,11 @@ def _tuple(kinds):
 
 def _kind(value) -> str:
     return {
-        dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"
+        dict: "an object",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        type(None): "null",
     }.get(type(value), "a number" if isinstance(value, int | float) else type(value).__name__)
 
 

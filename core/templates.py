@@ -24,9 +24,7 @@ def names() -> list[str]:
 def load(name: str) -> project_io.Project:
     path = template_dir() / f"{name}.json"
     if not path.is_file():
-        raise ProjectError(
-            f"no template named {name!r}; the templates are: {', '.join(names())}"
-        )
+        raise ProjectError(f"no template named {name!r}; the templates are: {', '.join(names())}")
     project = project_io.load(path)
     project.path = None  # a template is a starting point, never saved over
     return project

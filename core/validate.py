@@ -55,6 +55,8 @@ def _check_params(block, decl, report: Report) -> bool:
             )
             good = False
     for name, value in decl.with_defaults(block.params).items():
+        if name not in decl.param_index:
+            continue
         message = decl.param_index[name].check(value)
         if message:
             report.problems.append(Problem(block.id, f"parameter '{name}' {message}"))
@@ -177,13 +179,16 @@ def validate(project: Project) -> Report:
             )
             continue
         block = project.network.block(block_id)
-        kind = catalog.REGISTRY.get(block.type) and catalog.REGISTRY[block.type].pretrain
+        if block.type not in catalog.REGISTRY:
+            continue  # already reported as an unknown type
+        kind = catalog.REGISTRY[block.type].pretrain
         if kind is None:
             report.problems.append(Problem(block_id, f"a {block.type} block does not pretrain"))
             continue
         _check_settings(settings, PRETRAIN_PARAMS[kind], "pretraining", block_id, report)
-    _check_settings(project.training.get("finetune", {}), FINETUNE_PARAMS, "training.finetune",
-                    None, report)
+    _check_settings(
+        project.training.get("finetune", {}), FINETUNE_PARAMS, "training.finetune", None, report
+    )
     if report.output and project.finetune_settings().get("objective") == "classifier":
         shape = report.shapes.get(report.output)
         if shape is not None and len(shape) != 1:

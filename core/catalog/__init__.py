@@ -15,8 +15,15 @@ from core.catalog.types import BlockType, Param, Recipe, Shape, ShapeError
 
 REGISTRY: dict[str, BlockType] = {b.name: b for b in BLOCKS}
 
-GROUPS = ("Input and shape", "Core", "Convolution", "Recurrent", "Regularisation", "Merge",
-          "Pretraining")
+GROUPS = (
+    "Input and shape",
+    "Core",
+    "Convolution",
+    "Recurrent",
+    "Regularisation",
+    "Merge",
+    "Pretraining",
+)
 
 
 def get(type_name: str) -> BlockType:
@@ -35,7 +42,19 @@ def by_group() -> dict[str, list[BlockType]]:
 
 
 __all__ = [
-    "BLOCKS", "BlockType", "FINETUNE_PARAMS", "GROUPS", "OBJECTIVES", "PRETRAIN_PARAMS", "Param",
-    "REGISTRY", "Recipe", "Shape", "ShapeError", "by_group", "finetune_defaults", "get",
+    "BLOCKS",
+    "BlockType",
+    "FINETUNE_PARAMS",
+    "GROUPS",
+    "OBJECTIVES",
+    "PRETRAIN_PARAMS",
+    "Param",
+    "REGISTRY",
+    "Recipe",
+    "Shape",
+    "ShapeError",
+    "by_group",
+    "finetune_defaults",
+    "get",
     "pretrain_defaults",
 ]

@@ -63,9 +63,7 @@ def _conv_count(rank):
 
 def _pool_shape(p, shapes):
     require_rank(shapes[0], (2, 3), "Pooling")
-    spatial = [
-        conv_length(n, p["pool_size"], p["pool_size"], p["padding"]) for n in shapes[0][:-1]
-    ]
+    spatial = [conv_length(n, p["pool_size"], p["pool_size"], p["padding"]) for n in shapes[0][:-1]]
     return (*spatial, shapes[0][-1])
 
 
@@ -148,8 +146,7 @@ def _add_shape(p, shapes):
     for other in shapes[1:]:
         if tuple(other) != tuple(shapes[0]):
             raise ShapeError(
-                "Add needs inputs of the same shape: "
-                + ", ".join(describe(s) for s in shapes)
+                "Add needs inputs of the same shape: " + ", ".join(describe(s) for s in shapes)
             )
     return shapes[0]
 
@@ -192,216 +189,396 @@ _RETURN_SEQ = Param(
     "return_sequences", "bool", False, "output every time step (true) or only the last (false)"
 )
 _PADDING = Param(
-    "padding", "choice", "valid", "'same' keeps the length; 'valid' uses only full windows",
+    "padding",
+    "choice",
+    "valid",
+    "'same' keeps the length; 'valid' uses only full windows",
     choices=("valid", "same"),
 )
 
 BLOCKS: tuple[BlockType, ...] = (
     BlockType(
-        "Input", "Input and shape",
+        "Input",
+        "Input and shape",
         "Where data enters the network: the shape of one sample (no batch axis).",
-        (Param("shape", "shape", [16, 48], "shape of one sample, e.g. [16, 48] for 16 time "
-               "steps × 48 pitches; leave an axis empty (null) for any length"),),
-        infer=lambda p, s: tuple(p["shape"]), count=_no_params,
-        recipe=lambda p: None, min_inputs=0, max_inputs=0,
+        (
+            Param(
+                "shape",
+                "shape",
+                [16, 48],
+                "shape of one sample, e.g. [16, 48] for 16 time "
+                "steps × 48 pitches; leave an axis empty (null) for any length",
+            ),
+        ),
+        infer=lambda p, s: tuple(p["shape"]),
+        count=_no_params,
+        recipe=lambda p: None,
+        min_inputs=0,
+        max_inputs=0,
     ),
     BlockType(
-        "Dense", "Core", "A fully connected layer: every output sees every input.",
+        "Dense",
+        "Core",
+        "A fully connected layer: every output sees every input.",
         (_units(128), _activation("relu")),
-        infer=_dense_shape, count=_dense_count,
+        infer=_dense_shape,
+        count=_dense_count,
         recipe=lambda p: Recipe("Dense", {"units": p["units"], "activation": p["activation"]}),
     ),
     BlockType(
-        "Activation", "Core", "Applies a function to every value.",
+        "Activation",
+        "Core",
+        "Applies a function to every value.",
         (_activation("relu", "function"),),
-        infer=_same, count=_no_params,
+        infer=_same,
+        count=_no_params,
         recipe=lambda p: Recipe("Activation", {"activation": p["function"]}),
     ),
     BlockType(
-        "Maxout", "Core", "Maxout units: the largest of several linear pieces (Goodfellow 2013).",
+        "Maxout",
+        "Core",
+        "Maxout units: the largest of several linear pieces (Goodfellow 2013).",
         (_units(64), Param("pieces", "int", 2, "linear pieces per unit", minimum=2, maximum=16)),
-        infer=_maxout_shape, count=_maxout_count,
+        infer=_maxout_shape,
+        count=_maxout_count,
         recipe=lambda p: Recipe("layerwise.Maxout", {"units": p["units"], "pieces": p["pieces"]}),
     ),
     BlockType(
-        "Conv1D", "Convolution", "Slides filters along one axis (time), across all features.",
-        (Param("filters", "int", 32, "number of filters", minimum=1, maximum=4096),
-         Param("kernel_size", "int", 3, "width of each filter", minimum=1, maximum=256),
-         Param("strides", "int", 1, "step between windows", minimum=1, maximum=64),
-         _PADDING, _activation("relu")),
-        infer=_conv_shape(1), count=_conv_count(1),
-        recipe=lambda p: Recipe("Conv1D", {k: p[k] for k in
-                                           ("filters", "kernel_size", "strides", "padding",
-                                            "activation")}),
-    ),
-    BlockType(
-        "Conv2D", "Convolution", "Slides square filters over two axes (e.g. time × pitch).",
-        (Param("filters", "int", 32, "number of filters", minimum=1, maximum=4096),
-         Param("kernel_size", "int", 3, "height and width of each filter", minimum=1, maximum=64),
-         Param("strides", "int", 1, "step between windows", minimum=1, maximum=32),
-         _PADDING, _activation("relu")),
-        infer=_conv_shape(2), count=_conv_count(2),
-        recipe=lambda p: Recipe("Conv2D", {k: p[k] for k in
-                                           ("filters", "kernel_size", "strides", "padding",
-                                            "activation")}),
-    ),
-    BlockType(
-        "MaxPooling", "Convolution",
-        "Keeps the largest value in each window (1-D or 2-D, from the input's shape).",
-        (Param("pool_size", "int", 2, "window size along each axis", minimum=1, maximum=64),
-         _PADDING),
-        infer=_pool_shape, count=_no_params,
-        recipe=lambda p: Recipe("MaxPooling", {"pool_size": p["pool_size"],
-                                               "padding": p["padding"]}),
-    ),
-    BlockType(
-        "AveragePooling", "Convolution",
-        "Averages each window (1-D or 2-D, from the input's shape).",
-        (Param("pool_size", "int", 2, "window size along each axis", minimum=1, maximum=64),
-         _PADDING),
-        infer=_pool_shape, count=_no_params,
-        recipe=lambda p: Recipe("AveragePooling", {"pool_size": p["pool_size"],
-                                                   "padding": p["padding"]}),
-    ),
-    BlockType(
-        "Flatten", "Input and shape", "Lays a sample out as one long vector.", (),
-        infer=_flatten_shape, count=_no_params, recipe=lambda p: Recipe("Flatten", {}),
-    ),
-    BlockType(
-        "Reshape", "Input and shape", "Gives a sample a new shape with the same number of values.",
-        (Param("target_shape", "ints", [16, 48], "the new shape of one sample"),),
-        infer=_reshape_shape, count=_no_params,
-        recipe=lambda p: Recipe("Reshape", {"target_shape": list(p["target_shape"])}),
-    ),
-    BlockType(
-        "RepeatVector", "Input and shape", "Repeats a vector a number of times along a new time axis.",
-        (Param("times", "int", 16, "number of repeats (time steps)", minimum=1, maximum=100000),),
-        infer=_repeat_shape, count=_no_params,
-        recipe=lambda p: Recipe("RepeatVector", {"n": p["times"]}),
-    ),
-    BlockType(
-        "Dropout", "Regularisation", "During training, zeroes a random fraction of the values.",
-        (Param("rate", "float", 0.5, "fraction of values dropped", minimum=0.0, maximum=0.95),),
-        infer=_same, count=_no_params, recipe=lambda p: Recipe("Dropout", {"rate": p["rate"]}),
-    ),
-    BlockType(
-        "GaussianNoise", "Regularisation", "During training, adds Gaussian noise to every value.",
-        (Param("stddev", "float", 0.1, "standard deviation of the noise", minimum=0.0,
-               maximum=10.0),),
-        infer=_same, count=_no_params,
-        recipe=lambda p: Recipe("GaussianNoise", {"stddev": p["stddev"]}),
-    ),
-    BlockType(
-        "BatchNormalization", "Regularisation",
-        "Normalises each feature over the batch, then scales and shifts it.",
-        (Param("momentum", "float", 0.99, "how slowly the running statistics move",
-               minimum=0.0, maximum=1.0),),
-        infer=_same, count=_norm_count(4),
-        recipe=lambda p: Recipe("BatchNormalization", {"momentum": p["momentum"]}),
-    ),
-    BlockType(
-        "LayerNormalization", "Regularisation",
-        "Normalises each sample over its features, then scales and shifts it.",
-        (Param("epsilon", "float", 0.001, "added to the variance for stability", minimum=1e-9,
-               maximum=1.0),),
-        infer=_same, count=_norm_count(2),
-        recipe=lambda p: Recipe("LayerNormalization", {"epsilon": p["epsilon"]}),
-    ),
-    BlockType(
-        "LSTM", "Recurrent", "Long short-term memory over a sequence (time × features).",
-        (_units(128), _RETURN_SEQ),
-        infer=_recurrent_shape,
-        count=lambda p, s: _cell_count("LSTM", p["units"], s[0][-1]),
-        recipe=lambda p: Recipe("LSTM", {"units": p["units"],
-                                         "return_sequences": p["return_sequences"]}),
-    ),
-    BlockType(
-        "GRU", "Recurrent", "Gated recurrent unit over a sequence (time × features).",
-        (_units(128), _RETURN_SEQ),
-        infer=_recurrent_shape,
-        count=lambda p, s: _cell_count("GRU", p["units"], s[0][-1]),
-        recipe=lambda p: Recipe("GRU", {"units": p["units"],
-                                        "return_sequences": p["return_sequences"]}),
-    ),
-    BlockType(
-        "Bidirectional", "Recurrent", "Runs a recurrent layer forwards and backwards in time.",
-        (Param("cell", "choice", "LSTM", "the recurrent layer inside", choices=("LSTM", "GRU")),
-         _units(64), _RETURN_SEQ,
-         Param("merge_mode", "choice", "concat", "how the two directions are joined",
-               choices=("concat", "sum", "ave", "mul"))),
-        infer=lambda p, s: _recurrent_shape(p, s, _bidi_width(p)),
-        count=lambda p, s: 2 * _cell_count(p["cell"], p["units"], s[0][-1]),
+        "Conv1D",
+        "Convolution",
+        "Slides filters along one axis (time), across all features.",
+        (
+            Param("filters", "int", 32, "number of filters", minimum=1, maximum=4096),
+            Param("kernel_size", "int", 3, "width of each filter", minimum=1, maximum=256),
+            Param("strides", "int", 1, "step between windows", minimum=1, maximum=64),
+            _PADDING,
+            _activation("relu"),
+        ),
+        infer=_conv_shape(1),
+        count=_conv_count(1),
         recipe=lambda p: Recipe(
-            "Bidirectional", {"merge_mode": p["merge_mode"]},
-            inner=Recipe(p["cell"], {"units": p["units"],
-                                     "return_sequences": p["return_sequences"]}),
+            "Conv1D",
+            {k: p[k] for k in ("filters", "kernel_size", "strides", "padding", "activation")},
         ),
     ),
     BlockType(
-        "TimeDistributedDense", "Recurrent",
+        "Conv2D",
+        "Convolution",
+        "Slides square filters over two axes (e.g. time × pitch).",
+        (
+            Param("filters", "int", 32, "number of filters", minimum=1, maximum=4096),
+            Param(
+                "kernel_size", "int", 3, "height and width of each filter", minimum=1, maximum=64
+            ),
+            Param("strides", "int", 1, "step between windows", minimum=1, maximum=32),
+            _PADDING,
+            _activation("relu"),
+        ),
+        infer=_conv_shape(2),
+        count=_conv_count(2),
+        recipe=lambda p: Recipe(
+            "Conv2D",
+            {k: p[k] for k in ("filters", "kernel_size", "strides", "padding", "activation")},
+        ),
+    ),
+    BlockType(
+        "MaxPooling",
+        "Convolution",
+        "Keeps the largest value in each window (1-D or 2-D, from the input's shape).",
+        (
+            Param("pool_size", "int", 2, "window size along each axis", minimum=1, maximum=64),
+            _PADDING,
+        ),
+        infer=_pool_shape,
+        count=_no_params,
+        recipe=lambda p: Recipe(
+            "MaxPooling", {"pool_size": p["pool_size"], "padding": p["padding"]}
+        ),
+    ),
+    BlockType(
+        "AveragePooling",
+        "Convolution",
+        "Averages each window (1-D or 2-D, from the input's shape).",
+        (
+            Param("pool_size", "int", 2, "window size along each axis", minimum=1, maximum=64),
+            _PADDING,
+        ),
+        infer=_pool_shape,
+        count=_no_params,
+        recipe=lambda p: Recipe(
+            "AveragePooling", {"pool_size": p["pool_size"], "padding": p["padding"]}
+        ),
+    ),
+    BlockType(
+        "Flatten",
+        "Input and shape",
+        "Lays a sample out as one long vector.",
+        (),
+        infer=_flatten_shape,
+        count=_no_params,
+        recipe=lambda p: Recipe("Flatten", {}),
+    ),
+    BlockType(
+        "Reshape",
+        "Input and shape",
+        "Gives a sample a new shape with the same number of values.",
+        (Param("target_shape", "ints", [16, 48], "the new shape of one sample"),),
+        infer=_reshape_shape,
+        count=_no_params,
+        recipe=lambda p: Recipe("Reshape", {"target_shape": list(p["target_shape"])}),
+    ),
+    BlockType(
+        "RepeatVector",
+        "Input and shape",
+        "Repeats a vector a number of times along a new time axis.",
+        (Param("times", "int", 16, "number of repeats (time steps)", minimum=1, maximum=100000),),
+        infer=_repeat_shape,
+        count=_no_params,
+        recipe=lambda p: Recipe("RepeatVector", {"n": p["times"]}),
+    ),
+    BlockType(
+        "Dropout",
+        "Regularisation",
+        "During training, zeroes a random fraction of the values.",
+        (Param("rate", "float", 0.5, "fraction of values dropped", minimum=0.0, maximum=0.95),),
+        infer=_same,
+        count=_no_params,
+        recipe=lambda p: Recipe("Dropout", {"rate": p["rate"]}),
+    ),
+    BlockType(
+        "GaussianNoise",
+        "Regularisation",
+        "During training, adds Gaussian noise to every value.",
+        (
+            Param(
+                "stddev", "float", 0.1, "standard deviation of the noise", minimum=0.0, maximum=10.0
+            ),
+        ),
+        infer=_same,
+        count=_no_params,
+        recipe=lambda p: Recipe("GaussianNoise", {"stddev": p["stddev"]}),
+    ),
+    BlockType(
+        "BatchNormalization",
+        "Regularisation",
+        "Normalises each feature over the batch, then scales and shifts it.",
+        (
+            Param(
+                "momentum",
+                "float",
+                0.99,
+                "how slowly the running statistics move",
+                minimum=0.0,
+                maximum=1.0,
+            ),
+        ),
+        infer=_same,
+        count=_norm_count(4),
+        recipe=lambda p: Recipe("BatchNormalization", {"momentum": p["momentum"]}),
+    ),
+    BlockType(
+        "LayerNormalization",
+        "Regularisation",
+        "Normalises each sample over its features, then scales and shifts it.",
+        (
+            Param(
+                "epsilon",
+                "float",
+                0.001,
+                "added to the variance for stability",
+                minimum=1e-9,
+                maximum=1.0,
+            ),
+        ),
+        infer=_same,
+        count=_norm_count(2),
+        recipe=lambda p: Recipe("LayerNormalization", {"epsilon": p["epsilon"]}),
+    ),
+    BlockType(
+        "LSTM",
+        "Recurrent",
+        "Long short-term memory over a sequence (time × features).",
+        (_units(128), _RETURN_SEQ),
+        infer=_recurrent_shape,
+        count=lambda p, s: _cell_count("LSTM", p["units"], s[0][-1]),
+        recipe=lambda p: Recipe(
+            "LSTM", {"units": p["units"], "return_sequences": p["return_sequences"]}
+        ),
+    ),
+    BlockType(
+        "GRU",
+        "Recurrent",
+        "Gated recurrent unit over a sequence (time × features).",
+        (_units(128), _RETURN_SEQ),
+        infer=_recurrent_shape,
+        count=lambda p, s: _cell_count("GRU", p["units"], s[0][-1]),
+        recipe=lambda p: Recipe(
+            "GRU", {"units": p["units"], "return_sequences": p["return_sequences"]}
+        ),
+    ),
+    BlockType(
+        "Bidirectional",
+        "Recurrent",
+        "Runs a recurrent layer forwards and backwards in time.",
+        (
+            Param("cell", "choice", "LSTM", "the recurrent layer inside", choices=("LSTM", "GRU")),
+            _units(64),
+            _RETURN_SEQ,
+            Param(
+                "merge_mode",
+                "choice",
+                "concat",
+                "how the two directions are joined",
+                choices=("concat", "sum", "ave", "mul"),
+            ),
+        ),
+        infer=lambda p, s: _recurrent_shape(p, s, _bidi_width(p)),
+        count=lambda p, s: 2 * _cell_count(p["cell"], p["units"], s[0][-1]),
+        recipe=lambda p: Recipe(
+            "Bidirectional",
+            {"merge_mode": p["merge_mode"]},
+            inner=Recipe(
+                p["cell"], {"units": p["units"], "return_sequences": p["return_sequences"]}
+            ),
+        ),
+    ),
+    BlockType(
+        "TimeDistributedDense",
+        "Recurrent",
         "The same Dense layer applied at every time step.",
         (_units(48), _activation("sigmoid")),
-        infer=_time_dense_shape, count=_dense_count,
+        infer=_time_dense_shape,
+        count=_dense_count,
         recipe=lambda p: Recipe(
-            "TimeDistributed", {},
+            "TimeDistributed",
+            {},
             inner=Recipe("Dense", {"units": p["units"], "activation": p["activation"]}),
         ),
     ),
     BlockType(
-        "Concatenate", "Merge", "Joins its inputs along the last axis.", (),
-        infer=_concat_shape, count=_no_params, recipe=lambda p: Recipe("Concatenate", {}),
-        min_inputs=2, max_inputs=16,
+        "Concatenate",
+        "Merge",
+        "Joins its inputs along the last axis.",
+        (),
+        infer=_concat_shape,
+        count=_no_params,
+        recipe=lambda p: Recipe("Concatenate", {}),
+        min_inputs=2,
+        max_inputs=16,
     ),
     BlockType(
-        "Add", "Merge", "Adds its inputs value by value (they must have the same shape).", (),
-        infer=_add_shape, count=_no_params, recipe=lambda p: Recipe("Add", {}),
-        min_inputs=2, max_inputs=16,
+        "Add",
+        "Merge",
+        "Adds its inputs value by value (they must have the same shape).",
+        (),
+        infer=_add_shape,
+        count=_no_params,
+        recipe=lambda p: Recipe("Add", {}),
+        min_inputs=2,
+        max_inputs=16,
     ),
     BlockType(
-        "RBM", "Pretraining",
+        "RBM",
+        "Pretraining",
         "Restricted Boltzmann machine: in the network a sigmoid layer; pretrained greedily with "
         "contrastive divergence to model its input.",
-        (_units(256, "number of hidden units"),
-         Param("visible", "choice", "bernoulli",
-               "visible units: 'bernoulli' for binary or [0, 1] data, 'gaussian' for real "
-               "values with unit variance", choices=("bernoulli", "gaussian"))),
-        infer=_rbm_shape, count=_rbm_count,
+        (
+            _units(256, "number of hidden units"),
+            Param(
+                "visible",
+                "choice",
+                "bernoulli",
+                "visible units: 'bernoulli' for binary or [0, 1] data, 'gaussian' for real "
+                "values with unit variance",
+                choices=("bernoulli", "gaussian"),
+            ),
+        ),
+        infer=_rbm_shape,
+        count=_rbm_count,
         recipe=lambda p: Recipe("layerwise.RBM", {"units": p["units"], "visible": p["visible"]}),
         pretrain="rbm",
     ),
     BlockType(
-        "Autoencoder", "Pretraining",
+        "Autoencoder",
+        "Pretraining",
         "An autoencoder layer: in the network its encoder; pretrained greedily to reconstruct "
         "its input, optionally sparse (KL penalty) and denoising.",
-        (_units(256, "number of code units"),
-         _activation("sigmoid", help="the encoder's function"),
-         Param("decoder_activation", "choice", "sigmoid",
-               "the decoder's function: sigmoid for [0, 1] data, linear for real values",
-               choices=ACTIVATIONS),
-         Param("tied", "bool", True, "decode with the transpose of the encoder's weights"),
-         Param("sparsity_target", "float", 0.05, "target mean activation ρ of each code unit",
-               minimum=0.001, maximum=0.999),
-         Param("sparsity_weight", "float", 0.0, "weight β of the KL(ρ‖ρ̂) sparsity penalty; "
-               "0 turns it off", minimum=0.0, maximum=100.0),
-         Param("corruption", "choice", "none", "denoising: corrupt the input while pretraining",
-               choices=("none", "masking", "gaussian")),
-         Param("corruption_level", "float", 0.3, "fraction masked, or the noise's standard "
-               "deviation", minimum=0.0, maximum=5.0)),
+        (
+            _units(256, "number of code units"),
+            _activation("sigmoid", help="the encoder's function"),
+            Param(
+                "decoder_activation",
+                "choice",
+                "sigmoid",
+                "the decoder's function: sigmoid for [0, 1] data, linear for real values",
+                choices=ACTIVATIONS,
+            ),
+            Param("tied", "bool", True, "decode with the transpose of the encoder's weights"),
+            Param(
+                "sparsity_target",
+                "float",
+                0.05,
+                "target mean activation ρ of each code unit",
+                minimum=0.001,
+                maximum=0.999,
+            ),
+            Param(
+                "sparsity_weight",
+                "float",
+                0.0,
+                "weight β of the KL(ρ‖ρ̂) sparsity penalty; 0 turns it off",
+                minimum=0.0,
+                maximum=100.0,
+            ),
+            Param(
+                "corruption",
+                "choice",
+                "none",
+                "denoising: corrupt the input while pretraining",
+                choices=("none", "masking", "gaussian"),
+            ),
+            Param(
+                "corruption_level",
+                "float",
+                0.3,
+                "fraction masked, or the noise's standard deviation",
+                minimum=0.0,
+                maximum=5.0,
+            ),
+        ),
         infer=lambda p, s: (_vector_input("An autoencoder layer")(s), (p["units"],))[1],
         count=_ae_count,
-        recipe=lambda p: Recipe("layerwise.Autoencoder", {k: p[k] for k in (
-            "units", "activation", "decoder_activation", "tied", "sparsity_target",
-            "sparsity_weight", "corruption", "corruption_level")}),
+        recipe=lambda p: Recipe(
+            "layerwise.Autoencoder",
+            {
+                k: p[k]
+                for k in (
+                    "units",
+                    "activation",
+                    "decoder_activation",
+                    "tied",
+                    "sparsity_target",
+                    "sparsity_weight",
+                    "corruption",
+                    "corruption_level",
+                )
+            },
+        ),
         pretrain="autoencoder",
     ),
     BlockType(
-        "VAE", "Pretraining",
+        "VAE",
+        "Pretraining",
         "Variational encoder: maps its input to a Gaussian code, samples it while training and "
         "adds the KL term to the loss.",
-        (Param("latent_dim", "int", 16, "size of the latent code", minimum=1, maximum=4096),
-         Param("beta", "float", 1.0, "weight of the KL term", minimum=0.0, maximum=100.0)),
-        infer=_vae_shape, count=_vae_count,
-        recipe=lambda p: Recipe("layerwise.VAESampling", {"latent_dim": p["latent_dim"],
-                                                          "beta": p["beta"]}),
+        (
+            Param("latent_dim", "int", 16, "size of the latent code", minimum=1, maximum=4096),
+            Param("beta", "float", 1.0, "weight of the KL term", minimum=0.0, maximum=100.0),
+        ),
+        infer=_vae_shape,
+        count=_vae_count,
+        recipe=lambda p: Recipe(
+            "layerwise.VAESampling", {"latent_dim": p["latent_dim"], "beta": p["beta"]}
+        ),
     ),
 )

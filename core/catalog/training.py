@@ -16,25 +16,55 @@ _COMMON = (
 )
 
 PRETRAIN_PARAMS: dict[str, tuple[Param, ...]] = {
-    "rbm": _COMMON + (
+    "rbm": _COMMON
+    + (
         Param("cd_k", "int", 1, "Gibbs steps per update (CD-k)", minimum=1, maximum=100),
-        Param("persistent", "bool", False,
-              "persistent contrastive divergence (PCD): keep the negative chains between updates"),
-        Param("momentum", "float", 0.5, "momentum of the updates (rises to final_momentum)",
-              minimum=0.0, maximum=0.99),
-        Param("final_momentum", "float", 0.9, "momentum after the first epochs",
-              minimum=0.0, maximum=0.99),
-        Param("weight_decay", "float", 0.0001, "L2 penalty on the weights", minimum=0.0,
-              maximum=1.0),
-        Param("sparsity_target", "float", 0.0,
-              "target mean activation of the hidden units; 0 turns the sparsity term off",
-              minimum=0.0, maximum=0.99),
-        Param("sparsity_cost", "float", 0.0, "weight of the sparsity term", minimum=0.0,
-              maximum=100.0),
+        Param(
+            "persistent",
+            "bool",
+            False,
+            "persistent contrastive divergence (PCD): keep the negative chains between updates",
+        ),
+        Param(
+            "momentum",
+            "float",
+            0.5,
+            "momentum of the updates (rises to final_momentum)",
+            minimum=0.0,
+            maximum=0.99,
+        ),
+        Param(
+            "final_momentum",
+            "float",
+            0.9,
+            "momentum after the first epochs",
+            minimum=0.0,
+            maximum=0.99,
+        ),
+        Param(
+            "weight_decay", "float", 0.0001, "L2 penalty on the weights", minimum=0.0, maximum=1.0
+        ),
+        Param(
+            "sparsity_target",
+            "float",
+            0.0,
+            "target mean activation of the hidden units; 0 turns the sparsity term off",
+            minimum=0.0,
+            maximum=0.99,
+        ),
+        Param(
+            "sparsity_cost", "float", 0.0, "weight of the sparsity term", minimum=0.0, maximum=100.0
+        ),
     ),
-    "autoencoder": _COMMON + (
-        Param("optimizer", "choice", "adam", "how the weights are updated",
-              choices=("adam", "sgd", "rmsprop")),
+    "autoencoder": _COMMON
+    + (
+        Param(
+            "optimizer",
+            "choice",
+            "adam",
+            "how the weights are updated",
+            choices=("adam", "sgd", "rmsprop"),
+        ),
     ),
 }
 
@@ -46,21 +76,41 @@ PRETRAIN_DEFAULTS = {
 OBJECTIVES = ("classifier", "autoencoder", "vae", "sequence")
 
 FINETUNE_PARAMS: tuple[Param, ...] = (
-    Param("objective", "choice", "classifier",
-          "what the network learns: labels (classifier), to rebuild its input (autoencoder, "
-          "unrolled from the stack), a VAE, or the next time step (sequence)",
-          choices=OBJECTIVES),
+    Param(
+        "objective",
+        "choice",
+        "classifier",
+        "what the network learns: labels (classifier), to rebuild its input (autoencoder, "
+        "unrolled from the stack), a VAE, or the next time step (sequence)",
+        choices=OBJECTIVES,
+    ),
     Param("epochs", "int", 30, "passes over the data", minimum=0, maximum=100000),
     Param("batch_size", "int", 32, "samples per update", minimum=1, maximum=65536),
     Param("learning_rate", "float", 0.001, "step size", minimum=1e-7, maximum=10.0),
-    Param("optimizer", "choice", "adam", "how the weights are updated",
-          choices=("adam", "sgd", "rmsprop")),
-    Param("label_fraction", "float", 1.0,
-          "fraction of the training labels used (for few-label experiments)",
-          minimum=0.001, maximum=1.0),
-    Param("pretrained_learning_rate_scale", "float", 1.0,
-          "learning rate of pretrained blocks relative to the rest: below 1 keeps the "
-          "pretrained features from being washed out", minimum=0.0, maximum=1.0),
+    Param(
+        "optimizer",
+        "choice",
+        "adam",
+        "how the weights are updated",
+        choices=("adam", "sgd", "rmsprop"),
+    ),
+    Param(
+        "label_fraction",
+        "float",
+        1.0,
+        "fraction of the training labels used (for few-label experiments)",
+        minimum=0.001,
+        maximum=1.0,
+    ),
+    Param(
+        "pretrained_learning_rate_scale",
+        "float",
+        1.0,
+        "learning rate of pretrained blocks relative to the rest: below 1 keeps the "
+        "pretrained features from being washed out",
+        minimum=0.0,
+        maximum=1.0,
+    ),
 )
 
 

@@ -55,9 +55,10 @@ class Param:
         if self.kind == "int":
             if isinstance(value, bool) or not isinstance(value, int):
                 return f"must be a whole number, not {value!r}"
-        elif self.kind == "float":
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                return f"must be a number, not {value!r}"
+        elif self.kind == "float" and (
+            isinstance(value, bool) or not isinstance(value, int | float)
+        ):
+            return f"must be a number, not {value!r}"
         if self.minimum is not None and value < self.minimum:
             return f"must be at least {self.minimum:g}; got {value:g}"
         if self.maximum is not None and value > self.maximum:

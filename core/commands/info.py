@@ -23,16 +23,27 @@ def run(args) -> int:
     blocks = []
     for block_id in report.order:
         block = project.network.block(block_id)
-        blocks.append({
-            "id": block_id,
-            "type": block.type,
-            "output_shape": list(report.shapes[block_id]),
-            "params": report.params[block_id],
-            "pretrain": catalog.get(block.type).pretrain,
-        })
+        blocks.append(
+            {
+                "id": block_id,
+                "type": block.type,
+                "output_shape": list(report.shapes[block_id]),
+                "params": report.params[block_id],
+                "pretrain": catalog.get(block.type).pretrain,
+            }
+        )
     if args.json:
-        print(json.dumps({"name": project.name, "blocks": blocks, "output": report.output,
-                          "total_params": report.total_params}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "name": project.name,
+                    "blocks": blocks,
+                    "output": report.output,
+                    "total_params": report.total_params,
+                },
+                indent=2,
+            )
+        )
         return 0
     width = max(len(b["id"]) for b in blocks)
     print(f"{project.name}")

@@ -18,7 +18,9 @@ def run(args) -> int:
         where = f"block {problem.block}" if problem.block else "project"
         print(f"{args.project}: {where}: {problem.message}", file=sys.stderr)
     if report.ok:
-        print(f"{args.project}: valid ({len(report.order)} blocks, "
-              f"{report.total_params:,} parameters)")
+        print(
+            f"{args.project}: valid ({len(report.order)} blocks, "
+            f"{report.total_params:,} parameters)"
+        )
         return 0
     return 1

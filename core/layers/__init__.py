@@ -14,7 +14,11 @@ from core.layers.maxout import Maxout  # noqa: E402
 from core.layers.rbm import RBM  # noqa: E402
 from core.layers.vae import VAESampling  # noqa: E402
 
-CUSTOM_LAYERS = {"RBM": RBM, "Autoencoder": Autoencoder, "VAESampling": VAESampling,
-                 "Maxout": Maxout}
+CUSTOM_LAYERS = {
+    "RBM": RBM,
+    "Autoencoder": Autoencoder,
+    "VAESampling": VAESampling,
+    "Maxout": Maxout,
+}
 
 __all__ = ["CUSTOM_LAYERS", "RBM", "Autoencoder", "Maxout", "VAESampling"]

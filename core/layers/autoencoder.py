@@ -11,9 +11,19 @@ class Autoencoder(keras.layers.Layer):
 
     CORRUPTIONS = ("none", "masking", "gaussian")
 
-    def __init__(self, units, activation="sigmoid", decoder_activation="sigmoid", tied=True,
-                 sparsity_target=0.05, sparsity_weight=0.0, corruption="none",
-                 corruption_level=0.3, seed=None, **kwargs):
+    def __init__(
+        self,
+        units,
+        activation="sigmoid",
+        decoder_activation="sigmoid",
+        tied=True,
+        sparsity_target=0.05,
+        sparsity_weight=0.0,
+        corruption="none",
+        corruption_level=0.3,
+        seed=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if not isinstance(units, int) or units < 1:
             raise ValueError(f"units must be a positive integer, got {units!r}")
@@ -36,16 +46,18 @@ class Autoencoder(keras.layers.Layer):
 
     def build(self, input_shape):
         features = input_shape[-1]
-        self.kernel = self.add_weight(name="kernel", shape=(features, self.units),
-                                      initializer="glorot_uniform")
+        self.kernel = self.add_weight(
+            name="kernel", shape=(features, self.units), initializer="glorot_uniform"
+        )
         self.bias = self.add_weight(name="bias", shape=(self.units,), initializer="zeros")
-        self.decoder_bias = self.add_weight(name="decoder_bias", shape=(features,),
-                                            initializer="zeros")
+        self.decoder_bias = self.add_weight(
+            name="decoder_bias", shape=(features,), initializer="zeros"
+        )
         self.decoder_kernel = None
         if not self.tied:
-            self.decoder_kernel = self.add_weight(name="decoder_kernel",
-                                                  shape=(self.units, features),
-                                                  initializer="glorot_uniform")
+            self.decoder_kernel = self.add_weight(
+                name="decoder_kernel", shape=(self.units, features), initializer="glorot_uniform"
+            )
 
     def call(self, inputs):
         return self.encode(inputs)
@@ -65,8 +77,9 @@ class Autoencoder(keras.layers.Layer):
             keep = keras.random.uniform(ops.shape(inputs), seed=self.seed_generator)
             return inputs * ops.cast(keep >= self.corruption_level, inputs.dtype)
         if self.corruption == "gaussian" and self.corruption_level > 0:
-            noise = keras.random.normal(ops.shape(inputs), stddev=self.corruption_level,
-                                        seed=self.seed_generator)
+            noise = keras.random.normal(
+                ops.shape(inputs), stddev=self.corruption_level, seed=self.seed_generator
+            )
             return inputs + noise
         return inputs
 

@@ -18,10 +18,12 @@ class Maxout(keras.layers.Layer):
 
     def build(self, input_shape):
         features = input_shape[-1]
-        self.kernel = self.add_weight(name="kernel", shape=(features, self.units * self.pieces),
-                                      initializer="glorot_uniform")
-        self.bias = self.add_weight(name="bias", shape=(self.units * self.pieces,),
-                                    initializer="zeros")
+        self.kernel = self.add_weight(
+            name="kernel", shape=(features, self.units * self.pieces), initializer="glorot_uniform"
+        )
+        self.bias = self.add_weight(
+            name="bias", shape=(self.units * self.pieces,), initializer="zeros"
+        )
 
     def call(self, inputs):
         linear = ops.matmul(inputs, self.kernel) + self.bias

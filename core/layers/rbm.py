@@ -26,10 +26,12 @@ class RBM(keras.layers.Layer):
             shape=(features, self.units),
             initializer=keras.initializers.RandomNormal(stddev=0.01),
         )
-        self.hidden_bias = self.add_weight(name="hidden_bias", shape=(self.units,),
-                                           initializer="zeros")
-        self.visible_bias = self.add_weight(name="visible_bias", shape=(features,),
-                                            initializer="zeros")
+        self.hidden_bias = self.add_weight(
+            name="hidden_bias", shape=(self.units,), initializer="zeros"
+        )
+        self.visible_bias = self.add_weight(
+            name="visible_bias", shape=(features,), initializer="zeros"
+        )
 
     def call(self, inputs):
         return self.hidden_probabilities(inputs)

@@ -24,14 +24,18 @@ class VAESampling(keras.layers.Layer):
     def build(self, input_shape):
         features = input_shape[-1]
         shape = (features, self.latent_dim)
-        self.mean_kernel = self.add_weight(name="mean_kernel", shape=shape,
-                                           initializer="glorot_uniform")
-        self.mean_bias = self.add_weight(name="mean_bias", shape=(self.latent_dim,),
-                                         initializer="zeros")
-        self.log_var_kernel = self.add_weight(name="log_var_kernel", shape=shape,
-                                              initializer="glorot_uniform")
-        self.log_var_bias = self.add_weight(name="log_var_bias", shape=(self.latent_dim,),
-                                            initializer="zeros")
+        self.mean_kernel = self.add_weight(
+            name="mean_kernel", shape=shape, initializer="glorot_uniform"
+        )
+        self.mean_bias = self.add_weight(
+            name="mean_bias", shape=(self.latent_dim,), initializer="zeros"
+        )
+        self.log_var_kernel = self.add_weight(
+            name="log_var_kernel", shape=shape, initializer="glorot_uniform"
+        )
+        self.log_var_bias = self.add_weight(
+            name="log_var_bias", shape=(self.latent_dim,), initializer="zeros"
+        )
 
     def distribution(self, inputs):
         """(μ, log σ²) of the code for ``inputs``."""
@@ -52,5 +56,9 @@ class VAESampling(keras.layers.Layer):
         return (*input_shape[:-1], self.latent_dim)
 
     def get_config(self):
-        return {**super().get_config(), "latent_dim": self.latent_dim, "beta": self.beta,
-                "seed": self.seed}
+        return {
+            **super().get_config(),
+            "latent_dim": self.latent_dim,
+            "beta": self.beta,
+            "seed": self.seed,
+        }

@@ -14,9 +14,24 @@ class Control:
         self._running = threading.Event()
         self._running.set()
         self._stop = threading.Event()
+        self._listeners: list = []
+
+    def add_listener(self, callback) -> None:
+        """``callback()`` runs (in the caller's thread) whenever pause or stop is asked for, so
+        a session can interrupt work that runs many batches per call (e.g. a compiled epoch)."""
+        self._listeners.append(callback)
+
+    def remove_listener(self, callback) -> None:
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
+    def _notify(self) -> None:
+        for callback in list(self._listeners):
+            callback()
 
     def pause(self) -> None:
         self._running.clear()
+        self._notify()
 
     def resume(self) -> None:
         self._running.set()
@@ -24,6 +39,7 @@ class Control:
     def stop(self) -> None:
         self._stop.set()
         self._running.set()  # a paused session must wake up to stop
+        self._notify()
 
     @property
     def paused(self) -> bool:

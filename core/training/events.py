@@ -41,7 +41,9 @@ class EpochMetrics:
     phase: int
     block: str | None
     epoch: int  # 0-based; the epoch just finished
-    metrics: dict  # training and validation metrics, e.g. {"reconstruction_error": .., "val_..": ..}
+    metrics: (
+        dict  # training and validation metrics, e.g. {"reconstruction_error": .., "val_..": ..}
+    )
     elapsed: float  # seconds since the run started
     samples_per_second: float
     eta: float | None = None  # seconds left in the whole run, estimated
@@ -95,5 +97,13 @@ class Failed:
     checkpoint: str | None = None  # the last good checkpoint kept
 
 
-Event = PhaseStarted | BatchMetrics | EpochMetrics | Snapshot | CheckpointWritten | Finished | \
-    Stopped | Failed
+Event = (
+    PhaseStarted
+    | BatchMetrics
+    | EpochMetrics
+    | Snapshot
+    | CheckpointWritten
+    | Finished
+    | Stopped
+    | Failed
+)
