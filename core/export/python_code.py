@@ -1,0 +1,188 @@
+"""Export a network as a readable Python script that needs only Keras.
+
+The script defines ``build_model()``: one ``layers.X(...)`` line per block, in data order, each
+read from the block's recipe in the catalog (the declaration the builder uses). Layerwise's
+own layers are copied into the script from ``core/layers`` (those modules need only keras).
+From a run the script also gets ``load_weights(model)``, reading a ``.weights.npz`` beside it.
+Writing the script needs no Keras.
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import keyword
+import re
+from importlib import resources
+
+from core import catalog
+from core.build import InvalidNetwork
+from core.project import Project
+from core.validate import validate
+
+# Names the script itself uses: a block id equal to one of these gets a trailing underscore.
+_RESERVED = {"keras", "layers", "ops", "np", "model", "inputs", "outputs", "path", "seed",
+             "build_model", "load_weights", "WEIGHTS", "Path"}
+
+# Layerwise layer name -> module in core/layers holding its class.
+_CUSTOM_MODULES = {"RBM": "rbm", "Autoencoder": "autoencoder", "VAESampling": "vae",
+                   "Maxout": "maxout"}
+
+
+def keras_class_name(recipe: catalog.Recipe, input_rank: int | None) -> str:
+    """The class a recipe names, as the builder picks it (pooling: 1-D or 2-D by rank)."""
+    name = recipe.cls
+    if name.startswith("layerwise."):
+        return name.split(".", 1)[1]
+    if name in ("MaxPooling", "AveragePooling"):
+        return f"{name}{2 if input_rank == 3 else 1}D"
+    return name
+
+
+def _variable(block_id: str) -> str:
+    name = block_id
+    if keyword.iskeyword(name) or name in _RESERVED or hasattr(builtins, name):
+        name += "_"
+    return name
+
+
+def _constructor(recipe: catalog.Recipe, name: str | None, input_rank: int | None) -> str:
+    cls = keras_class_name(recipe, input_rank)
+    prefix = "" if recipe.cls.startswith("layerwise.") else "layers."
+    args = [f"{key}={_literal(value)}" for key, value in recipe.kwargs.items()]
+    if recipe.inner is not None:
+        args.insert(0, f"layer={_constructor(recipe.inner, None, None)}")
+    if name:
+        args.append(f"name={_literal(name)}")
+    return f"{prefix}{cls}({', '.join(args)})"
+
+
+def _literal(value) -> str:
+    if isinstance(value, list | tuple):
+        items = ", ".join(_literal(v) for v in value)
+        return f"({items},)" if len(value) == 1 else f"({items})"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
+def _custom_sources(names: list[str]) -> tuple[list[str], list[str]]:
+    """(import lines, class sources) of the Layerwise layers ``names``, copied verbatim."""
+    imports, bodies = [], []
+    for name in names:
+        # Read the file, never import it here: importing core.layers loads TensorFlow.
+        source = (resources.files("core") / "layers" / f"{_CUSTOM_MODULES[name]}.py").read_text(
+            encoding="utf-8"
+        )
+        lines = source.splitlines()
+        start = 0
+        while start < len(lines) and (
+            not lines[start].strip() or lines[start].startswith(("import ", "from "))
+        ):
+            if lines[start].strip() and lines[start] not in imports:
+                imports.append(lines[start])
+            start += 1
+        bodies.append("\n".join(lines[start:]).strip() + "\n")
+    return imports, bodies
+
+
+def model_source(project: Project, weights_file: str | None = None) -> str:
+    """The script's text for ``project``; ``weights_file`` (a name beside the script) adds a
+    ``load_weights`` that ``build_model`` calls."""
+    report = validate(project)
+    if not report.ok:
+        raise InvalidNetwork(report.problems)
+    spec = project.network
+    names = {block_id: _variable(block_id) for block_id in report.order}
+    body, inputs, custom = [], [], []
+    for block_id in report.order:
+        block = spec.block(block_id)
+        decl = catalog.get(block.type)
+        params = decl.with_defaults(block.params)
+        var = names[block_id]
+        if block.type == "Input":
+            shape = _literal(tuple(params["shape"]))
+            body.append(f"    {var} = keras.Input(shape={shape}, name={_literal(block_id)})")
+            inputs.append(var)
+            continue
+        recipe = decl.recipe(params)
+        for part in (recipe, recipe.inner):
+            if part is not None and part.cls.startswith("layerwise."):
+                cls = part.cls.split(".", 1)[1]
+                if cls not in custom:
+                    custom.append(cls)
+        wires = spec.inputs_of(block_id)
+        rank = len(report.shapes[wires[0].source])
+        sources = [names[w.source] for w in wires]
+        arg = f"[{', '.join(sources)}]" if decl.max_inputs > 1 else sources[0]
+        body.append(f"    {var} = {_constructor(recipe, block_id, rank)}({arg})")
+    model_inputs = f"[{', '.join(inputs)}]" if len(inputs) > 1 else inputs[0]
+    seed = project.training.get("seed", 0)
+
+    imports, classes = _custom_sources(custom)
+    from_keras = sorted({"layers"} | {
+        name.strip() for line in imports if line.startswith("from keras import ")
+        for name in line[len("from keras import "):].split(",")
+    })
+    others = [line for line in imports if line != "import keras"
+              and not line.startswith("from keras import ")]
+    header = ["import keras", *(["import numpy as np"] if weights_file else []), *others,
+              f"from keras import {', '.join(from_keras)}"]
+    if weights_file:
+        header = ["from pathlib import Path", "", *header]
+    title = project.name.replace('"""', "'''")
+    description = project.description.replace('"""', "'''").strip()
+    doc = [f'"""{title}: a network exported from Layerwise.', ""]
+    if description:
+        doc += [description, ""]
+    doc += ["Needs only Keras (3.x). Run it to print a summary of the model; import it and call",
+            "build_model() to get the model" + (" with its trained weights." if weights_file
+                                                 else " (untrained)."),
+            '"""', ""]
+
+    out = doc + header + [""]
+    if weights_file:
+        out += ["", f"WEIGHTS = Path(__file__).with_name({_literal(weights_file)})", ""]
+    for source in classes:
+        out += ["", source.rstrip(), ""]
+    out += ["", f"def build_model(seed={seed!r}{', weights=True' if weights_file else ''}):",
+            '    """The network' + (", with the trained weights unless weights=False."
+                                    if weights_file else ", freshly initialised.") + '"""',
+            "    keras.utils.set_random_seed(seed)"]
+    out += body
+    out.append(f"    model = keras.Model(inputs={model_inputs}, outputs={names[report.output]}, "
+               f"name={_literal(_model_name(project.name))})")
+    if weights_file:
+        out += ["    if weights:", "        load_weights(model)"]
+    out += ["    return model", ""]
+    if weights_file:
+        out += ["", "def load_weights(model, path=WEIGHTS):",
+                '    """Set every layer\'s weights from the .npz written beside this script',
+                '    (arrays named "layer/index")."""',
+                "    with np.load(path, allow_pickle=False) as saved:",
+                "        for layer in model.layers:",
+                "            count = len(layer.get_weights())",
+                "            if count:",
+                '                layer.set_weights([saved[f"{layer.name}/{i}"] '
+                "for i in range(count)])",
+                "    return model", ""]
+    out += ["", 'if __name__ == "__main__":', "    build_model().summary()", ""]
+    text = "\n".join(out)
+    return re.sub(r"\n{4,}", "\n\n\n", text)
+
+
+def _model_name(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() else "_" for c in name).strip("_")
+    return cleaned or "layerwise_model"
+
+
+def weight_arrays(model) -> dict:
+    """The model's weights as {"layer/index": array}, the layout ``load_weights`` reads."""
+    arrays = {}
+    for layer in model.layers:
+        for i, value in enumerate(layer.get_weights()):
+            arrays[f"{layer.name}/{i}"] = value
+    return arrays
+
+
+__all__ = ["keras_class_name", "model_source", "weight_arrays"]
