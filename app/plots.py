@@ -1,0 +1,111 @@
+"""Small pyqtgraph helpers shared by the dashboard, the twin view and the audition panel.
+
+Arrays are laid out the way they read: ``imageAxisOrder='row-major'`` is set once here, so a
+numpy (row, col) image shows row 0 at the top of a view with an inverted y axis.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
+
+BIPOLAR = pg.colormap.get("CET-D1")  # blue - white - red: negative, zero, positive weights
+GREY = pg.ColorMap(pos=[0.0, 1.0], color=[(255, 255, 255), (20, 20, 20)])  # 0 white, 1 ink
+PHASE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
+
+
+def tile_image(tile: np.ndarray, kind: str) -> np.ndarray:
+    """One sample as a 2-D picture: images as they are; piano-roll patches (steps × pitches)
+    turned so pitch runs up the picture and time runs right."""
+    tile = np.asarray(tile, dtype=np.float32)
+    if tile.ndim == 1:  # a flat vector: the most square picture that holds it
+        n = tile.size
+        w = int(math.ceil(math.sqrt(n)))
+        h = int(math.ceil(n / w))
+        padded = np.zeros(h * w, np.float32)
+        padded[:n] = tile
+        return padded.reshape(h, w)
+    if tile.ndim > 2:  # channels: show the first
+        tile = tile.reshape(tile.shape[0], tile.shape[1], -1)[..., 0]
+    if kind == "pianoroll":
+        return tile.T[::-1]
+    return tile
+
+
+def mosaic(tiles, kind: str = "image", *, columns: int | None = None, normalise: str = "abs",
+           pad: int = 1, pad_value: float = 0.0) -> np.ndarray:
+    """Tiles side by side in a grid, each scaled on its own.
+
+    normalise: "abs" scales each tile by its largest magnitude into -1..1 (weights); "none"
+    keeps values (inputs and reconstructions in 0..1).
+    """
+    pics = [tile_image(t, kind) for t in tiles]
+    if not pics:
+        return np.zeros((1, 1), np.float32)
+    h = max(p.shape[0] for p in pics)
+    w = max(p.shape[1] for p in pics)
+    n = len(pics)
+    cols = columns or int(math.ceil(math.sqrt(n * h / max(w, 1))))
+    cols = max(1, min(cols, n))
+    rows = int(math.ceil(n / cols))
+    out = np.full((rows * (h + pad) - pad, cols * (w + pad) - pad), pad_value, np.float32)
+    for i, p in enumerate(pics):
+        if normalise == "abs":
+            m = float(np.abs(p).max()) if p.size else 0.0
+            p = p / m if m > 0 else p
+        r, c = divmod(i, cols)
+        y, x = r * (h + pad), c * (w + pad)
+        out[y : y + p.shape[0], x : x + p.shape[1]] = p
+    return out
+
+
+def histogram(values, bins: int = 40):
+    """(edges, counts) for a stepMode curve; empty input gives a flat line."""
+    v = np.asarray(values, dtype=np.float64).ravel()
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return np.array([0.0, 1.0]), np.array([0.0])
+    lo, hi = float(v.min()), float(v.max())
+    if hi <= lo:
+        lo, hi = lo - 0.5, hi + 0.5
+    counts, edges = np.histogram(v, bins=bins, range=(lo, hi))
+    return edges, counts.astype(np.float64)
+
+
+def image_view(title: str | None = None) -> tuple[pg.GraphicsLayoutWidget, pg.ImageItem]:
+    """A bare, aspect-locked view showing one image top-down."""
+    widget = pg.GraphicsLayoutWidget()
+    widget.setBackground("w")
+    if title:
+        widget.addLabel(title, row=0, col=0, color="#333", size="9pt")
+    vb = widget.addViewBox(row=1 if title else 0, col=0)
+    vb.setAspectLocked(True)
+    vb.invertY(True)
+    vb.setMouseEnabled(False, False)
+    vb.setMenuEnabled(False)
+    item = pg.ImageItem()
+    vb.addItem(item)
+    return widget, item
+
+
+def plot_widget(title: str, x_label: str | None = None) -> pg.PlotWidget:
+    w = pg.PlotWidget(title=title)
+    w.setBackground("w")
+    w.showGrid(x=True, y=True, alpha=0.2)
+    if x_label:
+        w.setLabel("bottom", x_label)
+    w.setMenuEnabled(False)
+    return w
+
+
+def format_seconds(seconds: float | None) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return "–"
+    seconds = max(0, int(round(seconds)))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

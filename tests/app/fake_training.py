@@ -1,0 +1,70 @@
+"""A fake training session for app tests: real event objects, no TensorFlow.
+
+Follows the contract of core.training.session.run_training (same signature, same events, obeys
+the Control) so the dashboard can be tested fast and without Keras.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import numpy as np
+
+from core.training.events import (
+    BatchMetrics,
+    CheckpointWritten,
+    EpochMetrics,
+    Failed,
+    Finished,
+    PhaseStarted,
+    Snapshot,
+    Stopped,
+)
+
+
+def fake_run_training(project, run_dir, *, control=None, epochs_scale=1.0, device=None,
+                      pretraining=True, steps=5, epochs=3, step_s=0.002, fail_at=None,
+                      sample_kind="image", **_):
+    """Two pretraining phases (rbm1, rbm2) and a fine-tune phase, or fine-tune alone."""
+    os.makedirs(run_dir, exist_ok=True)
+    phases = [("pretrain rbm1", "pretrain", "rbm1", "rbm"), ("pretrain rbm2", "pretrain", "rbm2",
+                                                             "rbm")] if pretraining else []
+    phases.append(("fine-tune", "finetune", None, "classifier"))
+    rng = np.random.default_rng(0)
+    t0 = time.monotonic()
+    shape = (8, 8) if sample_kind == "image" else (16, 12)
+    total = len(phases) * epochs
+    done = 0
+    for index, (name, kind, block, method) in enumerate(phases):
+        yield PhaseStarted(index, len(phases), name, kind, block, method, epochs, steps)
+        for epoch in range(epochs):
+            for step in range(steps):
+                if control is not None:
+                    if not control.wait_while_paused():
+                        yield Stopped(run_dir, index, epoch, None)
+                        return
+                if fail_at == (index, epoch, step):
+                    yield Failed(f"{name}: the loss became NaN at epoch {epoch + 1}", index,
+                                 block)
+                    return
+                time.sleep(step_s)
+                yield BatchMetrics(index, block, epoch, step, {"loss": 1.0 / (1 + epoch + step)})
+            done += 1
+            elapsed = time.monotonic() - t0
+            eta = elapsed / done * (total - done)
+            metrics = {"loss": 1.0 / (1 + epoch), "val_loss": 1.2 / (1 + epoch)}
+            if kind == "finetune":
+                metrics["accuracy"] = 0.5 + 0.1 * epoch
+            yield EpochMetrics(index, block, epoch, metrics, elapsed, 1000.0, eta)
+            x = rng.random((4, *shape)).astype(np.float32)
+            yield Snapshot(index, block, epoch, rng.normal(size=(16, *shape)).astype(np.float32),
+                           x, np.clip(x + 0.1, 0, 1), rng.random((4, 32)),
+                           rng.normal(size=500), None, sample_kind)
+            ck = os.path.join(run_dir, f"ck-{index}-{epoch}")
+            yield CheckpointWritten(index, epoch, ck)
+    summary = {"phases": [p[0] for p in phases]}
+    with open(os.path.join(run_dir, "summary.json"), "w") as f:
+        json.dump(summary, f)
+    yield Finished(run_dir, summary)

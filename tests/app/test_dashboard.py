@@ -1,0 +1,155 @@
+"""The training dashboard driven by a fake session on a real worker thread (no TensorFlow)."""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+
+import pytest
+from fake_training import fake_run_training
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QObject, Slot  # noqa: E402
+
+from app.panels.dashboard import TrainingDashboard  # noqa: E402
+from core import templates  # noqa: E402
+
+
+@pytest.fixture
+def dashboard(qtbot, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    TrainingDashboard.probe_devices_on_show = False
+    d = TrainingDashboard()
+    qtbot.addWidget(d)
+    d.resize(1100, 750)
+    d.show()
+    yield d
+    d.stop_and_wait(10)
+
+
+class ThreadRecorder(QObject):
+    def __init__(self):
+        super().__init__()
+        self.threads = []
+
+    @Slot(object)
+    def record(self, _event):
+        self.threads.append(threading.current_thread())
+
+
+def test_events_reach_the_gui_thread_and_drive_the_views(dashboard, qtbot):
+    project = templates.load("dbn-digits")
+    dashboard.run_function = functools.partial(fake_run_training, epochs=3, steps=6)
+    states = []
+    dashboard.blockStateChanged.connect(lambda b, s: states.append((b, s)))
+    with qtbot.waitSignal(dashboard.runFinished, timeout=15000) as finished:
+        run_dir = dashboard.start(project, pretraining=True)
+        recorder = ThreadRecorder()
+        dashboard._worker.event.connect(recorder.record)
+        assert dashboard.is_running
+    qtbot.waitUntil(lambda: not dashboard.is_running, timeout=5000)
+    assert finished.args == [run_dir]
+    assert run_dir.startswith(os.environ["XDG_DATA_HOME"])
+    assert os.path.basename(run_dir).startswith("dbn-on-digits-")
+    assert recorder.threads and all(t is threading.main_thread() for t in recorder.threads)
+    dashboard._draw()
+    # Curves: the fine-tune phase (shown last) has loss, val_loss and accuracy points.
+    assert set(dashboard._curve_items) == {"loss", "val_loss", "accuracy"}
+    xs, ys = dashboard._curve_items["loss"].getData()
+    assert list(xs) == [1, 2, 3]
+    assert len(dashboard._batch_item.getData()[0]) >= 1
+    # Filters and reconstructions were drawn.
+    assert dashboard.filters_image.image is not None
+    assert dashboard.filters_image.image.shape[0] > 8
+    assert dashboard.recon_images["difference"].image is not None
+    assert dashboard.progress.value() == 1000
+    assert "elapsed" in dashboard.time_label.text() and "ETA 0:00" in dashboard.time_label.text()
+    assert "Finished" in dashboard.status_label.text()
+    # Block states followed the phases.
+    order = [s for b, s in states if b == "rbm1"]
+    assert order == ["untrained", "pretraining", "pretrained", "fine-tuning", "trained"]
+    assert dashboard.block_states == {"rbm1": "trained", "rbm2": "trained", "classes": "trained"}
+
+
+def test_progress_and_eta_while_running(dashboard, qtbot):
+    project = templates.load("dbn-digits")
+    dashboard.run_function = functools.partial(fake_run_training, epochs=50, steps=10,
+                                               step_s=0.005)
+    dashboard.start(project)
+    qtbot.waitUntil(lambda: dashboard.state.last_epoch is not None, timeout=10000)
+    qtbot.wait(100)
+    assert 0 < dashboard.progress.value() < 1000
+    assert "Phase 1/3: pretrain rbm1" in dashboard.status_label.text()
+    assert "ETA" in dashboard.time_label.text() and "ETA –" not in dashboard.time_label.text()
+    assert dashboard.stop_and_wait(10)
+    assert not dashboard.is_running
+
+
+def test_pause_resume_stop_reach_the_control(dashboard, qtbot):
+    project = templates.load("dbn-digits")
+    dashboard.run_function = functools.partial(fake_run_training, epochs=200, steps=10,
+                                               step_s=0.003)
+    running = []
+    dashboard.runningChanged.connect(running.append)
+    dashboard.start(project)
+    control = dashboard.control
+    qtbot.waitUntil(lambda: dashboard.state.current is not None, timeout=10000)
+    dashboard.pause_button.click()
+    assert control.paused and dashboard.pause_button.text() == "Resume"
+    qtbot.wait(100)
+    step = (dashboard.state.epoch, dashboard.state.step)
+    qtbot.wait(200)
+    assert (dashboard.state.epoch, dashboard.state.step) == step  # nothing moved while paused
+    dashboard.pause_button.click()
+    assert not control.paused
+    with qtbot.waitSignal(dashboard.runningChanged, timeout=10000):
+        dashboard.stop_button.click()
+        assert control.stop_requested
+    assert running == [True, False]
+    assert "Stopped" in dashboard.status_label.text()
+    assert "pretraining" not in dashboard.block_states.values()
+
+
+def test_failed_shows_its_message_and_block(dashboard, qtbot):
+    project = templates.load("dbn-digits")
+    dashboard.run_function = functools.partial(fake_run_training, fail_at=(1, 0, 2))
+    with qtbot.waitSignal(dashboard.runFailed, timeout=10000) as failed:
+        dashboard.start(project)
+    assert failed.args[1] == "rbm2"
+    assert dashboard.error_label.isVisible()
+    text = dashboard.error_label.text()
+    assert "rbm2" in text and "loss became NaN" in text and "Traceback" not in text
+    qtbot.waitUntil(lambda: not dashboard.is_running, timeout=5000)
+    assert dashboard.block_states["rbm1"] == "pretrained"
+    assert dashboard.block_states["rbm2"] == "untrained"
+
+
+def test_a_session_that_raises_becomes_a_clear_message(dashboard, qtbot):
+    def broken(project, run_dir, **kw):
+        yield from ()
+        raise ValueError("input shape (8, 8) does not fit block rbm1")
+
+    dashboard.run_function = broken
+    with qtbot.waitSignal(dashboard.runFailed, timeout=10000):
+        dashboard.start(templates.load("dbn-digits"))
+    assert "does not fit block rbm1" in dashboard.error_label.text()
+    assert "Traceback" not in dashboard.error_label.text()
+
+
+def test_pianoroll_filters_are_pitch_by_time(dashboard, qtbot):
+    dashboard.run_function = functools.partial(fake_run_training, epochs=1, steps=2,
+                                               sample_kind="pianoroll")
+    with qtbot.waitSignal(dashboard.runFinished, timeout=10000):
+        dashboard.start(templates.load("deephear"), pretraining=False)
+    dashboard._draw()
+    img = dashboard.filters_image.image
+    # 16 tiles of 16 steps × 12 pitches, drawn 12 (pitch) high, 16 (time) wide each.
+    assert img is not None and img.shape == (4 * 13 - 1, 4 * 17 - 1)
+    assert "pitch × time" in dashboard.filters_caption.text()
+
+
+def test_stop_and_wait_when_idle(dashboard):
+    assert dashboard.stop_and_wait(0.1)
+    assert not dashboard.is_running
