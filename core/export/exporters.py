@@ -10,6 +10,7 @@ import contextlib
 import io
 import logging
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -137,13 +138,15 @@ EXPORTERS = {"keras": export_keras, "savedmodel": export_savedmodel, "onnx": exp
 
 @contextlib.contextmanager
 def _quiet():
-    """tf2onnx and the SavedModel writer print progress to stdout and the logging module."""
+    """tf2onnx and the SavedModel writer print progress to stdout, logging and warnings."""
     loggers = [logging.getLogger(n) for n in ("tf2onnx", "tensorflow", "absl")]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
         lg.setLevel(logging.ERROR)
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
+        # tf2onnx trips over its own FutureWarnings (np.object) when warnings are errors.
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             yield
     finally:
         for lg, level in zip(loggers, levels, strict=True):
