@@ -1,0 +1,293 @@
+"""Fine-tuning the whole network as its head says: classifier, autoencoder (unrolled from the
+stack, after DeepHear), VAE, or sequence (next step)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.errors import LayerwiseError
+from core.training.autoencoder import binary_like, make_optimizer
+from core.training.trainer import PhaseTrainer, batch_plan, permutation
+
+VECTOR_LAYERS = ("Dense", "RBM", "Autoencoder")
+PASS_LAYERS = ("InputLayer", "Flatten", "Dropout", "GaussianNoise", "GaussianDropout",
+               "ActivityRegularization")
+
+
+def label_subset(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """Indices of a stratified ``fraction`` of the labels (at least one per class)."""
+    if fraction >= 1.0:
+        return np.arange(len(y))
+    rng = np.random.default_rng(seed)
+    keep = []
+    for label in np.unique(y):
+        where = np.flatnonzero(y == label)
+        n = max(1, int(round(fraction * len(where))))
+        keep.append(rng.choice(where, n, replace=False))
+    return np.sort(np.concatenate(keep))
+
+
+def output_activation(model) -> str:
+    """The name of the activation of the last layer that has one (through Reshape etc.)."""
+    for layer in reversed(model.layers):
+        act = getattr(layer, "activation", None)
+        if act is not None:
+            return getattr(act, "__name__", str(act))
+        inner = getattr(layer, "layer", None)  # TimeDistributed
+        if inner is not None and getattr(inner, "activation", None) is not None:
+            return getattr(inner.activation, "__name__", "")
+    return "linear"
+
+
+def encoder_stack(model):
+    """The chain of vector layers the autoencoder objective unrolls, in data order."""
+    stack = []
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind in VECTOR_LAYERS:
+            stack.append(layer)
+        elif kind not in PASS_LAYERS and kind != "Reshape":
+            raise LayerwiseError(
+                f"the autoencoder objective unrolls a stack of Dense, RBM and Autoencoder "
+                f"blocks; block '{layer.name}' is a {kind}"
+            )
+    if not stack:
+        raise LayerwiseError("the autoencoder objective needs at least one Dense, RBM or "
+                             "Autoencoder block to unroll")
+    return stack
+
+
+def unroll(model, sample_shape, binary: bool):
+    """The deep autoencoder unrolled from the stack: the encoder exactly as built (block ids as
+    layer names), then decoder layers ``decode_<block>`` in reverse order, initialised from the
+    pretrained weights (the transpose of the encoder's when tied), then a Reshape named
+    ``reconstruction`` when the input was not flat. Returns (model, code_block)."""
+    from core.keras_env import load_keras
+
+    keras = load_keras()
+    stack = encoder_stack(model)
+    x = model.output
+    plans = []
+    for position, layer in enumerate(reversed(stack)):
+        outermost = position == len(stack) - 1
+        features = int(layer.kernel.shape[0])
+        kind = type(layer).__name__
+        if kind == "RBM":
+            act = "sigmoid" if layer.visible == "bernoulli" else "linear"
+            init = (layer.kernel.numpy().T, layer.visible_bias.numpy())
+        elif kind == "Autoencoder":
+            act = getattr(layer.decoder_activation, "__name__", "sigmoid")
+            init = (np.asarray(keras.ops.convert_to_numpy(layer.decoder_weights())),
+                    layer.decoder_bias.numpy())
+        else:
+            act = getattr(layer.activation, "__name__", "linear")
+            if outermost:
+                act = "sigmoid" if binary else "linear"
+            init = None
+        dense = keras.layers.Dense(features, activation=act, name=f"decode_{layer.name}")
+        x = dense(x)
+        plans.append((dense, init))
+    if len(model.input.shape) != 2:
+        x = keras.layers.Reshape(tuple(sample_shape), name="reconstruction")(x)
+    unrolled = keras.Model(model.input, x, name=f"{model.name}_unrolled")
+    for dense, init in plans:
+        if init is not None:
+            dense.set_weights([np.asarray(init[0], np.float32), np.asarray(init[1], np.float32)])
+    return unrolled, stack[-1].name
+
+
+class FinetuneTrainer(PhaseTrainer):
+    def __init__(self, model, objective: str, x_train, y_train, x_val, y_val, settings: dict,
+                 pretrained_variables, seed: int, interrupt, shuffle_seed: int):
+        import tensorflow as tf
+
+        self.tf = tf
+        self.model = model
+        self.objective = objective
+        self.method = {"autoencoder": "autoencoder-unrolled"}.get(objective, objective)
+        self.interrupt = interrupt
+        self.shuffle_seed = shuffle_seed
+        x_train = np.asarray(x_train, np.float32)
+        x_val = np.asarray(x_val, np.float32)
+        if objective == "classifier":
+            if y_train is None:
+                raise LayerwiseError("the classifier objective needs labelled data, and this "
+                                     "dataset has no labels")
+            keep = label_subset(y_train, float(settings.get("label_fraction", 1.0)), seed)
+            x_train, y_train = x_train[keep], np.asarray(y_train)[keep].astype(np.int32)
+            y_val = None if y_val is None else np.asarray(y_val).astype(np.int32)
+        elif objective == "sequence":
+            x_train, y_train = x_train[:, :-1], x_train[:, 1:]
+            x_val, y_val = x_val[:, :-1], x_val[:, 1:]
+        else:
+            out_shape = tuple(d for d in model.output.shape[1:])
+            y_train = x_train.reshape((len(x_train), *out_shape))
+            y_val = x_val.reshape((len(x_val), *out_shape))
+        self.x_train, self.y_train = x_train, y_train
+        self.x_val, self.y_val = x_val, y_val
+        self.n = len(x_train)
+        self.batch_size, self.steps_per_epoch = batch_plan(self.n, int(settings["batch_size"]))
+        self.activation = output_activation(model)
+        self.binary = binary_like(x_train) and self.activation == "sigmoid"
+        self.data_x = tf.constant(x_train)
+        self.data_y = tf.constant(y_train)
+        self.order = tf.Variable(tf.zeros([self.steps_per_epoch * self.batch_size], tf.int32),
+                                 trainable=False)
+
+        lr = float(settings["learning_rate"])
+        scale = float(settings.get("pretrained_learning_rate_scale", 1.0))
+        pretrained_ids = {id(v) for v in pretrained_variables}
+        trainable = list(model.trainable_variables)
+        pre = [v for v in trainable if id(v) in pretrained_ids]
+        rest = [v for v in trainable if id(v) not in pretrained_ids]
+        self.groups = []
+        if pre and scale != 1.0:
+            if scale > 0:
+                self.groups.append((make_optimizer(settings.get("optimizer", "adam"),
+                                                   lr * scale), pre))
+            self.groups.append((make_optimizer(settings.get("optimizer", "adam"), lr), rest))
+        else:
+            self.groups.append((make_optimizer(settings.get("optimizer", "adam"), lr), trainable))
+        self.groups = [(opt, vs) for opt, vs in self.groups if vs]
+        for opt, vs in self.groups:
+            opt.build(vs)
+        self._step = tf.function(self._train_step, reduce_retracing=True)
+        self.reset_accumulators()
+
+    # ---- losses ----------------------------------------------------------------------------
+
+    def _loss(self, y, out):
+        """(loss, metric) for a batch; metric is accuracy or the mean squared error."""
+        tf = self.tf
+        if self.objective == "classifier":
+            if self.activation == "softmax":
+                p = tf.clip_by_value(out, 1e-7, 1.0)
+                ce = -tf.math.log(tf.gather(p, y, axis=-1, batch_dims=1))
+            else:
+                ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=out)
+            acc = tf.reduce_mean(tf.cast(tf.equal(tf.cast(tf.argmax(out, -1), tf.int32), y),
+                                         tf.float32))
+            return tf.reduce_mean(ce), acc
+        mse = tf.reduce_mean(tf.square(y - out))
+        if self.binary:
+            p = tf.clip_by_value(out, 1e-7, 1 - 1e-7)
+            elementwise = -(y * tf.math.log(p) + (1 - y) * tf.math.log(1 - p))
+        else:
+            elementwise = tf.square(y - out)
+        if self.objective == "vae":
+            # reconstruction summed over features, averaged over the batch (+ the KL term)
+            flat = tf.reshape(elementwise, [tf.shape(elementwise)[0], -1])
+            return tf.reduce_mean(tf.reduce_sum(flat, axis=-1)), mse
+        return tf.reduce_mean(elementwise), mse
+
+    def _train_step(self, start):
+        tf = self.tf
+        bs = self.batch_size
+        idx = self.order[start * bs:(start + 1) * bs]
+        x = tf.gather(self.data_x, idx)
+        y = tf.gather(self.data_y, idx)
+        with tf.GradientTape() as tape:
+            out = self.model(x, training=True)
+            loss, metric = self._loss(y, out)
+            extra = self.model.losses
+            if extra:
+                loss = loss + tf.add_n([tf.cast(e, tf.float32) for e in extra])
+        all_vars = [v for _, vs in self.groups for v in vs]
+        grads = tape.gradient(loss, all_vars)
+        i = 0
+        for opt, vs in self.groups:
+            # a pretrained layer's visible-side weights get no gradient here: leave them be
+            pairs = [(g, v) for g, v in zip(grads[i:i + len(vs)], vs) if g is not None]
+            opt.apply_gradients(pairs)
+            i += len(vs)
+        return loss, metric
+
+    @property
+    def metric_name(self) -> str:
+        return "accuracy" if self.objective == "classifier" else "reconstruction_error"
+
+    # ---- protocol --------------------------------------------------------------------------
+
+    def state_variables(self):
+        out = [v.value if hasattr(v, "value") else v for v in self.model.weights]
+        for opt, _ in self.groups:
+            out += [v.value for v in opt.variables]
+        for layer in self.model.layers:
+            gen = getattr(layer, "seed_generator", None)
+            if gen is not None:
+                out.append(gen.state.value)
+        return out
+
+    def begin_epoch(self, epoch: int) -> None:
+        order = permutation(self.n, self.shuffle_seed, epoch)[: self.steps_per_epoch * self.batch_size]
+        self.order.assign(order.astype(np.int32))
+
+    def run(self, epoch: int, start: int, count: int):
+        done, loss_sum, metric_sum = 0, 0.0, 0.0
+        for i in range(count):
+            if i and bool(self.interrupt.numpy()):
+                break
+            loss, metric = self._step(self.tf.constant(start + i, self.tf.int32))
+            loss_sum += float(loss)
+            metric_sum += float(metric)
+            done += 1
+        if not done:
+            return 0, {}
+        metrics = {"loss": loss_sum / done}
+        if self.objective != "sequence":
+            metrics[self.metric_name] = metric_sum / done
+        self.accumulate(metrics, done)
+        return done, metrics
+
+    def predict(self, x, batch=512):
+        outs = [self.model(self.tf.constant(x[i:i + batch]), training=False).numpy()
+                for i in range(0, len(x), batch)]
+        return np.concatenate(outs) if outs else np.zeros((0,), np.float32)
+
+    def evaluate(self, x, y) -> dict:
+        """Metrics on held-out arrays given as the dataset holds them."""
+        x = np.asarray(x, np.float32)
+        if not len(x):
+            return {}
+        if self.objective == "classifier":
+            if y is None:
+                return {}
+            pred = self.predict(x)
+            out = {"accuracy": float(np.mean(np.argmax(pred, -1) == np.asarray(y)))}
+            p = np.clip(pred[np.arange(len(y)), np.asarray(y)], 1e-7, 1.0) \
+                if self.activation == "softmax" else None
+            if p is not None:
+                out["loss"] = float(-np.mean(np.log(p)))
+            return out
+        if self.objective == "sequence":
+            inputs, target = x[:, :-1], x[:, 1:]
+        else:
+            inputs, target = x, x
+        pred = self.predict(inputs).reshape(target.shape)
+        out = {"reconstruction_error": float(np.mean((pred - target) ** 2))}
+        if binary_like(target) and np.all((target == 0) | (target == 1)):
+            wrong = np.abs((pred > 0.5).astype(np.float32) - target)
+            out["wrong_notes_per_window"] = float(np.mean(wrong.reshape(len(x), -1).sum(-1)))
+            out["cells_per_window"] = int(np.prod(target.shape[1:]))
+        return out
+
+    def validation_metrics(self) -> dict:
+        x_val = self.x_val
+        if not len(x_val):
+            return {}
+        if self.objective == "classifier":
+            if self.y_val is None:
+                return {}
+            pred = self.predict(x_val)
+            out = {"val_accuracy": float(np.mean(np.argmax(pred, -1) == self.y_val))}
+            if self.activation == "softmax":
+                p = np.clip(pred[np.arange(len(self.y_val)), self.y_val], 1e-7, 1.0)
+                out["val_loss"] = float(-np.mean(np.log(p)))
+            return out
+        pred = self.predict(x_val[:2000]).reshape(self.y_val[:2000].shape)
+        target = self.y_val[:2000]
+        out = {"val_reconstruction_error": float(np.mean((pred - target) ** 2))}
+        if self.binary:
+            p = np.clip(pred, 1e-7, 1 - 1e-7)
+            out["val_loss"] = float(-np.mean(target * np.log(p) + (1 - target) * np.log(1 - p)))
+        return out
