@@ -208,9 +208,7 @@ class GenerationModel:
             pitches = shape[1]
         if self.is_music and (not pitches or len(shape) not in (1, 2)):
             self.is_music = False
-            self.not_music = (
-                f"the model's input {shape} is not a piano roll (time steps x pitches)"
-            )
+            self.not_music = f"the model's input {shape} is not a piano roll (time steps x pitches)"
         self.pitch_count = int(pitches or 0)
         self.window_steps = None
         if self.is_music:
@@ -271,7 +269,7 @@ class GenerationModel:
             return gibbs, ""
         if objective == "classifier":
             return [], (
-                "this run is a classifier: its output is class scores, not a piano roll, so "
+                "this model is a classifier: its output is class scores, not a piano roll, so "
                 "no generation method applies"
             )
         if objective is None:
@@ -300,9 +298,24 @@ class GenerationModel:
             )
         return method
 
-    def generate(self, *, method="auto", seed=0, bars=4, temperature=1.0, threshold=0.5,
-                 code=None, start=None, pieces=None, steps=8, attribute="density", amount=1.0,
-                 tempo=None, program=None, iterations=None) -> PianoRoll:
+    def generate(
+        self,
+        *,
+        method="auto",
+        seed=0,
+        bars=4,
+        temperature=1.0,
+        threshold=0.5,
+        code=None,
+        start=None,
+        pieces=None,
+        steps=8,
+        attribute="density",
+        amount=1.0,
+        tempo=None,
+        program=None,
+        iterations=None,
+    ) -> PianoRoll:
         """One piece; see :func:`generate` for the arguments."""
         method = self.resolve(method)
         if not isinstance(bars, int) or not 1 <= bars <= MAX_BARS:
@@ -319,9 +332,19 @@ class GenerationModel:
             raise GenerationError("program must be a General MIDI program 0..127")
         rng = np.random.default_rng(seed)
         n_steps = bars * QUARTERS_PER_BAR * self.steps_per_quarter
-        args = dict(rng=rng, n_steps=n_steps, temperature=float(temperature),
-                    threshold=threshold, code=code, start=start, pieces=pieces, steps=steps,
-                    attribute=attribute, amount=float(amount), iterations=iterations)
+        args = dict(
+            rng=rng,
+            n_steps=n_steps,
+            temperature=float(temperature),
+            threshold=threshold,
+            code=code,
+            start=start,
+            pieces=pieces,
+            steps=steps,
+            attribute=attribute,
+            amount=float(amount),
+            iterations=iterations,
+        )
         with self._lock:
             self.last_info = {"method": method}
             roll = _METHOD_FUNCTIONS[method](self, **args)
@@ -342,8 +365,8 @@ class GenerationModel:
         shift = piece.lowest_pitch - self.lowest_pitch
         lo, hi = max(0, shift), min(self.pitch_count, shift + piece.pitch_count)
         if hi > lo:
-            roll[:, lo:hi] = piece.roll[:, lo - shift:hi - shift]
-        w = self.window_steps
+            roll[:, lo:hi] = piece.roll[:, lo - shift : hi - shift]
+        w = self.window_steps or max(1, piece.steps)  # a sequence model: one long window
         n = max(1, math.ceil(piece.steps / w))
         padded = np.zeros((n * w, self.pitch_count), dtype=np.float32)
         padded[: piece.steps] = roll
@@ -377,8 +400,9 @@ class GenerationModel:
         decoders = [i for i, n in enumerate(names) if n.startswith("decode_")]
         if decoders:
             return decoders[0] - 1
-        encoders = [i for i, layer in enumerate(self.layers) if _kind(layer) in
-                    ("Autoencoder", "RBM")]
+        encoders = [
+            i for i, layer in enumerate(self.layers) if _kind(layer) in ("Autoencoder", "RBM")
+        ]
         if encoders:
             return encoders[-1]
         raise GenerationError("cannot find the autoencoder's code layer in this model")
@@ -403,7 +427,7 @@ class GenerationModel:
         if self.objective == "vae":
             return self._to_windows(_run(self._vae_parts()[2], codes))
         index = self._code_index()
-        after = self.layers[index + 1:]
+        after = self.layers[index + 1 :]
         if any(layer.name.startswith("decode_") for layer in after):
             return self._to_windows(_run(after, codes))
         # A bare stack of autoencoders / RBMs: decode through each layer's own decoder.
@@ -428,7 +452,7 @@ class GenerationModel:
     def _vae_parts(self):
         kinds = self._kinds()
         i = kinds.index("VAESampling")
-        return self.layers[:i], self.layers[i], self.layers[i + 1:]
+        return self.layers[:i], self.layers[i], self.layers[i + 1 :]
 
     def _finish(self, probabilities: np.ndarray, n_steps: int, threshold, rng) -> np.ndarray:
         roll = np.asarray(probabilities, np.float32).reshape(-1, self.pitch_count)[:n_steps]
@@ -457,8 +481,11 @@ def _random_codes(gm: GenerationModel, n: int, rng) -> np.ndarray:
     """Codes spread over the code layer's range (sigmoid: U(0, 1), tanh: U(-1, 1)...)."""
     size = gm.code_size()
     layer = gm.layers[gm._code_index()]
-    activation = "sigmoid" if _kind(layer) == "RBM" else getattr(
-        getattr(layer, "activation", None), "__name__", "linear")
+    activation = (
+        "sigmoid"
+        if _kind(layer) == "RBM"
+        else getattr(getattr(layer, "activation", None), "__name__", "linear")
+    )
     if activation in ("sigmoid", "hard_sigmoid"):
         return rng.random((n, size), dtype=np.float32)
     if activation in ("tanh", "softsign"):
@@ -497,12 +524,10 @@ def _fixed_point(gm, *, rng, n_steps, threshold, start, iterations, **_):
     cut = 0.5 if threshold is None else threshold
     limit = FIXED_POINT_STEPS if iterations is None else int(iterations)
     done, converged = 0, False
-    for done in range(1, limit + 1):
+    while done < limit and not converged:
         y = (gm.reconstruct(x) > cut).astype(np.float32)
-        if np.array_equal(y, x):
-            converged = True
-            break
-        x = y
+        converged = bool(np.array_equal(y, x))
+        x, done = y, done + 1
     gm.last_info.update(windows=n, iterations=done, converged=converged)
     return gm._finish(x, n_steps, cut, rng)
 
@@ -534,8 +559,7 @@ def _gibbs(gm, *, rng, n_steps, temperature, threshold, start, iterations, **_):
             v = bernoulli(mean, rng)
         else:
             mean = activation
-            v = activation + np.sqrt(t) * rng.standard_normal(activation.shape).astype(
-                np.float32)
+            v = activation + np.sqrt(t) * rng.standard_normal(activation.shape).astype(np.float32)
     x = mean  # the last step's expectation reads better than its sample
     for layer in reversed(rbms[:-1]):
         x = _numpy(layer.visible_mean(x))
@@ -575,15 +599,17 @@ def _vae_interpolate(gm, *, rng, threshold, pieces, steps, **_):
 def _attribute_sets(gm, pieces, attribute):
     """(windows with the attribute, windows without) from pieces or the run's own data."""
     if attribute not in ATTRIBUTES:
-        raise GenerationError(
-            f"unknown attribute {attribute!r} (one of: {', '.join(ATTRIBUTES)})"
-        )
+        raise GenerationError(f"unknown attribute {attribute!r} (one of: {', '.join(ATTRIBUTES)})")
     if pieces is None:
         windows = _training_windows(gm)
-    elif (isinstance(pieces, (tuple, list)) and len(pieces) == 2
-          and all(isinstance(p, (tuple, list)) for p in pieces)):
-        with_, without = (np.concatenate([gm.windows_of(p) for p in group]) if group else None
-                          for group in pieces)
+    elif (
+        isinstance(pieces, (tuple, list))
+        and len(pieces) == 2
+        and all(isinstance(p, (tuple, list)) for p in pieces)
+    ):
+        with_, without = (
+            np.concatenate([gm.windows_of(p) for p in group]) if group else None for group in pieces
+        )
         if with_ is None or without is None:
             raise GenerationError("both sets of pieces (with and without) must be non-empty")
         return with_, without
@@ -611,8 +637,9 @@ def _training_windows(gm) -> np.ndarray:
     return np.asarray(x, np.float32).reshape(len(x), gm.window_steps, gm.pitch_count)
 
 
-def _vae_attribute(gm, *, rng, n_steps, temperature, threshold, start, pieces, attribute,
-                   amount, **_):
+def _vae_attribute(
+    gm, *, rng, n_steps, temperature, threshold, start, pieces, attribute, amount, **_
+):
     with_, without = _attribute_sets(gm, pieces, attribute)
     vector = gm.encode(with_).mean(axis=0) - gm.encode(without).mean(axis=0)
     n = gm._n_windows(n_steps)
@@ -647,8 +674,14 @@ def _step_function(gm):
                 f"next-step sampling runs forwards in time; {layer.name!r} (Bidirectional) "
                 "also reads the future"
             )
-        elif kind in ("Dense", "Activation", "Maxout", "LayerNormalization", "Dropout",
-                      "GaussianNoise"):
+        elif kind in (
+            "Dense",
+            "Activation",
+            "Maxout",
+            "LayerNormalization",
+            "Dropout",
+            "GaussianNoise",
+        ):
             plan.append(("frame", layer))
         elif kind == "InputLayer":
             continue
@@ -663,8 +696,7 @@ def _step_function(gm):
         states = []
         for step, layer in plan:
             if step == "rnn":
-                states.append([tf.convert_to_tensor(s) for s in
-                               layer.cell.get_initial_state(1)])
+                states.append([tf.convert_to_tensor(s) for s in layer.cell.get_initial_state(1)])
         return states
 
     @tf.function(reduce_retracing=True)
@@ -766,9 +798,24 @@ def methods_for(run_dir) -> list[str]:
     return list(load(run_dir).methods)
 
 
-def generate(run_or_model, *, method="auto", seed=0, bars=4, temperature=1.0, threshold=0.5,
-             code=None, start=None, pieces=None, steps=8, attribute="density", amount=1.0,
-             tempo=None, program=None, iterations=None) -> PianoRoll:
+def generate(
+    run_or_model,
+    *,
+    method="auto",
+    seed=0,
+    bars=4,
+    temperature=1.0,
+    threshold=0.5,
+    code=None,
+    start=None,
+    pieces=None,
+    steps=8,
+    attribute="density",
+    amount=1.0,
+    tempo=None,
+    program=None,
+    iterations=None,
+) -> PianoRoll:
     """Generate one piece from a run folder, a ``.keras`` file or a loaded GenerationModel.
 
     method       a name from ``METHODS`` ("auto": the run's natural method)
@@ -789,7 +836,18 @@ def generate(run_or_model, *, method="auto", seed=0, bars=4, temperature=1.0, th
     iterations   gibbs / fixed-point: number of steps (default 200 / at most 50)
     """
     return load(run_or_model).generate(
-        method=method, seed=seed, bars=bars, temperature=temperature, threshold=threshold,
-        code=code, start=start, pieces=pieces, steps=steps, attribute=attribute, amount=amount,
-        tempo=tempo, program=program, iterations=iterations,
+        method=method,
+        seed=seed,
+        bars=bars,
+        temperature=temperature,
+        threshold=threshold,
+        code=code,
+        start=start,
+        pieces=pieces,
+        steps=steps,
+        attribute=attribute,
+        amount=amount,
+        tempo=tempo,
+        program=program,
+        iterations=iterations,
     )
