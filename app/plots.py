@@ -36,8 +36,15 @@ def tile_image(tile: np.ndarray, kind: str) -> np.ndarray:
     return tile
 
 
-def mosaic(tiles, kind: str = "image", *, columns: int | None = None, normalise: str = "abs",
-           pad: int = 1, pad_value: float = 0.0) -> np.ndarray:
+def mosaic(
+    tiles,
+    kind: str = "image",
+    *,
+    columns: int | None = None,
+    normalise: str = "abs",
+    pad: int = 1,
+    pad_value: float = 0.0,
+) -> np.ndarray:
     """Tiles side by side in a grid, each scaled on its own.
 
     normalise: "abs" scales each tile by its largest magnitude into -1..1 (weights); "none"

@@ -107,8 +107,16 @@ class TrainingWorker(QObject):
     event = Signal(object)
     done = Signal()
 
-    def __init__(self, project, run_dir: str, *, run_fn: Callable | None = None,
-                 control: Control | None = None, parent: QObject | None = None, **kwargs):
+    def __init__(
+        self,
+        project,
+        run_dir: str,
+        *,
+        run_fn: Callable | None = None,
+        control: Control | None = None,
+        parent: QObject | None = None,
+        **kwargs,
+    ):
         super().__init__(parent)
         self.project = project
         self.run_dir = str(run_dir)
@@ -123,7 +131,12 @@ class TrainingWorker(QObject):
     def start(self) -> None:
         ensure_pool()
         self._worker = GeneratorWorker(
-            _session, self.run_fn, self.project, self.run_dir, self.control, self.kwargs,
+            _session,
+            self.run_fn,
+            self.project,
+            self.run_dir,
+            self.control,
+            self.kwargs,
             self._done,
         )
         self._worker.yielded.connect(self._on_yielded)

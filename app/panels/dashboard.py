@@ -242,7 +242,11 @@ class TrainingDashboard(QWidget):
             [0, 1], [0], stepMode="center", fillLevel=0, brush=brush, pen="#1f77b4"
         )
         self.weights_hist = self.weights_plot.plot(
-            [0, 1], [0], stepMode="center", fillLevel=0, brush=pg.mkBrush(214, 39, 40, 90),
+            [0, 1],
+            [0],
+            stepMode="center",
+            fillLevel=0,
+            brush=pg.mkBrush(214, 39, 40, 90),
             pen="#d62728",
         )
 
@@ -275,8 +279,16 @@ class TrainingDashboard(QWidget):
         if not self._running:
             self._reset_block_states(emit=False)
 
-    def start(self, project=None, *, pretraining=True, device=None, epochs_scale=None,
-              run_dir=None, **kwargs) -> str | None:
+    def start(
+        self,
+        project=None,
+        *,
+        pretraining=True,
+        device=None,
+        epochs_scale=None,
+        run_dir=None,
+        **kwargs,
+    ) -> str | None:
         """Train ``project`` into a new run folder; returns that folder (None if running)."""
         if self._running:
             return None
@@ -583,8 +595,14 @@ class TrainingDashboard(QWidget):
                 ]
                 style = Qt.DashLine if name.startswith("val_") else Qt.SolidLine
                 item = self.curves_plot.plot(
-                    [], [], pen=pg.mkPen(colour, width=2, style=style), symbol="o",
-                    symbolSize=4, symbolBrush=colour, symbolPen=None, name=name,
+                    [],
+                    [],
+                    pen=pg.mkPen(colour, width=2, style=style),
+                    symbol="o",
+                    symbolSize=4,
+                    symbolBrush=colour,
+                    symbolPen=None,
+                    name=name,
                 )
                 self._curve_items[name] = item
             item.setData(np.asarray(xs, float), np.asarray(ys, float))
@@ -634,15 +652,18 @@ class TrainingDashboard(QWidget):
         hi = max(1.0, float(np.abs(x).max()) if x.size else 1.0)
         self.recon_images["input"].setImage(
             plots.mosaic(x, kind, columns=n, normalise="none", pad_value=0.0),
-            levels=(0.0, hi), lut=grey,
+            levels=(0.0, hi),
+            lut=grey,
         )
         self.recon_images["reconstruction"].setImage(
             plots.mosaic(y, kind, columns=n, normalise="none", pad_value=0.0),
-            levels=(0.0, hi), lut=grey,
+            levels=(0.0, hi),
+            lut=grey,
         )
         self.recon_images["difference"].setImage(
             plots.mosaic(y - x, kind, columns=n, normalise="none", pad_value=0.0),
-            levels=(-hi, hi), lut=plots.BIPOLAR.getLookupTable(),
+            levels=(-hi, hi),
+            lut=plots.BIPOLAR.getLookupTable(),
         )
         for r in range(3):
             vb = self.recon_view.getItem(r, 1)

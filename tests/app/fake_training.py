@@ -24,13 +24,28 @@ from core.training.events import (
 )
 
 
-def fake_run_training(project, run_dir, *, control=None, epochs_scale=1.0, device=None,
-                      pretraining=True, steps=5, epochs=3, step_s=0.002, fail_at=None,
-                      sample_kind="image", **_):
+def fake_run_training(
+    project,
+    run_dir,
+    *,
+    control=None,
+    epochs_scale=1.0,
+    device=None,
+    pretraining=True,
+    steps=5,
+    epochs=3,
+    step_s=0.002,
+    fail_at=None,
+    sample_kind="image",
+    **_,
+):
     """Two pretraining phases (rbm1, rbm2) and a fine-tune phase, or fine-tune alone."""
     os.makedirs(run_dir, exist_ok=True)
-    phases = [("pretrain rbm1", "pretrain", "rbm1", "rbm"), ("pretrain rbm2", "pretrain", "rbm2",
-                                                             "rbm")] if pretraining else []
+    phases = (
+        [("pretrain rbm1", "pretrain", "rbm1", "rbm"), ("pretrain rbm2", "pretrain", "rbm2", "rbm")]
+        if pretraining
+        else []
+    )
     phases.append(("fine-tune", "finetune", None, "classifier"))
     rng = np.random.default_rng(0)
     t0 = time.monotonic()
@@ -41,13 +56,11 @@ def fake_run_training(project, run_dir, *, control=None, epochs_scale=1.0, devic
         yield PhaseStarted(index, len(phases), name, kind, block, method, epochs, steps)
         for epoch in range(epochs):
             for step in range(steps):
-                if control is not None:
-                    if not control.wait_while_paused():
-                        yield Stopped(run_dir, index, epoch, None)
-                        return
+                if control is not None and not control.wait_while_paused():
+                    yield Stopped(run_dir, index, epoch, None)
+                    return
                 if fail_at == (index, epoch, step):
-                    yield Failed(f"{name}: the loss became NaN at epoch {epoch + 1}", index,
-                                 block)
+                    yield Failed(f"{name}: the loss became NaN at epoch {epoch + 1}", index, block)
                     return
                 time.sleep(step_s)
                 yield BatchMetrics(index, block, epoch, step, {"loss": 1.0 / (1 + epoch + step)})
@@ -59,9 +72,18 @@ def fake_run_training(project, run_dir, *, control=None, epochs_scale=1.0, devic
                 metrics["accuracy"] = 0.5 + 0.1 * epoch
             yield EpochMetrics(index, block, epoch, metrics, elapsed, 1000.0, eta)
             x = rng.random((4, *shape)).astype(np.float32)
-            yield Snapshot(index, block, epoch, rng.normal(size=(16, *shape)).astype(np.float32),
-                           x, np.clip(x + 0.1, 0, 1), rng.random((4, 32)),
-                           rng.normal(size=500), None, sample_kind)
+            yield Snapshot(
+                index,
+                block,
+                epoch,
+                rng.normal(size=(16, *shape)).astype(np.float32),
+                x,
+                np.clip(x + 0.1, 0, 1),
+                rng.random((4, 32)),
+                rng.normal(size=500),
+                None,
+                sample_kind,
+            )
             ck = os.path.join(run_dir, f"ck-{index}-{epoch}")
             yield CheckpointWritten(index, epoch, ck)
     summary = {"phases": [p[0] for p in phases]}

@@ -75,8 +75,7 @@ def test_events_reach_the_gui_thread_and_drive_the_views(dashboard, qtbot):
 
 def test_progress_and_eta_while_running(dashboard, qtbot):
     project = templates.load("dbn-digits")
-    dashboard.run_function = functools.partial(fake_run_training, epochs=50, steps=10,
-                                               step_s=0.005)
+    dashboard.run_function = functools.partial(fake_run_training, epochs=50, steps=10, step_s=0.005)
     dashboard.start(project)
     qtbot.waitUntil(lambda: dashboard.state.last_epoch is not None, timeout=10000)
     qtbot.wait(100)
@@ -89,8 +88,9 @@ def test_progress_and_eta_while_running(dashboard, qtbot):
 
 def test_pause_resume_stop_reach_the_control(dashboard, qtbot):
     project = templates.load("dbn-digits")
-    dashboard.run_function = functools.partial(fake_run_training, epochs=200, steps=10,
-                                               step_s=0.003)
+    dashboard.run_function = functools.partial(
+        fake_run_training, epochs=200, steps=10, step_s=0.003
+    )
     running = []
     dashboard.runningChanged.connect(running.append)
     dashboard.start(project)
@@ -139,8 +139,9 @@ def test_a_session_that_raises_becomes_a_clear_message(dashboard, qtbot):
 
 
 def test_pianoroll_filters_are_pitch_by_time(dashboard, qtbot):
-    dashboard.run_function = functools.partial(fake_run_training, epochs=1, steps=2,
-                                               sample_kind="pianoroll")
+    dashboard.run_function = functools.partial(
+        fake_run_training, epochs=1, steps=2, sample_kind="pianoroll"
+    )
     with qtbot.waitSignal(dashboard.runFinished, timeout=10000):
         dashboard.start(templates.load("deephear"), pretraining=False)
     dashboard._draw()
