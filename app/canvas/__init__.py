@@ -1,0 +1,1 @@
+"""The network editor: the Document (project + undo stack), its commands, scene and view."""

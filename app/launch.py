@@ -1,0 +1,81 @@
+"""Start the desktop app: ``layerwise [PROJECT]`` calls :func:`main`.
+
+The window must appear before TensorFlow loads: nothing on the way to it imports keras or
+tensorflow; a worker thread imports them after the first show.
+
+``LAYERWISE_EXIT_AFTER_SHOW=1`` prints ``window_shown_s=<seconds since process start>`` once
+the window has been shown and its first events processed, and exits (the start-up benchmark).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+_T0 = time.time()
+
+
+def process_start_time() -> float:
+    """When this process started (seconds since the epoch), from /proc where there is one."""
+    try:
+        with open("/proc/self/stat", encoding="ascii") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        start_ticks = int(fields[19])
+        with open("/proc/uptime", encoding="ascii") as handle:
+            uptime = float(handle.read().split()[0])
+        ticks = os.sysconf("SC_CLK_TCK")
+        return time.time() - uptime + start_ticks / ticks
+    except (OSError, ValueError, IndexError):
+        return _T0
+
+
+def main(project_path=None) -> int:
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+        QGuiApplication.highDpiScaleFactorRoundingPolicy().PassThrough
+    )
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Layerwise")
+    app.setOrganizationName("Layerwise")
+    app.setApplicationDisplayName("Layerwise")
+    app.setStyle("Fusion")
+
+    from app.main_window import MainWindow
+    from app.style import style_sheet
+
+    app.setStyleSheet(style_sheet())
+    exit_after_show = os.environ.get("LAYERWISE_EXIT_AFTER_SHOW") == "1"
+    window = MainWindow(project_path, defer_panels=True, warm_up=not exit_after_show)
+
+    if exit_after_show:
+        started = process_start_time()
+
+        def report():
+            shown = time.time() - started
+            print(f"window_shown_s={shown:.3f}", flush=True)
+            heavy = [m for m in ("tensorflow", "keras") if m in sys.modules]
+            if heavy:
+                print(f"warning: imported before the window: {', '.join(heavy)}", flush=True)
+            os._exit(0)
+
+        original_after_show = window.after_show
+
+        def after_show_then_report():
+            report()
+            original_after_show()
+
+        window.after_show = after_show_then_report
+
+    window.show()
+    code = app.exec()
+    thread = window.warm_up_thread
+    if thread is not None and thread.isRunning():
+        thread.wait(20000)  # an import cannot be interrupted; let it end before exit
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else None))
