@@ -129,6 +129,7 @@ def snapshot_pieces(path: str, run_dir: str) -> list:
     spq = int(rep.get("steps_per_quarter") or 4)
     low = int(rep.get("lowest_pitch") if rep.get("lowest_pitch") is not None else 36)
     count = int(rep.get("pitch_count") or 0)
+    window = int(rep.get("window_steps") or 0)
     pieces = []
     with np.load(path, allow_pickle=False) as z:
         kind = str(z["sample_kind"]) if "sample_kind" in z.files else ""
@@ -140,10 +141,10 @@ def snapshot_pieces(path: str, run_dir: str) -> list:
             arr = np.asarray(z[key], np.float32)
             for i, x in enumerate(arr):
                 x = np.squeeze(x)
-                if x.ndim == 1 and count and x.size % count == 0:
-                    x = x.reshape(-1, count)
-                if x.ndim != 2:
-                    continue
+                if x.ndim == 1 and count and window and x.size == window * count:
+                    x = x.reshape(window, count)
+                if x.ndim != 2 or (count and x.shape[1] != count):
+                    continue  # a hidden layer's code, not a piano roll
                 if low + x.shape[1] > 128:
                     low = max(0, 128 - x.shape[1])
                 pieces.append((f"{label} {i + 1}", PianoRoll(np.clip(x, 0, 1), spq, low)))
@@ -460,7 +461,7 @@ class AuditionPanel(QWidget):
         for path in new:
             m = SNAPSHOT_RE.search(os.path.basename(path))
             if m:
-                text = f"phase {int(m.group(1)) + 1} · {m.group(2)} · epoch {int(m.group(3)) + 1}"
+                text = f"phase {int(m.group(1)) + 1} · {m.group(2)} · epoch {int(m.group(3))}"
             else:
                 text = os.path.basename(path)
             item = QListWidgetItem(text)

@@ -163,7 +163,7 @@ def _fake_run(tmp_path, with_model=False):
     for epoch in (0, 1):
         x = (rng.random((3, 16, 48)) > 0.9).astype(np.float32)
         np.savez(
-            run / "snapshots" / f"000-pretrain-ae1-e{epoch:04d}.npz",
+            run / "snapshots" / f"00-ae1-e{epoch + 1:04d}.npz",
             inputs=x,
             reconstructions=x * 0.8,
             filters=rng.normal(size=(4, 16, 48)),
@@ -184,7 +184,7 @@ def test_snapshots_of_a_running_run_can_be_auditioned(panel, qtbot, tmp_path):
     assert panel.piece is not None and panel.piece.roll.shape == (16, 48)
     # A new snapshot written while training goes on shows up.
     np.savez(
-        run / "snapshots" / "000-pretrain-ae1-e0002.npz",
+        run / "snapshots" / "00-ae1-e0003.npz",
         reconstructions=np.zeros((1, 16, 48), np.float32),
     )
     panel.refresh_snapshots()

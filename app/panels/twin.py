@@ -1,0 +1,295 @@
+"""Twin runs: the same network trained with and without pretraining, side by side.
+
+The two runs go one after the other (on a 2-core machine interleaving buys nothing), each on
+a :class:`app.workers.TrainingWorker`. Each column shows its fine-tuning curves (the y axes
+linked, so the two read on one scale), the learned filters of its first layer, and a piece
+generated from the finished run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app import plots
+from app.panels.dashboard import new_run_dir
+from app.pianoroll_view import PianoRollView
+from app.workers import BatchGroup, CallWorker, TrainingWorker
+from core.training.events import EpochMetrics, Failed, Finished, PhaseStarted, Snapshot, Stopped
+
+SIDES = (("with", True, "With pretraining"), ("without", False, "Without pretraining"))
+
+
+def _generate_piece(run_dir: str):
+    from core.music.generate import generate
+
+    return generate(run_dir, method="auto", seed=0, bars=4)
+
+
+class _Side:
+    def __init__(self, key: str, title: str):
+        self.key = key
+        self.title = QLabel(f"<b>{title}</b>")
+        self.status = QLabel("waiting")
+        self.status.setWordWrap(True)
+        self.curves = plots.plot_widget("Fine-tuning", "epoch")
+        self.curves.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.items: dict = {}
+        self.filters_view, self.filters_image = plots.image_view("First-layer filters")
+        self.sample = PianoRollView()
+        self.sample_caption = QLabel("A piece is generated when the run ends")
+        self.sample_caption.setStyleSheet("color: #555;")
+        self.reset()
+
+    def reset(self) -> None:
+        self.metrics: dict = {}  # name -> ([x], [y]) of the fine-tune phase
+        self.finetune_phase: int | None = None
+        self.first_block: str | None = None
+        self.snapshot: Snapshot | None = None
+        self.run_dir: str | None = None
+        self.final = None
+        for item in self.items.values():
+            self.curves.removeItem(item)
+        self.items.clear()
+        self.filters_image.clear()
+        self.sample.set_roll(None)
+        self.status.setText("waiting")
+
+
+class TwinRunPanel(QWidget):
+    runningChanged = Signal(bool)
+    twinFinished = Signal(str, str)  # run with pretraining, run without
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Twin run: with and without pretraining")
+        self.run_function = None
+        self.epochs_scale = 1.0
+        self.extra_run_kwargs: dict = {}
+        self.project = None
+        self.sides = {key: _Side(key, title) for key, _, title in SIDES}
+        self._queue: list = []
+        self._current: tuple | None = None  # (side key, TrainingWorker)
+        self._running = False
+        self._dirty = False
+        self._generator = CallWorker(self)
+        self._generator.result.connect(self._on_generated)
+        self._generator.failed.connect(self._on_generate_failed)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self.stop)
+        self.summary = QLabel("")
+        grid = QGridLayout()
+        for col, (key, _, _) in enumerate(SIDES):
+            s = self.sides[key]
+            grid.addWidget(s.title, 0, col)
+            grid.addWidget(s.status, 1, col)
+            grid.addWidget(s.curves, 2, col)
+            grid.addWidget(s.filters_view, 3, col)
+            grid.addWidget(s.sample, 4, col)
+            grid.addWidget(s.sample_caption, 5, col)
+        grid.setRowStretch(2, 3)
+        grid.setRowStretch(3, 2)
+        grid.setRowStretch(4, 2)
+        self.sides["without"].curves.setYLink(self.sides["with"].curves)
+        self.sides["without"].curves.setXLink(self.sides["with"].curves)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.stop_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(grid, 1)
+        self._timer = QTimer(self)
+        self._timer.setInterval(40)
+        self._timer.timeout.connect(self._draw)
+
+    @property
+    def is_running(self) -> bool:
+        return self._running
+
+    def start(self, project) -> None:
+        if self._running:
+            return
+        self.project = project
+        for s in self.sides.values():
+            s.reset()
+        self._queue = [(key, pre) for key, pre, _ in SIDES]
+        self._set_running(True)
+        self.summary.setText(f"Training “{project.name}” twice, one run after the other")
+        self._next()
+
+    def _next(self) -> None:
+        if not self._queue:
+            self._current = None
+            self._set_running(False)
+            self._summarise()
+            return
+        key, pre = self._queue.pop(0)
+        side = self.sides[key]
+        side.run_dir = new_run_dir(self.project.name, f"-twin-{key}")
+        kwargs = dict(self.extra_run_kwargs)
+        kwargs.update(epochs_scale=self.epochs_scale, pretraining=pre)
+        worker = TrainingWorker(
+            self.project, side.run_dir, run_fn=self.run_function, parent=self, **kwargs
+        )
+        worker.event.connect(self._on_event)
+        worker.done.connect(self._on_done)
+        self._current = (key, worker)
+        side.status.setText("starting…")
+        worker.start()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._queue = []
+        if self._current is not None:
+            self._current[1].stop()
+
+    def stop_and_wait(self, timeout_s: float) -> bool:
+        self._queue = []
+        if self._current is None:
+            return True
+        worker = self._current[1]
+        worker.stop()
+        ok = worker.wait(timeout_s)
+        if ok:
+            self._set_running(False)
+        return ok
+
+    # ---- events ----------------------------------------------------------------------------
+    @Slot(object)
+    def _on_event(self, event) -> None:
+        if self._current is None or isinstance(event, BatchGroup):
+            return
+        side = self.sides[self._current[0]]
+        if isinstance(event, PhaseStarted):
+            side.status.setText(f"phase {event.index + 1}/{event.count}: {event.name}")
+            if event.kind != "pretrain":
+                side.finetune_phase = event.index
+        elif isinstance(event, EpochMetrics):
+            if event.phase == side.finetune_phase:
+                for name, value in event.metrics.items():
+                    try:
+                        v = float(value)
+                    except (TypeError, ValueError):
+                        continue
+                    xs, ys = side.metrics.setdefault(name, ([], []))
+                    xs.append(event.epoch + 1)
+                    ys.append(v)
+            side.status.setText(side.status.text().split(" · ")[0] + f" · epoch {event.epoch + 1}")
+            self._dirty = True
+        elif isinstance(event, Snapshot):
+            # The first layer's filters: the first pretrained block, else the network's.
+            if side.first_block is None:
+                side.first_block = event.block or "network"
+            mine = (event.block or "network") == side.first_block or event.block is None
+            if mine and event.filters is not None:
+                side.snapshot = event
+                self._dirty = True
+        elif isinstance(event, Finished):
+            side.final = event
+            side.status.setText(f"finished: {_headline(event.summary)}")
+            side.sample_caption.setText("generating a piece…")
+            self._generator.call(side.key, _generate_piece, event.run_dir)
+        elif isinstance(event, Stopped):
+            side.final = event
+            side.status.setText("stopped")
+        elif isinstance(event, Failed):
+            side.final = event
+            where = f" (block {event.block})" if event.block else ""
+            side.status.setText(f"<span style='color:#a00'>failed{where}: {event.message}</span>")
+
+    @Slot()
+    def _on_done(self) -> None:
+        self._draw()
+        key = self._current[0] if self._current else None
+        final = self.sides[key].final if key else None
+        if isinstance(final, Stopped | Failed):
+            self._queue = []
+        self._next()
+
+    @Slot(object, object)
+    def _on_generated(self, key, roll) -> None:
+        side = self.sides[key]
+        side.sample.set_roll(roll)
+        side.sample_caption.setText(
+            f"generated (seed 0): {roll.steps} steps, {int((roll.roll > 0).sum())} note cells"
+        )
+
+    @Slot(object, str)
+    def _on_generate_failed(self, key, message: str) -> None:
+        self.sides[key].sample_caption.setText(f"no piece: {message}")
+
+    # ---- drawing ---------------------------------------------------------------------------
+    @Slot()
+    def _draw(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            for side in self.sides.values():
+                self._draw_side(side)
+        if not self._running:
+            self._timer.stop()
+
+    def _draw_side(self, side: _Side) -> None:
+        names = sorted(side.metrics, key=lambda n: (n.startswith("val_"), n))
+        base = [n for n in names if not n.startswith("val_")]
+        for name in names:
+            xs, ys = side.metrics[name]
+            item = side.items.get(name)
+            if item is None:
+                stem = name[4:] if name.startswith("val_") else name
+                colour = plots.PHASE_COLOURS[
+                    (base.index(stem) if stem in base else 0) % len(plots.PHASE_COLOURS)
+                ]
+                style = Qt.DashLine if name.startswith("val_") else Qt.SolidLine
+                item = side.curves.plot(
+                    [], [], pen=pg.mkPen(colour, width=2, style=style), name=name
+                )
+                side.items[name] = item
+            item.setData(np.asarray(xs, float), np.asarray(ys, float))
+        snap = side.snapshot
+        if snap is not None and snap.filters is not None:
+            img = plots.mosaic(snap.filters[:64], snap.sample_kind, normalise="abs")
+            side.filters_image.setImage(img, levels=(-1.0, 1.0), lut=plots.BIPOLAR.getLookupTable())
+
+    def _summarise(self) -> None:
+        parts = []
+        for key, _, title in SIDES:
+            final = self.sides[key].final
+            if isinstance(final, Finished):
+                parts.append(f"{title}: {_headline(final.summary)}")
+        if parts:
+            self.summary.setText(" | ".join(parts))
+        a, b = self.sides["with"].final, self.sides["without"].final
+        if isinstance(a, Finished) and isinstance(b, Finished):
+            self.twinFinished.emit(a.run_dir, b.run_dir)
+
+    def _set_running(self, running: bool) -> None:
+        if running != self._running:
+            self._running = running
+            self.stop_button.setEnabled(running)
+            self.runningChanged.emit(running)
+
+    def closeEvent(self, event) -> None:
+        self.stop_and_wait(10.0)
+        super().closeEvent(event)
+
+
+def _headline(summary: dict) -> str:
+    """The final validation metric of a run's summary, as short text."""
+    evaluation = (summary or {}).get("evaluation") or {}
+    for key in ("accuracy", "val_accuracy", "reconstruction_error", "val_loss", "loss"):
+        if key in evaluation:
+            try:
+                split = evaluation.get("split", "")
+                return f"{split} {key} {float(evaluation[key]):.4g}".strip()
+            except (TypeError, ValueError):
+                pass
+    return "done"
