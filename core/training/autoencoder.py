@@ -77,7 +77,7 @@ class AutoencoderTrainer(PhaseTrainer):
         with tf.GradientTape() as tape:
             loss, mse = self._loss(x)
         grads = tape.gradient(loss, self.variables)
-        self.optimizer.apply_gradients(zip(grads, self.variables))
+        self.optimizer.apply_gradients(zip(grads, self.variables, strict=False))
         return loss, mse
 
     def state_variables(self):

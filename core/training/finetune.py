@@ -197,7 +197,7 @@ class FinetuneTrainer(PhaseTrainer):
         i = 0
         for opt, vs in self.groups:
             # a pretrained layer's visible-side weights get no gradient here: leave them be
-            pairs = [(g, v) for g, v in zip(grads[i:i + len(vs)], vs) if g is not None]
+            pairs = [(g, v) for g, v in zip(grads[i:i + len(vs)], vs, strict=False) if g is not None]
             opt.apply_gradients(pairs)
             i += len(vs)
         return loss, metric

@@ -10,6 +10,7 @@ block. Only programming errors raise.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import shutil
@@ -71,7 +72,7 @@ def fit_to_input(x: np.ndarray, sample_shape, input_shape, input_name: str) -> n
     sample_shape = tuple(sample_shape)
     input_shape = tuple(input_shape)
     if len(sample_shape) == len(input_shape) and all(
-            want is None or want == have for want, have in zip(input_shape, sample_shape)):
+            want is None or want == have for want, have in zip(input_shape, sample_shape, strict=False)):
         return x
     if None not in input_shape and math.prod(input_shape) == math.prod(sample_shape):
         return x.reshape((len(x), *input_shape))
@@ -208,10 +209,8 @@ class _Session:
         with quiet_native_logs():
             gpus = tf.config.list_physical_devices("GPU")
         for gpu in gpus:
-            try:
+            with contextlib.suppress(RuntimeError, ValueError):  # already initialised
                 tf.config.experimental.set_memory_growth(gpu, True)
-            except (RuntimeError, ValueError):
-                pass  # already initialised
         request = (self.device_request or "").lower()
         if request in ("", "auto"):
             if gpus:
@@ -439,7 +438,7 @@ class _Session:
         if len(saved) != len(variables):
             raise LayerwiseError("the checkpoint does not match this network; train into a new "
                                  "folder")
-        for var, value in zip(variables, saved):
+        for var, value in zip(variables, saved, strict=False):
             var.assign(value)
 
     # ---- one phase -------------------------------------------------------------------------
@@ -512,8 +511,8 @@ class _Session:
                     "method": trainer.method, "epochs": epochs, "final": metrics})
             path = self._checkpoint(index, epoch + 1, 0, trainer)
             yield CheckpointWritten(phase=index, epoch=epoch, path=path)
-        if epochs == 0 or epoch0 >= epochs:
-            if not any(p["name"] == phase["name"] for p in self.phase_summaries):
+        if (epochs == 0 or epoch0 >= epochs) and not any(
+                p["name"] == phase["name"] for p in self.phase_summaries):
                 self.phase_summaries.append({
                     "name": phase["name"], "kind": phase["kind"], "block": phase["block"],
                     "method": trainer.method, "epochs": epochs, "final": last_metrics})
