@@ -376,7 +376,9 @@ class GenerationModel:
         return windows
 
     def _to_input(self, windows: np.ndarray) -> np.ndarray:
-        return np.asarray(windows, np.float32).reshape((len(windows), *self.sample_shape))
+        # The model's input may be the data's samples flattened (training reshapes them).
+        shape = self.input_shape if None not in self.input_shape else self.sample_shape
+        return np.asarray(windows, np.float32).reshape((len(windows), *shape))
 
     def _to_windows(self, output) -> np.ndarray:
         out = np.asarray(output, dtype=np.float32)

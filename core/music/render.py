@@ -104,15 +104,19 @@ def _render_fluidsynth(pm, sample_rate: int, soundfont: str) -> np.ndarray:
                 synth.noteoff(ch, pitch)
         chunks.append(synth.get_samples(int(TAIL_S * sample_rate)))
         synth.system_reset()
-    stereo = np.concatenate(chunks).reshape(-1, 2).astype(np.float32)
-    return stereo.mean(axis=1) / 32768.0
+    stereo = np.concatenate(chunks).astype(np.float32)
+    mono = stereo[0::2]
+    mono += stereo[1::2]
+    return mono
 
 
 def _normalise(audio: np.ndarray) -> np.ndarray:
-    peak = float(np.abs(audio).max()) if audio.size else 0.0
+    """Scale to a fixed peak (in place: buffers here are tens of megabytes)."""
+    audio = audio.astype(np.float32, copy=False)
+    peak = max(float(audio.max()), -float(audio.min())) if audio.size else 0.0
     if peak > 0:
-        audio = audio * (PEAK / peak)
-    return audio.astype(np.float32, copy=False)
+        audio *= PEAK / peak
+    return audio
 
 
 def render(roll_or_pm, sample_rate: int = 44100, soundfont=None, renderer: str | None = None):

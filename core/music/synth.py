@@ -43,15 +43,21 @@ def synthesize(notes, sample_rate: int = 44100) -> np.ndarray:
         s = int(round(start * sample_rate))
         held = max(int(round((stop - start) * sample_rate)), 1)
         env = _envelope(held, sample_rate) * (velocity / 127.0)
-        t = np.arange(len(env), dtype=np.float64) / sample_rate
+        t = np.arange(len(env), dtype=np.float32) / np.float32(sample_rate)
         f0 = float(midi_to_hz(pitch))
-        wave = np.zeros(len(env), np.float64)
+        # float32 phase stays in tune: the phase of the fundamental is wrapped to one cycle
+        # before the harmonics multiply it.
+        phase = (2 * np.pi) * np.mod(
+            np.arange(len(env), dtype=np.float64) * (f0 / sample_rate), 1.0
+        )
+        phase = phase.astype(np.float32)
+        wave = np.zeros(len(env), np.float32)
         for k, amp in enumerate(HARMONICS, start=1):
             if k * f0 >= nyquist:
                 break
             # Higher harmonics fade faster, and faster still for higher notes.
-            fade = np.exp(-t * k * f0 / 900.0)
-            wave += amp * fade * np.sin(2 * np.pi * k * f0 * t)
+            fade = np.exp(t * np.float32(-k * f0 / 900.0))
+            wave += np.float32(amp) * fade * np.sin(np.float32(k) * phase)
         seg = out[s : s + len(env)]
-        seg += (wave[: len(seg)] * env[: len(seg)]).astype(np.float32)
+        seg += wave[: len(seg)] * env[: len(seg)]
     return out
