@@ -8,6 +8,7 @@ window still opens and the dock says why.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -488,6 +489,12 @@ class MainWindow(QMainWindow):
                 signal = getattr(self.dashboard, name, None)
                 if signal is not None:
                     signal.connect(slot)
+            failed = getattr(self.dashboard, "runFailed", None)
+            if failed is not None:
+                failed.connect(self._on_run_failed)
+            self.doc.projectReplaced.connect(self._give_dashboard_project)
+            self.scene.selectedBlocksChanged.connect(self._give_dashboard_selection)
+            self._give_dashboard_project()
         self._update_actions()
 
     def _make_panel(self, key, what, dock):
@@ -792,6 +799,26 @@ class MainWindow(QMainWindow):
         self.training_running = bool(running)
         self.doc.locked_reason = LOCKED_DURING_TRAINING if running else None
         self._update_actions()
+
+    @Slot()
+    def _give_dashboard_project(self) -> None:
+        if self.dashboard is not None and hasattr(self.dashboard, "set_project"):
+            try:
+                self.dashboard.set_project(self.doc.project)
+            except Exception as exc:  # noqa: BLE001
+                self.show_message(f"The training dashboard could not take the project: {exc}")
+
+    @Slot(list)
+    def _give_dashboard_selection(self, ids: list) -> None:
+        if self.dashboard is not None and hasattr(self.dashboard, "select_block"):
+            with contextlib.suppress(Exception):  # a view nicety only
+                self.dashboard.select_block(ids[0] if len(ids) == 1 else None)
+
+    @Slot(str, str)
+    def _on_run_failed(self, message: str, block: str = "") -> None:
+        self.show_message(f"Training failed{' in ' + block if block else ''}: {message}")
+        if block and block in self.scene.blocks:
+            self.scene.select_blocks([block])
 
     @Slot(str)
     def _on_run_finished(self, run_dir: str) -> None:

@@ -140,7 +140,8 @@ class SetParam(_Command):
         self.block_id = block_id
         self.name = name
         self.value = copy.deepcopy(value)
-        self.old = copy.deepcopy(doc.spec.block(block_id).params.get(name, _MISSING))
+        old = doc.spec.block(block_id).params.get(name, _MISSING)
+        self.old = old if old is _MISSING else copy.deepcopy(old)
 
     def redo(self):
         self.doc.spec.block(self.block_id).params[self.name] = copy.deepcopy(self.value)

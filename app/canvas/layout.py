@@ -23,10 +23,15 @@ def tidy_positions(spec: NetworkSpec) -> dict[str, tuple[float, float]]:
     positions: dict[str, tuple[float, float]] = {}
     for depth in sorted(layers):
         ids = layers[depth]
+        rank = {block_id: i for i, block_id in enumerate(ids)}
 
-        def barycentre(block_id, _ids=ids):
+        def barycentre(block_id, _rank=rank):
             xs = [x_of[w.source] for w in spec.inputs_of(block_id) if w.source in x_of]
-            return (sum(xs) / len(xs)) if xs else _ids.index(block_id) * COLUMN
+            return (
+                (sum(xs) / len(xs), _rank[block_id])
+                if xs
+                else (_rank[block_id] * COLUMN, _rank[block_id])
+            )
 
         ids.sort(key=barycentre)
         width = (len(ids) - 1) * COLUMN

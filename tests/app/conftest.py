@@ -1,0 +1,100 @@
+"""Fixtures for the main window and editor tests: private settings and data folders per test,
+answered dialogs (no modal ever blocks), and a window without the heavy panels."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.main_window import Dialogs, MainWindow
+
+
+class Answers(Dialogs):
+    """The window's questions, answered by the test; every question is recorded."""
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.asked: list[tuple] = []
+        self.save_answer = "discard"
+        self.recover = True
+        self.stop_training = True
+        self.open_answer: str | None = None
+        self.save_answer_path: str | None = None
+        self.template: str | None = None
+
+    def ask_save_changes(self, name):
+        self.asked.append(("save changes", name))
+        return self.save_answer
+
+    def ask_recover(self, autosave_file, project_path):
+        self.asked.append(("recover", str(autosave_file), project_path))
+        return self.recover
+
+    def ask_stop_training(self):
+        self.asked.append(("stop training",))
+        return self.stop_training
+
+    def open_file(self, folder):
+        self.asked.append(("open file",))
+        return self.open_answer
+
+    def save_file(self, suggested):
+        self.asked.append(("save file", suggested))
+        return self.save_answer_path
+
+    def choose_template(self):
+        self.asked.append(("template",))
+        return self.template
+
+
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path, monkeypatch):
+    """Each test gets its own config (settings) and data (autosave) folders."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    return tmp_path
+
+
+@pytest.fixture(autouse=True)
+def no_modal_boxes(monkeypatch):
+    """A QMessageBox that would block the test records its text instead."""
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[tuple[str, str, str]] = []
+
+    def record(kind, answer):
+        def box(parent, title, text, *args, **kwargs):
+            shown.append((kind, title, text))
+            return answer
+
+        return box
+
+    monkeypatch.setattr(QMessageBox, "critical", record("critical", QMessageBox.StandardButton.Ok))
+    monkeypatch.setattr(QMessageBox, "warning", record("warning", QMessageBox.StandardButton.Ok))
+    monkeypatch.setattr(
+        QMessageBox, "information", record("information", QMessageBox.StandardButton.Ok)
+    )
+    monkeypatch.setattr(QMessageBox, "question", record("question", QMessageBox.StandardButton.No))
+    return shown
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """Build a MainWindow (no dashboard/audition unless ``panels`` is given), answered by an
+    ``Answers`` object at ``window.dialogs``."""
+
+    def make(project_path=None, panels=None, show=False, **kwargs):
+        window = MainWindow(project_path, panels=panels or {}, **kwargs)
+        window.dialogs = Answers(window)
+        qtbot.addWidget(window)
+        if show:
+            window.show()
+            qtbot.waitExposed(window)
+            qtbot.waitUntil(lambda: window._after_show_done)
+        return window
+
+    return make
+
+
+@pytest.fixture
+def window(make_window):
+    return make_window()
