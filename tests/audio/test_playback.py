@@ -6,8 +6,8 @@ import time
 
 import numpy as np
 import pytest
-from conftest import RATE, start_pulse, stop_pulse, use_server
 from midi_files import write_midi_file
+from pulse_helpers import RATE, start_pulse, stop_pulse, use_server
 
 pytestmark = pytest.mark.audio
 
