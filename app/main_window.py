@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         self.warm_up_thread: KerasWarmUp | None = None
         self.keras_loaded = False
         self._after_show_done = False
+        self.started = False  # after_show() has run: panels loaded, questions asked
         self._startup_error: str | None = None
         self.dashboard = None
         self.audition = None
@@ -471,6 +472,7 @@ class MainWindow(QMainWindow):
         self.check_autosave()
         if self._warm_up_wanted:
             self.start_warm_up()
+        self.started = True
 
     def load_panels(self) -> None:
         if self._panels_loaded:

@@ -89,7 +89,7 @@ def make_window(qtbot):
         if show:
             window.show()
             qtbot.waitExposed(window)
-            qtbot.waitUntil(lambda: window._after_show_done)
+            qtbot.waitUntil(lambda: window.started)
         return window
 
     return make
