@@ -133,7 +133,7 @@ class AudioPlayer:
     def _stream_finished(self) -> None:
         # PortAudio ends a stream early when its device goes away: report, do not crash.
         if self.transport.state == "playing":
-            self.transport.stop()
+            self.transport.stop(rewind=False)
             self.error = "playback stopped: the audio device stopped responding or was removed"
             if self.on_error is not None:
                 self.on_error(self.error)

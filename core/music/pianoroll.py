@@ -163,7 +163,8 @@ def from_pretty_midi(
         use_velocity=velocity,
     )
     _, qpm = pm.get_tempo_changes()
-    tempo = float(qpm[0]) if len(qpm) else 120.0
+    # Microseconds per quarter in the file give tempos like 99.99999; keep them readable.
+    tempo = round(float(qpm[0]), 4) if len(qpm) else 120.0
     program = max(pitched, key=lambda inst: len(inst.notes)).program if pitched else 0
     return PianoRoll(roll, steps_per_quarter, lowest_pitch, tempo, program)
 

@@ -59,11 +59,12 @@ class Transport:
             if self._state == PAUSED:
                 self._state = PLAYING
 
-    def stop(self) -> None:
-        """Stop and rewind."""
+    def stop(self, *, rewind: bool = True) -> None:
+        """Stop; rewind unless told not to (a lost device leaves the playhead where it was)."""
         with self._lock:
             self._state = STOPPED
-            self._frame = 0
+            if rewind:
+                self._frame = 0
 
     def seek(self, seconds: float) -> None:
         with self._lock:
