@@ -54,8 +54,9 @@ def read_keras_config(path) -> dict:
     return config
 
 
-def code_in_config(config) -> list[str]:
-    """Every place in a Keras config that names code Layerwise will not run (empty if none)."""
+def code_in_config(config, compile: bool = False) -> list[str]:
+    """Every place in a Keras config that names code Layerwise will not run (empty if none).
+    The training configuration (loss, optimizer) is checked only when it will be compiled."""
     found = []
 
     def walk(node, where):
@@ -72,6 +73,8 @@ def code_in_config(config) -> list[str]:
                     found.append(f"{at}: code from module {module!r}, which is neither Keras "
                                  "nor Layerwise")
             for key, value in node.items():
+                if key == "compile_config" and not compile:
+                    continue
                 walk(value, f"{where}.{key}")
         elif isinstance(node, list):
             for i, value in enumerate(node):
@@ -83,9 +86,12 @@ def code_in_config(config) -> list[str]:
 
 def _allowed(node: dict) -> bool:
     registered = node.get("registered_name")
+    module = node.get("module")
     if registered in _REGISTERED:
         return True
-    module = node.get("module")
+    if isinstance(registered, str) and registered.startswith("layerwise>") and (
+            isinstance(module, str) and module.startswith("core.")):
+        return True  # Layerwise's own classes (a training model, say), from its own package
     if module is None:
         # Keras's own markers (__tuple__, __numpy__, ...) and plain names carry no module.
         return registered is None or registered == node.get("class_name")
@@ -111,7 +117,7 @@ def load_model_safely(path, compile: bool = False):
     elif path.suffix.lower() in (".h5", ".hdf5") and path.exists():
         raise ModelFileError(f"{path}: a legacy HDF5 model; save it as .keras with Keras 3 first")
     config = read_keras_config(path)
-    code = code_in_config(config)
+    code = code_in_config(config, compile=compile)
     if code:
         more = f" (and {len(code) - 1} more)" if len(code) > 1 else ""
         raise ModelFileError(f"{path}: refused, the model carries code: {code[0]}{more}")

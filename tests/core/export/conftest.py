@@ -72,8 +72,26 @@ def dbn_run(tmp_path_factory):
     return make_run(tmp_path_factory.mktemp("runs") / "dbn", "dbn-digits")
 
 
-def run_python(code: str, cwd=None, timeout=240) -> subprocess.CompletedProcess:
+def _run_python(code: str, cwd=None, timeout=240) -> subprocess.CompletedProcess:
     """Run ``code`` in a fresh interpreter where ``core`` cannot be imported."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=cwd or "/", env=env, timeout=timeout)
+
+
+@pytest.fixture
+def run_python():
+    """run_python(code, cwd=None): run code in a fresh interpreter."""
+    return _run_python
+
+
+@pytest.fixture(name="make_run")
+def make_run_fixture():
+    """make_run(folder, template, fit=True) -> a run folder."""
+    return make_run
+
+
+@pytest.fixture(name="random_input")
+def random_input_fixture():
+    """random_input(model, batch=4, seed=0) -> a float32 batch for the model's input."""
+    return random_input

@@ -8,7 +8,6 @@ import pytest
 
 from core import templates
 from core.export import export_model
-from tests.core.export.conftest import random_input, run_python
 
 # Exec each script in one fresh interpreter where importing core fails, and print what the
 # test compares: layer classes, configs and the parameter count.
@@ -43,7 +42,7 @@ def _parse(proc):
     return json.loads(line[len("RESULT"):])
 
 
-def test_script_needs_no_keras_to_write(tmp_path):
+def test_script_needs_no_keras_to_write(tmp_path, run_python):
     root = str(templates.template_dir().parents[1])
     source = str(templates.template_dir() / "deephear.json")
     proc = run_python(
@@ -58,7 +57,7 @@ def test_script_needs_no_keras_to_write(tmp_path):
     assert "import core" not in text and "from core" not in text
 
 
-def test_every_template_rebuilds_the_same_architecture(tmp_path):
+def test_every_template_rebuilds_the_same_architecture(tmp_path, run_python):
     from core.build import build
 
     paths = {}
@@ -77,12 +76,14 @@ def test_every_template_rebuilds_the_same_architecture(tmp_path):
         assert _clean(got["configs"]) == expected, name
 
 
-def test_script_from_a_run_loads_the_trained_weights(dbn_run, tmp_path):
+@pytest.mark.parametrize("template", ["dbn-digits", "melody-vae"])
+def test_script_from_a_run_loads_the_trained_weights(template, dbn_run, tmp_path, make_run, random_input, run_python):
     from core.export.safe_load import load_model_safely
 
-    script = export_model(dbn_run, "python", tmp_path / "dbn.py")
+    run = dbn_run if template == "dbn-digits" else make_run(tmp_path / "run", template)
+    script = export_model(run, "python", tmp_path / "dbn.py")
     assert (tmp_path / "dbn.weights.npz").is_file()
-    model = load_model_safely(dbn_run / "model.keras")
+    model = load_model_safely(run / "model.keras")
     x = random_input(model, batch=5)
     np.save(tmp_path / "x.npy", x)
     code = (

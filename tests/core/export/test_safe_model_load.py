@@ -122,3 +122,16 @@ def test_exported_onnx_and_savedmodel_open(dbn_run, tmp_path):
     assert session.run(None, {session.get_inputs()[0].name: x})[0].shape == (1, 10)
     loaded = load_savedmodel_safely(export_model(dbn_run, "savedmodel", tmp_path / "saved"))
     assert np.asarray(loaded.serve(x)).shape == (1, 10)
+
+
+def test_a_custom_loss_in_the_training_config_does_not_block_loading(dbn_run, tmp_path):
+    def edit(config):
+        config["compile_config"] = {"loss": {"module": "__main__", "class_name": "function",
+                                             "config": "my_loss", "registered_name": "my_loss"}}
+        return config
+
+    path = tmp_path / "custom_loss.keras"
+    _rewrite_config(dbn_run / "model.keras", path, edit)
+    assert load_model_safely(path).get_layer("rbm1").units == 256
+    with pytest.raises(ModelFileError, match="code from module '__main__'"):
+        load_model_safely(path, compile=True)

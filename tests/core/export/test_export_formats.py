@@ -10,14 +10,13 @@ import pytest
 from core import templates
 from core.errors import LayerwiseError, ModelFileError
 from core.export import export_model
-from tests.core.export.conftest import make_run, random_input, run_python
 
 
 def _outputs(model, x):
     return np.asarray(model(x, training=False))
 
 
-def test_keras_export_opens_with_plain_load_model(dbn_run, tmp_path):
+def test_keras_export_opens_with_plain_load_model(dbn_run, tmp_path, random_input, run_python):
     out = export_model(dbn_run, "keras", tmp_path / "dbn.keras")
     x = random_input(_load(dbn_run), batch=3)
     np.save(tmp_path / "x.npy", x)
@@ -43,7 +42,7 @@ def test_keras_export_of_an_untrained_project(tmp_path):
     assert [layer.name for layer in load_model_safely(out).layers][-1] == "classes"
 
 
-def test_import_core_stays_light():
+def test_import_core_stays_light(run_python):
     root = str(templates.template_dir().parents[1])
     proc = run_python(
         f"import sys; sys.path.insert(0, {root!r})\n"
@@ -54,7 +53,7 @@ def test_import_core_stays_light():
     assert proc.stdout.strip() == "[]"
 
 
-def test_savedmodel_serves_what_keras_computes(dbn_run, tmp_path):
+def test_savedmodel_serves_what_keras_computes(dbn_run, tmp_path, random_input):
     import tensorflow as tf
 
     out = export_model(dbn_run, "savedmodel", tmp_path / "dbn_saved")
@@ -69,7 +68,7 @@ ONNX_TEMPLATES = ["dbn-digits", "deephear", "sda", "melody-vae", "conv-classifie
 
 
 @pytest.mark.parametrize("template", ONNX_TEMPLATES)
-def test_onnx_matches_keras(template, tmp_path):
+def test_onnx_matches_keras(template, tmp_path, make_run, random_input):
     import onnxruntime as ort
 
     run = make_run(tmp_path / "run", template, fit=template == "dbn-digits")
@@ -145,7 +144,7 @@ def test_export_replaces_an_old_export(dbn_run, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["m.keras"]
 
 
-def test_cli_export_prints_one_line_for_bad_input(tmp_path):
+def test_cli_export_prints_one_line_for_bad_input(tmp_path, run_python):
     root = str(templates.template_dir().parents[1])
     proc = run_python(
         f"import sys; sys.path.insert(0, {root!r})\n"
