@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
+    QScrollArea,
     QTextEdit,
     QVBoxLayout,
     QWidget,
@@ -279,6 +280,14 @@ class MainWindow(QMainWindow):
 
         self._make_actions()
         self._make_menus()
+        self.view.context_actions = [
+            self.act_copy,
+            self.act_paste,
+            self.act_delete,
+            None,
+            self.act_tidy,
+            self.act_fit,
+        ]
 
         self.doc.changed.connect(self._on_doc_changed)
         self.doc.message.connect(self.show_message)
@@ -482,6 +491,13 @@ class MainWindow(QMainWindow):
             "dashboard", "The training dashboard", self.dashboard_dock
         )
         self.audition = self._make_panel("audition", "The audition panel", self.audition_dock)
+        if self.settings.window_state is None:
+            self.resizeDocks(
+                [self.dashboard_dock],
+                [max(220, int(self.height() * 0.42))],
+                Qt.Orientation.Vertical,
+            )
+        QTimer.singleShot(0, self.view.fit)
         if self.dashboard is not None:
             for name, slot in (
                 ("blockStateChanged", self._on_block_state),
@@ -511,7 +527,13 @@ class MainWindow(QMainWindow):
                 _PanelError(what, f"It failed to load: {type(exc).__name__}: {_esc(str(exc))}")
             )
             return None
-        dock.setWidget(widget)
+        # The panels are rich; a scroll area keeps their minimum size from squeezing the
+        # canvas when the dock is short.
+        scroller = QScrollArea(dock)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroller.setWidget(widget)
+        dock.setWidget(scroller)
         return widget
 
     def check_autosave(self) -> bool:

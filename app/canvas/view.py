@@ -28,6 +28,7 @@ class CanvasView(QGraphicsView):
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.context_actions: list = []  # set by the window: None is a separator
         self._panning = False
         self._pan_last = None
         self._space_down = False
@@ -140,6 +141,24 @@ class CanvasView(QGraphicsView):
             event.accept()
             return
         super().keyReleaseEvent(event)
+
+    def contextMenuEvent(self, event):
+        if not self.context_actions:
+            return super().contextMenuEvent(event)
+        from PySide6.QtWidgets import QMenu
+
+        item = self.itemAt(event.pos())
+        while item is not None and item.parentItem() is not None:
+            item = item.parentItem()
+        selectable = item is not None and item.flags() & item.GraphicsItemFlag.ItemIsSelectable
+        if selectable and not item.isSelected():
+            self.scene().clearSelection()
+            item.setSelected(True)
+        menu = QMenu(self)
+        for action in self.context_actions:
+            menu.addSeparator() if action is None else menu.addAction(action)
+        menu.exec(event.globalPos())
+        event.accept()
 
     # ---- drops from the palette ---------------------------------------------------------
     def dragEnterEvent(self, event):

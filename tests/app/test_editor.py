@@ -490,3 +490,54 @@ def test_zoom_and_fit(window, qtbot):
     for item in window.scene.blocks.values():
         rect = view.mapFromScene(item.sceneBoundingRect()).boundingRect()
         assert view.viewport().rect().contains(rect)
+
+
+def test_wire_dragged_from_an_input_port_back_to_an_output(window):
+    window.add_block("Dense")
+    scene = window.scene
+    assert scene.finish_wire(scene.blocks["dense1"].in_ports[0], scene.blocks["code"].out_port)
+    assert Wire("code", "dense1", 0) in window.doc.spec.wires
+    # two inputs (or two outputs) cannot be wired together
+    assert not scene.finish_wire(
+        scene.blocks["dense1"].in_ports[0], scene.blocks["code"].in_ports[0]
+    )
+    assert "output port" in window.last_message
+
+
+def test_project_with_unknown_type_and_a_loop_opens_and_is_marked(window, tmp_path):
+    from core import project as project_io
+    from core import templates
+
+    project = templates.load("deephear")
+    project.network.blocks[1].type = "Wobble"
+    project.network.wires.append(Wire("code", "encoder1", 1))
+    path = tmp_path / "odd.json"
+    project_io.save(project, path)
+    assert window.open_path(str(path))
+    flatten = window.scene.blocks["flatten"]
+    assert any("unknown block type" in p for p in flatten.problems)
+    assert any("loop" in p for p in window.scene.blocks["encoder2"].problems)
+    assert flatten.in_ports and flatten.out_port is not None
+    window.scene.select_blocks(["flatten"])  # the inspector copes too
+    assert window.inspector.editor("units") is None
+    window.scene.select_blocks(["code"])
+    window.act_delete.trigger()
+    assert not window.scene.blocks["encoder2"].problems
+
+
+def test_space_drag_and_middle_drag_pan_the_view(window, qtbot):
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.view
+    view.reset_zoom()
+    view.centerOn(0, 0)
+    start = view.mapToScene(view.viewport().rect().center())
+    viewport = view.viewport()
+    centre = viewport.rect().center()
+    qtbot.mousePress(viewport, Qt.MouseButton.MiddleButton, pos=centre)
+    qtbot.mouseMove(viewport, centre + QPoint(80, 40))
+    qtbot.mouseRelease(viewport, Qt.MouseButton.MiddleButton, pos=centre + QPoint(80, 40))
+    moved = view.mapToScene(viewport.rect().center())
+    assert (start - moved).x() > 40 and (start - moved).y() > 20
+    assert net(window)["blocks"] == window.doc.project.network.to_json()["blocks"]
+    assert not window.doc.undo_stack.canUndo()  # panning is not an edit
