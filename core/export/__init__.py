@@ -18,16 +18,20 @@ RUN_ONLY = ("report",)
 
 
 def export_model(source, fmt: str, out) -> Path:
-    """Export ``source`` (a run folder or a project file, or an opened Source) as ``fmt`` to
-    ``out``; returns the path written. Raises LayerwiseError with a one-line message."""
+    """Export ``source`` (a run folder, a project file, a Project in memory or an opened
+    Source) as ``fmt`` to ``out``; returns the path written. Raises LayerwiseError with a
+    one-line message; nothing is left half-written."""
     from core.errors import LayerwiseError
     from core.export.exporters import EXPORTERS
     from core.export.sources import Source, open_source
+    from core.project import Project
 
     if fmt not in EXPORTERS:
         raise LayerwiseError(f"unknown export format {fmt!r}; the formats are: "
                              f"{', '.join(FORMATS)}")
-    if not isinstance(source, Source):
+    if isinstance(source, Project):
+        source = Source(source.copy())
+    elif not isinstance(source, Source):
         source = open_source(source)
     return EXPORTERS[fmt](source, Path(out))
 

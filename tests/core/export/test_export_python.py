@@ -99,6 +99,12 @@ def test_script_from_a_run_loads_the_trained_weights(template, dbn_run, tmp_path
     np.testing.assert_allclose(np.load(tmp_path / "y.npy"), expected, atol=1e-6)
 
 
+def test_a_project_in_memory_exports(tmp_path):
+    project = templates.load("sda")
+    out = export_model(project, "python", tmp_path / "sda.py")
+    assert "def build_model(seed=0):" in out.read_text()
+
+
 def test_block_ids_that_clash_with_python_names_are_renamed():
     from core.export.python_code import model_source
 
