@@ -100,14 +100,18 @@ def _locate(run_or_model) -> tuple[Path, dict | None, dict | None]:
 
 
 def _load_model(model_path: Path):
-    from core.keras_env import load_keras
+    from core.keras_env import load_keras, quiet_native_logs
 
     keras = load_keras()
-    try:
-        return keras.models.load_model(model_path, safe_mode=True, compile=False)
-    except Exception as exc:  # Keras raises many types for bad or foreign files
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelFileError(f"{model_path}: cannot load the model ({detail})") from None
+    failure = None
+    with quiet_native_logs():  # TensorFlow probes CUDA, noisily, on its first op
+        try:
+            model = keras.models.load_model(model_path, safe_mode=True, compile=False)
+        except Exception as exc:  # Keras raises many types for bad or foreign files
+            failure = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if failure is not None:
+        raise ModelFileError(f"{model_path}: cannot load the model ({failure})")
+    return model
 
 
 def _kind(layer) -> str:
@@ -523,15 +527,17 @@ def _fixed_point(gm, *, rng, n_steps, threshold, start, iterations, **_):
         x = gm.windows_of(start, n)
     else:
         x = rng.random((n, gm.window_steps, gm.pitch_count), dtype=np.float32)
-    cut = 0.5 if threshold is None else threshold
     limit = FIXED_POINT_STEPS if iterations is None else int(iterations)
     done, converged = 0, False
     while done < limit and not converged:
-        y = (gm.reconstruct(x) > cut).astype(np.float32)
+        # Thresholded: a deterministic map, run until it stops changing. Sampled
+        # (threshold None): a Markov chain through the autoencoder, run for ``limit`` steps
+        # unless it too lands on a point it keeps.
+        y = binarize(gm.reconstruct(x), threshold, rng)
         converged = bool(np.array_equal(y, x))
         x, done = y, done + 1
     gm.last_info.update(windows=n, iterations=done, converged=converged)
-    return gm._finish(x, n_steps, cut, rng)
+    return x.reshape(-1, gm.pitch_count)[:n_steps]
 
 
 def _gibbs(gm, *, rng, n_steps, temperature, threshold, start, iterations, **_):

@@ -221,3 +221,43 @@ def test_bad_requests(ae_run, tmp_path):
     broken.write_bytes(b"not a zip")
     with pytest.raises(LayerwiseError, match="cannot load the model"):
         gen.generate(broken)
+
+
+def test_fixed_point_sampled_is_seeded(ae_run):
+    a = gen.generate(ae_run, method="fixed-point", threshold=None, seed=2, iterations=5)
+    check_roll(a)
+    assert is_binary(a)
+    b = gen.generate(ae_run, method="fixed-point", threshold=None, seed=2, iterations=5)
+    assert np.array_equal(a.roll, b.roll)
+
+
+def test_flat_input_reads_windows_from_the_summary(run_root):
+    """Training may feed flattened samples: the input is (96,), the data 8 × 12 windows."""
+    from core.build import build
+    from core.keras_env import load_keras
+
+    keras = load_keras()
+    proj = runs.project(
+        [
+            ("input", "Input", {"shape": [runs.WINDOW * runs.PITCHES]}),
+            ("code", "Autoencoder", {"units": 4}),
+        ]
+    )
+    encoder = build(proj).model
+    out = keras.layers.Dense(runs.WINDOW * runs.PITCHES, activation="sigmoid", name="decode_code")(
+        encoder.output
+    )
+    model = keras.Model(encoder.input, out)
+    folder = runs.save_run(
+        run_root / "flat",
+        model,
+        proj,
+        runs.summary(
+            "autoencoder", "code", (runs.WINDOW, runs.PITCHES), runs.MUSIC_DATA, code_block="code"
+        ),
+    )
+    gm = gen.GenerationModel(folder)
+    assert gm.window_steps == runs.WINDOW
+    check_roll(gm.generate(seed=1))
+    start = piece(runs.training_windows(2, seed=1))
+    check_roll(gm.generate(method="fixed-point", start=start, iterations=2))

@@ -102,6 +102,12 @@ def test_errors_are_one_line_and_exit_1(digits_run, ae_run, tmp_path, capsys):
         == 1
     )
     assert not (tmp_path / "x.mid").exists()
+    capsys.readouterr()
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"PK not really a zip")
+    assert cli.main(["generate", str(broken), "--out", str(tmp_path / "x.mid")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "cannot load the model" in err
 
 
 @pytest.mark.parametrize(
