@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+from core.data.corpus import CORPUS_VERSION
 from core.data.pieces import FORMAT_VERSION
 
 CACHE_ENV = "LAYERWISE_CACHE_DIR"  # tests and shared machines point it elsewhere
@@ -31,6 +32,7 @@ def cache_path(source: str, representation: dict, limit: int | None) -> Path:
         "velocity": representation["velocity"],
         "limit": limit,
         "format": FORMAT_VERSION,
+        "corpus": CORPUS_VERSION,
     }
     digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     suffix = "all" if limit is None else f"first{limit}"

@@ -13,8 +13,10 @@ import numpy as np
 from core.errors import DataError
 from core.music.pianoroll import roll_from_notes
 
+CORPUS_VERSION = 2  # bump when the pieces a built-in set holds change (part of the cache key)
+
 BUILTIN = {
-    "bach-chorales": "J. S. Bach's four-part chorales from music21's corpus (about 350), "
+    "bach-chorales": "J. S. Bach's chorale harmonisations from music21's corpus (about 400), "
     "all voices merged",
     "folk-tunes": "Folk fiddle tunes from Ryan's Mammoth Collection (1883) in music21's corpus "
     "(about 1,000 reels, jigs and hornpipes)",
@@ -22,15 +24,41 @@ BUILTIN = {
 }
 
 
+NOT_CHORALES = {"bwv846"}  # the one keyboard piece among Bach's files in the corpus
+
+
+def _bwv(path: str) -> str:
+    """The movement a file holds ("bwv153.1"), ignoring extension and variant suffix (-a)."""
+    name = path.rsplit("/", 1)[-1]
+    for ext in (".mxl", ".xml", ".musicxml", ".krn"):
+        name = name.removesuffix(ext)
+    return name.split("-")[0]
+
+
 def _bach_refs():
+    """Every chorale setting in the corpus, each movement once.
+
+    music21's chorale iterator walks Riemenschneider's 371 numbers (350 files); the corpus
+    holds about 50 more harmonisations (other cantata and Passion movements) beside them.
+    Variants of one movement (-a, -lz, ...) are near duplicates: keeping one stops a
+    chorale from landing in both the training and the test split.
+    """
+    from music21 import corpus
     from music21.corpus import chorales
 
     seen, refs = set(), []
-    # The iterator walks Riemenschneider's numbering; a few numbers share one file.
     for name in chorales.Iterator(returnType="filename"):
-        if name not in seen:
-            seen.add(name)
+        if _bwv(name) not in seen:
+            seen.add(_bwv(name))
             refs.append((name, name, None))
+    others = sorted(
+        f"bach/{p.name}" for p in corpus.getComposer("bach") if p.suffix in (".mxl", ".xml")
+    )
+    for path in others:
+        bwv = _bwv(path)
+        if bwv not in seen and bwv not in NOT_CHORALES:
+            seen.add(bwv)
+            refs.append((f"bach/{bwv}", path, None))
     return refs
 
 

@@ -159,4 +159,4 @@ def test_folk_tunes_and_the_rag_load():
 @pytest.mark.slow
 def test_all_bach_chorales():
     ds = load_dataset({"source": "bach-chorales"})
-    assert sum(ds.metadata["piece_counts"].values()) >= 340
+    assert sum(ds.metadata["piece_counts"].values()) >= 390
