@@ -360,20 +360,21 @@ class GenerationModel:
         """A piece cut into (n, window, pitches) windows on the model's pitch range."""
         if not isinstance(piece, PianoRoll):
             raise GenerationError("a start piece or example piece must be a PianoRoll")
-        if piece.steps_per_quarter != self.steps_per_quarter:
-            raise GenerationError(
-                f"the piece has {piece.steps_per_quarter} steps per quarter note, the model "
-                f"{self.steps_per_quarter}"
-            )
-        roll = np.zeros((piece.steps, self.pitch_count), dtype=np.float32)
+        source = piece.roll
+        if piece.steps_per_quarter != self.steps_per_quarter:  # onto the model's time grid
+            steps = max(1, round(piece.steps * self.steps_per_quarter / piece.steps_per_quarter))
+            index = np.arange(steps) * piece.steps_per_quarter // self.steps_per_quarter
+            source = source[np.minimum(index, piece.steps - 1)]
+        length = len(source)
+        roll = np.zeros((length, self.pitch_count), dtype=np.float32)
         shift = piece.lowest_pitch - self.lowest_pitch
         lo, hi = max(0, shift), min(self.pitch_count, shift + piece.pitch_count)
         if hi > lo:
-            roll[:, lo:hi] = piece.roll[:, lo - shift : hi - shift]
-        w = self.window_steps or max(1, piece.steps)  # a sequence model: one long window
-        n = max(1, math.ceil(piece.steps / w))
+            roll[:, lo:hi] = source[:, lo - shift : hi - shift]
+        w = self.window_steps or max(1, length)  # a sequence model: one long window
+        n = max(1, math.ceil(length / w))
         padded = np.zeros((n * w, self.pitch_count), dtype=np.float32)
-        padded[: piece.steps] = roll
+        padded[:length] = roll
         windows = padded.reshape(n, w, self.pitch_count)
         if count is not None:
             windows = windows[np.arange(count) % n]
@@ -738,7 +739,7 @@ def _next_step(gm, *, rng, n_steps, temperature, threshold, start, **_):
     frame = np.zeros((1, pitches), np.float32)
     primer = 0
     if start is not None:
-        roll = gm.windows_of(start).reshape(-1, pitches)[: start.steps]
+        roll = gm.windows_of(start).reshape(-1, pitches)
         for row in roll[:-1]:
             _, states = step_fn(tf.constant(row[None]), states)
         frame = roll[-1:].copy()

@@ -261,3 +261,14 @@ def test_flat_input_reads_windows_from_the_summary(run_root):
     check_roll(gm.generate(seed=1))
     start = piece(runs.training_windows(2, seed=1))
     check_roll(gm.generate(method="fixed-point", start=start, iterations=2))
+
+
+def test_pieces_are_moved_onto_the_models_grid(ae_run):
+    gm = gen.load(ae_run)
+    windows = runs.training_windows(2, seed=6)
+    native = piece(windows)
+    finer = PianoRoll(np.repeat(native.roll, 2, axis=0), 2 * runs.SPQ, runs.LOWEST)
+    assert np.array_equal(gm.windows_of(finer), gm.windows_of(native))
+    higher = PianoRoll(native.roll[:, 2:], runs.SPQ, runs.LOWEST + 2)  # a narrower range
+    moved = gm.windows_of(higher)
+    assert np.array_equal(moved[..., 2:], windows[..., 2:]) and not moved[..., :2].any()
