@@ -55,7 +55,7 @@ def import_midi_folder(folder, representation: dict, progress=None):
                 representation["pitch_count"],
                 velocity=representation.get("velocity", False),
             ).roll
-        except (ValueError, MemoryError, OverflowError) as exc:
+        except (DataError, ValueError, MemoryError, OverflowError) as exc:
             skipped.append((rel, f"cannot convert ({exc})"))
             continue
         if not roll.any():

@@ -19,6 +19,9 @@ import numpy as np
 from core.errors import DataError
 
 DEFAULT_VELOCITY = 100  # MIDI velocity given to the notes of a binary (0/1) roll
+# A damaged file can place one note hours away; cap the roll (about 35 h at 120 bpm, 4 steps
+# a quarter) before it allocates gigabytes.
+MAX_STEPS = 1_000_000
 
 
 class MidiFileError(DataError):
@@ -108,6 +111,10 @@ def roll_from_notes(
     keep = pitch >= 0
     pitch, start, end = pitch[keep], start[keep], end[keep]
     steps = max(int(end.max()) if end.size else 0, min_steps)
+    if steps > MAX_STEPS:
+        raise DataError(
+            f"piece is too long for a piano roll ({steps:,} steps; at most {MAX_STEPS:,})"
+        )
     roll = np.zeros((steps, pitch_count), dtype=np.float32)
     if not pitch.size:
         return roll

@@ -119,3 +119,12 @@ def test_unreadable_files_raise_one_line_data_errors(tmp_path):
         with pytest.raises(DataError, match=words) as info:
             read_midi(tmp_path / name)
         assert "\n" not in str(info.value)
+
+
+def test_a_note_hours_away_is_refused_not_allocated():
+    pm = pretty_midi.PrettyMIDI(initial_tempo=120)
+    inst = pretty_midi.Instrument(0)
+    inst.notes.append(pretty_midi.Note(90, 60, 10_000_000.0, 10_000_001.0))
+    pm.instruments.append(inst)
+    with pytest.raises(DataError, match="too long"):
+        from_pretty_midi(pm)
