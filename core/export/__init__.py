@@ -27,8 +27,9 @@ def export_model(source, fmt: str, out) -> Path:
     from core.project import Project
 
     if fmt not in EXPORTERS:
-        raise LayerwiseError(f"unknown export format {fmt!r}; the formats are: "
-                             f"{', '.join(FORMATS)}")
+        raise LayerwiseError(
+            f"unknown export format {fmt!r}; the formats are: {', '.join(FORMATS)}"
+        )
     if isinstance(source, Project):
         source = Source(source.copy())
     elif not isinstance(source, Source):

@@ -29,8 +29,9 @@ def staged(targets: list[Path], directory: bool = False):
     for folder in {t.parent.resolve() for t in targets}:
         _check_folder(folder)
     try:
-        stage = Path(tempfile.mkdtemp(prefix=f".{targets[0].name}.", suffix=".tmp",
-                                      dir=targets[0].parent))
+        stage = Path(
+            tempfile.mkdtemp(prefix=f".{targets[0].name}.", suffix=".tmp", dir=targets[0].parent)
+        )
     except OSError as exc:
         raise LayerwiseError(
             f"{targets[0].parent}: cannot write to this folder ({exc.strerror or exc})"

@@ -37,8 +37,10 @@ def keras_model(source: Source):
 
 def _sample_batch(model, batch: int = 1, free_length: int = 4) -> list:
     inputs = model.inputs
-    return [np.zeros((batch, *[free_length if d is None else d for d in t.shape[1:]]),
-                     dtype="float32") for t in inputs]
+    return [
+        np.zeros((batch, *[free_length if d is None else d for d in t.shape[1:]]), dtype="float32")
+        for t in inputs
+    ]
 
 
 def _called(model):
@@ -71,13 +73,19 @@ def onnx_problem(source: Source) -> str | None:
     """Why the network cannot go to ONNX faithfully, or None."""
     report = validate(source.project)
     spec = source.project.network
-    free = [b.id for b in spec.blocks if b.type == "Input"
-            and None in tuple(catalog.get("Input").with_defaults(b.params)["shape"])]
+    free = [
+        b.id
+        for b in spec.blocks
+        if b.type == "Input"
+        and None in tuple(catalog.get("Input").with_defaults(b.params)["shape"])
+    ]
     recurrent = [f"{b.id} ({b.type})" for b in spec.blocks if b.type in RECURRENT]
     if free and recurrent and report.ok:
-        return (f"cannot export to ONNX: {', '.join(recurrent)} runs over a free time axis "
-                f"(Input '{free[0]}' has an empty length); tf2onnx cannot convert that loop "
-                "faithfully. Give the Input a fixed length, or export as keras or savedmodel")
+        return (
+            f"cannot export to ONNX: {', '.join(recurrent)} runs over a free time axis "
+            f"(Input '{free[0]}' has an empty length); tf2onnx cannot convert that loop "
+            "faithfully. Give the Input a fixed length, or export as keras or savedmodel"
+        )
     return None
 
 
@@ -90,8 +98,9 @@ def export_onnx(source: Source, out: Path) -> Path:
         try:
             model.export(str(temp), format="onnx", verbose=False)
         except Exception as exc:  # tf2onnx raises many kinds
-            raise LayerwiseError(f"cannot export to ONNX: {' '.join(str(exc).split())[:200]}"
-                                 ) from None
+            raise LayerwiseError(
+                f"cannot export to ONNX: {' '.join(str(exc).split())[:200]}"
+            ) from None
     return out
 
 
@@ -112,8 +121,10 @@ def export_python(source: Source, out: Path) -> Path:
     expected = {b.id for b in source.project.network.blocks}
     missing = sorted(expected - {layer.name for layer in model.layers})
     if missing:
-        raise ModelFileError(f"{source.model_path}: the trained model has no layer for "
-                             f"block(s) {', '.join(missing)} of its project.json")
+        raise ModelFileError(
+            f"{source.model_path}: the trained model has no layer for "
+            f"block(s) {', '.join(missing)} of its project.json"
+        )
     with staged([out, out.with_name(weights_name)]) as (script, weights):
         script.write_text(text, encoding="utf-8")
         with open(weights, "wb") as handle:
@@ -132,8 +143,13 @@ def export_report(source: Source, out: Path) -> Path:
     return out
 
 
-EXPORTERS = {"keras": export_keras, "savedmodel": export_savedmodel, "onnx": export_onnx,
-             "python": export_python, "report": export_report}
+EXPORTERS = {
+    "keras": export_keras,
+    "savedmodel": export_savedmodel,
+    "onnx": export_onnx,
+    "python": export_python,
+    "report": export_report,
+}
 
 
 @contextlib.contextmanager

@@ -21,8 +21,17 @@ from core.project import Project
 from core.spec import Block, NetworkSpec, Wire
 
 # Config keys that do not change what a layer computes once its weights are known.
-_IGNORED = {"name", "dtype", "dtype_policy", "trainable", "seed", "shared_object_id",
-            "registered_name", "build_config", "quantization_config"}
+_IGNORED = {
+    "name",
+    "dtype",
+    "dtype_policy",
+    "trainable",
+    "seed",
+    "shared_object_id",
+    "registered_name",
+    "build_config",
+    "quantization_config",
+}
 _MODELS = {"Functional", "Sequential", "Model"}
 _PATH_RE = re.compile(r"[^A-Za-z0-9_]")
 
@@ -119,8 +128,12 @@ def _at(layer: dict, path: tuple):
 
 
 def _as_param(param: catalog.Param, value):
-    if param.kind in ("int", "float") and isinstance(value, list) and value and all(
-            v == value[0] for v in value):
+    if (
+        param.kind in ("int", "float")
+        and isinstance(value, list)
+        and value
+        and all(v == value[0] for v in value)
+    ):
         value = value[0]
     if param.kind == "float" and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
@@ -129,8 +142,11 @@ def _as_param(param: catalog.Param, value):
 
 def _strip(config):
     if isinstance(config, dict):
-        return {k: _strip(v) for k, v in config.items()
-                if k not in _IGNORED and not k.endswith("_initializer")}
+        return {
+            k: _strip(v)
+            for k, v in config.items()
+            if k not in _IGNORED and not k.endswith("_initializer")
+        }
     if isinstance(config, list):
         # Keras keeps some arguments as given (axis=-1) and some as built ([-1]).
         return _strip(config[0]) if len(config) == 1 else [_strip(v) for v in config]
@@ -193,8 +209,7 @@ def _params_for(decl, layer: dict):
     extra = _differences(expected, actual)
     if extra:
         more = f" (and {len(extra) - 2} more)" if len(extra) > 2 else ""
-        return None, (f"{', '.join(extra[:2])}{more} cannot be expressed by the "
-                      f"{decl.name} block")
+        return None, (f"{', '.join(extra[:2])}{more} cannot be expressed by the {decl.name} block")
     defaults = decl.defaults()
     return {k: v for k, v in params.items() if v != defaults.get(k)}, None
 
@@ -244,20 +259,26 @@ def _graph(model_config: dict) -> tuple[list[dict], dict, list[str], list[str]]:
             shape = config.get("build_input_shape")
             if not shape:
                 raise ModelFileError("the Sequential model has no input shape (never built)")
-            layers.insert(0, {"class_name": "InputLayer", "config": {
-                "batch_shape": _plain(shape), "name": "input"}})
+            layers.insert(
+                0,
+                {
+                    "class_name": "InputLayer",
+                    "config": {"batch_shape": _plain(shape), "name": "input"},
+                },
+            )
         names = [_name(entry) for entry in layers]
         inputs = {names[i]: [names[i - 1]] for i in range(1, len(names))}
         return layers, inputs, [names[-1]], notes
     if cls not in ("Functional", "Model"):
-        raise ModelFileError(f"a {cls} model; Layerwise imports Functional and Sequential "
-                             "models")
+        raise ModelFileError(f"a {cls} model; Layerwise imports Functional and Sequential models")
     inputs = {}
     for entry in layers:
         nodes = entry.get("inbound_nodes") or []
         if len(nodes) > 1:
-            notes.append(f"{_name(entry)}: used {len(nodes)} times (a shared layer); only its "
-                         "first use is imported")
+            notes.append(
+                f"{_name(entry)}: used {len(nodes)} times (a shared layer); only its "
+                "first use is imported"
+            )
         inputs[_name(entry)] = _history(nodes[0]) if nodes else []
     outputs = _plain(config.get("output_layers") or [])
     if outputs and not isinstance(outputs[0], list):
@@ -300,16 +321,20 @@ def import_keras_model(path) -> tuple[Project, list[str]]:
         cls = entry.get("class_name", "?")
         sources = [s for s in inputs.get(name, []) if s in by_name]
         if cls == "InputLayer":
-            shape = _plain(entry.get("config", {}).get("batch_shape")
-                           or entry.get("config", {}).get("batch_input_shape") or [])
+            shape = _plain(
+                entry.get("config", {}).get("batch_shape")
+                or entry.get("config", {}).get("batch_input_shape")
+                or []
+            )
             ids[name] = _block_id(name, taken)
             blocks.append(Block(ids[name], "Input", {"shape": list(shape[1:])}))
             continue
         lost = [s for s in sources if s not in ids]
         if lost:
             dropped.add(name)
-            unmapped.append(f"{name}: {cls} — left out because its input {lost[0]!r} is not "
-                            "imported")
+            unmapped.append(
+                f"{name}: {cls} — left out because its input {lost[0]!r} is not imported"
+            )
             continue
         type_name, params = layer_to_block(entry)
         if type_name is None:
@@ -318,8 +343,9 @@ def import_keras_model(path) -> tuple[Project, list[str]]:
             continue
         decl = catalog.get(type_name)
         if len(sources) < max(decl.min_inputs, 1) or len(sources) > decl.max_inputs:
-            unmapped.append(f"{name}: {cls} — takes {len(sources)} inputs; the {type_name} "
-                            "block cannot")
+            unmapped.append(
+                f"{name}: {cls} — takes {len(sources)} inputs; the {type_name} block cannot"
+            )
             dropped.add(name)
             continue
         ids[name] = _block_id(name, taken)
@@ -341,8 +367,11 @@ def import_keras_model(path) -> tuple[Project, list[str]]:
     project.description = f"Imported from {path.name}."
     if not carries_code:
         renamed = {i: n for n, i in ids.items() if i != n}
-        project.training["initial_weights"] = {"path": str(path.resolve()), "format": "keras",
-                                               **({"layers": renamed} if renamed else {})}
+        project.training["initial_weights"] = {
+            "path": str(path.resolve()),
+            "format": "keras",
+            **({"layers": renamed} if renamed else {}),
+        }
     return project, unmapped
 
 

@@ -13,6 +13,7 @@ import builtins
 import json
 import keyword
 import re
+import textwrap
 from importlib import resources
 
 from core import catalog
@@ -21,12 +22,29 @@ from core.project import Project
 from core.validate import validate
 
 # Names the script itself uses: a block id equal to one of these gets a trailing underscore.
-_RESERVED = {"keras", "layers", "ops", "np", "model", "inputs", "outputs", "path", "seed",
-             "build_model", "load_weights", "WEIGHTS", "Path"}
+_RESERVED = {
+    "keras",
+    "layers",
+    "ops",
+    "np",
+    "model",
+    "inputs",
+    "outputs",
+    "path",
+    "seed",
+    "build_model",
+    "load_weights",
+    "WEIGHTS",
+    "Path",
+}
 
 # Layerwise layer name -> module in core/layers holding its class.
-_CUSTOM_MODULES = {"RBM": "rbm", "Autoencoder": "autoencoder", "VAESampling": "vae",
-                   "Maxout": "maxout"}
+_CUSTOM_MODULES = {
+    "RBM": "rbm",
+    "Autoencoder": "autoencoder",
+    "VAESampling": "vae",
+    "Maxout": "maxout",
+}
 
 
 def keras_class_name(recipe: catalog.Recipe, input_rank: int | None) -> str:
@@ -46,7 +64,9 @@ def _variable(block_id: str) -> str:
     return name
 
 
-def _constructor(recipe: catalog.Recipe, name: str | None, input_rank: int | None) -> str:
+def _constructor_parts(
+    recipe: catalog.Recipe, name: str | None, input_rank: int | None
+) -> tuple[str, list[str]]:
     cls = keras_class_name(recipe, input_rank)
     prefix = "" if recipe.cls.startswith("layerwise.") else "layers."
     args = [f"{key}={_literal(value)}" for key, value in recipe.kwargs.items()]
@@ -54,7 +74,29 @@ def _constructor(recipe: catalog.Recipe, name: str | None, input_rank: int | Non
         args.insert(0, f"layer={_constructor(recipe.inner, None, None)}")
     if name:
         args.append(f"name={_literal(name)}")
-    return f"{prefix}{cls}({', '.join(args)})"
+    return f"{prefix}{cls}", args
+
+
+def _constructor(recipe: catalog.Recipe, name: str | None, input_rank: int | None) -> str:
+    head, args = _constructor_parts(recipe, name, input_rank)
+    return f"{head}({', '.join(args)})"
+
+
+def _layer_line(var: str, recipe: catalog.Recipe, name: str, rank: int, arg: str) -> str:
+    line = f"    {var} = {_constructor(recipe, name, rank)}({arg})"
+    if len(line) <= 99:
+        return line
+    head, args = _constructor_parts(recipe, name, rank)
+    lines, current = [], ""
+    for item in args:
+        candidate = f"{current} {item}," if current else f"        {item},"
+        if current and len(candidate) > 99:
+            lines.append(current)
+            candidate = f"        {item},"
+        current = candidate
+    lines.append(current)
+    body = "\n".join(lines)
+    return f"    {var} = {head}(\n{body}\n    )({arg})"
 
 
 def _literal(value) -> str:
@@ -115,57 +157,85 @@ def model_source(project: Project, weights_file: str | None = None) -> str:
         rank = len(report.shapes[wires[0].source])
         sources = [names[w.source] for w in wires]
         arg = f"[{', '.join(sources)}]" if decl.max_inputs > 1 else sources[0]
-        body.append(f"    {var} = {_constructor(recipe, block_id, rank)}({arg})")
+        body.append(_layer_line(var, recipe, block_id, rank, arg))
     model_inputs = f"[{', '.join(inputs)}]" if len(inputs) > 1 else inputs[0]
     seed = project.training.get("seed", 0)
 
     imports, classes = _custom_sources(custom)
-    from_keras = sorted({"layers"} | {
-        name.strip() for line in imports if line.startswith("from keras import ")
-        for name in line[len("from keras import "):].split(",")
-    })
-    others = [line for line in imports if line != "import keras"
-              and not line.startswith("from keras import ")]
-    header = ["import keras", *(["import numpy as np"] if weights_file else []), *others,
-              f"from keras import {', '.join(from_keras)}"]
+    from_keras = sorted(
+        {"layers"}
+        | {
+            name.strip()
+            for line in imports
+            if line.startswith("from keras import ")
+            for name in line[len("from keras import ") :].split(",")
+        }
+    )
+    others = [
+        line
+        for line in imports
+        if line != "import keras" and not line.startswith("from keras import ")
+    ]
+    header = [
+        "import keras",
+        *(["import numpy as np"] if weights_file else []),
+        *others,
+        f"from keras import {', '.join(from_keras)}",
+    ]
     if weights_file:
         header = ["from pathlib import Path", "", *header]
     title = project.name.replace('"""', "'''")
     description = project.description.replace('"""', "'''").strip()
     doc = [f'"""{title}: a network exported from Layerwise.', ""]
     if description:
-        doc += [description, ""]
-    doc += ["Needs only Keras (3.x). Run it to print a summary of the model; import it and call",
-            "build_model() to get the model" + (" with its trained weights." if weights_file
-                                                 else " (untrained)."),
-            '"""', ""]
+        doc += [textwrap.fill(description, width=92), ""]
+    doc += [
+        "Needs only Keras (3.x). Run it to print a summary of the model; import it and call",
+        "build_model() to get the model"
+        + (" with its trained weights." if weights_file else " (untrained)."),
+        '"""',
+        "",
+    ]
 
     out = doc + header + [""]
     if weights_file:
         out += ["", f"WEIGHTS = Path(__file__).with_name({_literal(weights_file)})", ""]
     for source in classes:
         out += ["", source.rstrip(), ""]
-    out += ["", f"def build_model(seed={seed!r}{', weights=True' if weights_file else ''}):",
-            '    """The network' + (", with the trained weights unless weights=False."
-                                    if weights_file else ", freshly initialised.") + '"""',
-            "    keras.utils.set_random_seed(seed)"]
+    out += [
+        "",
+        f"def build_model(seed={seed!r}{', weights=True' if weights_file else ''}):",
+        '    """The network'
+        + (
+            ", with the trained weights unless weights=False."
+            if weights_file
+            else ", freshly initialised."
+        )
+        + '"""',
+        "    keras.utils.set_random_seed(seed)",
+    ]
     out += body
-    out.append(f"    model = keras.Model(inputs={model_inputs}, outputs={names[report.output]}, "
-               f"name={_literal(_model_name(project.name))})")
+    out.append(
+        f"    model = keras.Model(inputs={model_inputs}, outputs={names[report.output]}, "
+        f"name={_literal(_model_name(project.name))})"
+    )
     if weights_file:
         out += ["    if weights:", "        load_weights(model)"]
     out += ["    return model", ""]
     if weights_file:
-        out += ["", "def load_weights(model, path=WEIGHTS):",
-                '    """Set every layer\'s weights from the .npz written beside this script',
-                '    (arrays named "layer/index")."""',
-                "    with np.load(path, allow_pickle=False) as saved:",
-                "        for layer in model.layers:",
-                "            count = len(layer.get_weights())",
-                "            if count:",
-                '                layer.set_weights([saved[f"{layer.name}/{i}"] '
-                "for i in range(count)])",
-                "    return model", ""]
+        out += [
+            "",
+            "def load_weights(model, path=WEIGHTS):",
+            '    """Set every layer\'s weights from the .npz written beside this script',
+            '    (arrays named "layer/index")."""',
+            "    with np.load(path, allow_pickle=False) as saved:",
+            "        for layer in model.layers:",
+            "            count = len(layer.get_weights())",
+            "            if count:",
+            '                layer.set_weights([saved[f"{layer.name}/{i}"] for i in range(count)])',
+            "    return model",
+            "",
+        ]
     out += ["", 'if __name__ == "__main__":', "    build_model().summary()", ""]
     text = "\n".join(out)
     return re.sub(r"\n{4,}", "\n\n\n", text)

@@ -59,17 +59,25 @@ def _figure(width=6.4, height=3.6):
 def plot_curves(records: list[dict], folder: Path) -> list[Path]:
     written = []
     for (phase, block), rows in _groups(records).items():
-        names = sorted({k for r in rows for k, v in r.items() if k not in _KEYS
-                        and isinstance(v, int | float) and not isinstance(v, bool)})
+        names = sorted(
+            {
+                k
+                for r in rows
+                for k, v in r.items()
+                if k not in _KEYS and isinstance(v, int | float) and not isinstance(v, bool)
+            }
+        )
         if not names:
             continue
         figure = _figure()
         axes = figure.add_subplot(1, 1, 1)
         x_key = "epoch" if all("epoch" in r for r in rows) else None
         for name in names:
-            points = [(r.get(x_key, i) if x_key else i, r[name]) for i, r in enumerate(rows)
-                      if isinstance(r.get(name), int | float)
-                      and math.isfinite(float(r[name]))]
+            points = [
+                (r.get(x_key, i) if x_key else i, r[name])
+                for i, r in enumerate(rows)
+                if isinstance(r.get(name), int | float) and math.isfinite(float(r[name]))
+            ]
             if points:
                 xs, ys = zip(*points, strict=True)
                 axes.plot(xs, ys, marker="." if len(points) < 50 else None, label=name)
@@ -124,8 +132,9 @@ def plot_tiles(tiles: list[np.ndarray], path: Path, title: str) -> Path | None:
     for i, tile in enumerate(tiles):
         axes = figure.add_subplot(rows, columns, i + 1)
         limit = float(np.abs(tile).max()) or 1.0
-        axes.imshow(tile, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto",
-                    interpolation="nearest")
+        axes.imshow(
+            tile, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto", interpolation="nearest"
+        )
         axes.set_xticks([])
         axes.set_yticks([])
     figure.suptitle(title)
@@ -146,8 +155,12 @@ def plot_reconstructions(inputs, reconstructions, path: Path, sample_shape=None)
             if image.ndim != 2:
                 image = image.reshape(_image_shape(image.size, sample_shape))
             axes = figure.add_subplot(2, count, row * count + i + 1)
-            axes.imshow(image.T if image.shape[0] > image.shape[1] * 3 else image,
-                        cmap="gray_r", aspect="auto", interpolation="nearest")
+            axes.imshow(
+                image.T if image.shape[0] > image.shape[1] * 3 else image,
+                cmap="gray_r",
+                aspect="auto",
+                interpolation="nearest",
+            )
             axes.set_xticks([])
             axes.set_yticks([])
             if i == 0:
@@ -157,16 +170,16 @@ def plot_reconstructions(inputs, reconstructions, path: Path, sample_shape=None)
 
 
 def last_snapshot(run_dir: Path) -> Path | None:
-    snaps = sorted((run_dir / "snapshots").glob("*.npz"),
-                   key=lambda p: (p.stat().st_mtime, p.name))
+    snaps = sorted((run_dir / "snapshots").glob("*.npz"), key=lambda p: (p.stat().st_mtime, p.name))
     return snaps[-1] if snaps else None
 
 
 def write_report(source: Source, folder: Path) -> Path:
     run = source.run_dir
     summary = source.summary()
-    (folder / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n",
-                                         encoding="utf-8")
+    (folder / "summary.json").write_text(
+        json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     records, bad = read_metrics(run / "metrics.jsonl")
     curves = plot_curves(records, folder)
     images = []
@@ -182,11 +195,22 @@ def write_report(source: Source, folder: Path) -> Path:
         else:
             bad_snapshot = None
         if "filters" in arrays:
-            images.append(plot_tiles(filter_tiles(arrays["filters"], sample_shape),
-                                     folder / "filters.png", f"filters ({snap.stem})"))
+            images.append(
+                plot_tiles(
+                    filter_tiles(arrays["filters"], sample_shape),
+                    folder / "filters.png",
+                    f"filters ({snap.stem})",
+                )
+            )
         if "inputs" in arrays and "reconstructions" in arrays:
-            images.append(plot_reconstructions(arrays["inputs"], arrays["reconstructions"],
-                                               folder / "reconstructions.png", sample_shape))
+            images.append(
+                plot_reconstructions(
+                    arrays["inputs"],
+                    arrays["reconstructions"],
+                    folder / "reconstructions.png",
+                    sample_shape,
+                )
+            )
     else:
         bad_snapshot = None
     images = [p for p in images if p is not None]
@@ -200,10 +224,12 @@ def write_report(source: Source, folder: Path) -> Path:
     if bad_snapshot:
         notes.append(bad_snapshot)
     sections = _sections(source, summary)
-    (folder / "README.md").write_text(_markdown(source, sections, curves + images, notes),
-                                      encoding="utf-8")
-    (folder / "index.html").write_text(_html(source, sections, curves + images, notes),
-                                       encoding="utf-8")
+    (folder / "README.md").write_text(
+        _markdown(source, sections, curves + images, notes), encoding="utf-8"
+    )
+    (folder / "index.html").write_text(
+        _html(source, sections, curves + images, notes), encoding="utf-8"
+    )
     return folder
 
 
@@ -217,8 +243,14 @@ def _fmt(value) -> str:
 
 def _sections(source: Source, summary: dict) -> list[tuple[str, list[tuple[str, str]]]]:
     general = [("project", source.project.name), ("run folder", str(source.run_dir))]
-    for key in ("objective", "output_block", "code_block", "sample_shape", "device",
-                "samples_per_second"):
+    for key in (
+        "objective",
+        "output_block",
+        "code_block",
+        "sample_shape",
+        "device",
+        "samples_per_second",
+    ):
         if summary.get(key) is not None:
             general.append((key.replace("_", " "), _fmt(summary[key])))
     data = summary.get("data")
@@ -227,20 +259,24 @@ def _sections(source: Source, summary: dict) -> list[tuple[str, list[tuple[str, 
     sections = [("Run", general)]
     evaluation = summary.get("evaluation")
     if isinstance(evaluation, dict) and evaluation:
-        sections.append(("Evaluation on held-out data",
-                         [(k, _fmt(v)) for k, v in evaluation.items()]))
+        sections.append(
+            ("Evaluation on held-out data", [(k, _fmt(v)) for k, v in evaluation.items()])
+        )
     phases = summary.get("phases")
     if isinstance(phases, list):
         rows = []
         for phase in phases:
             if not isinstance(phase, dict):
                 continue
-            name = " ".join(str(phase[k]) for k in ("phase", "block", "kind")
-                            if phase.get(k) is not None)
-            metrics = phase.get("metrics", {k: v for k, v in phase.items()
-                                            if k not in ("phase", "block", "kind")})
-            rows.append((name or "phase", ", ".join(f"{k} {_fmt(v)}" for k, v in
-                                                    (metrics or {}).items())))
+            name = " ".join(
+                str(phase[k]) for k in ("phase", "block", "kind") if phase.get(k) is not None
+            )
+            metrics = phase.get(
+                "metrics", {k: v for k, v in phase.items() if k not in ("phase", "block", "kind")}
+            )
+            rows.append(
+                (name or "phase", ", ".join(f"{k} {_fmt(v)}" for k, v in (metrics or {}).items()))
+            )
         if rows:
             sections.append(("Phases (final metrics)", rows))
     return sections
@@ -263,11 +299,14 @@ def _markdown(source, sections, images, notes) -> str:
 
 def _html(source, sections, images, notes) -> str:
     e = html.escape
-    parts = ["<!doctype html>", "<meta charset='utf-8'>",
-             f"<title>Training report: {e(source.project.name)}</title>",
-             "<style>body{font-family:sans-serif;max-width:960px;margin:2em auto}"
-             "td{padding:2px 12px;border-bottom:1px solid #ddd}img{max-width:100%}</style>",
-             f"<h1>Training report: {e(source.project.name)}</h1>"]
+    parts = [
+        "<!doctype html>",
+        "<meta charset='utf-8'>",
+        f"<title>Training report: {e(source.project.name)}</title>",
+        "<style>body{font-family:sans-serif;max-width:960px;margin:2em auto}"
+        "td{padding:2px 12px;border-bottom:1px solid #ddd}img{max-width:100%}</style>",
+        f"<h1>Training report: {e(source.project.name)}</h1>",
+    ]
     for title, rows in sections:
         parts.append(f"<h2>{e(title)}</h2><table>")
         parts += [f"<tr><td>{e(k)}</td><td>{e(v)}</td></tr>" for k, v in rows]
@@ -276,6 +315,5 @@ def _html(source, sections, images, notes) -> str:
         parts.append("<h2>Curves and filters</h2>")
         parts += [f"<p><img src='{e(p.name)}' alt='{e(p.stem)}'></p>" for p in images]
     if notes:
-        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in notes)
-                     + "</ul>")
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{e(n)}</li>" for n in notes) + "</ul>")
     return "\n".join(parts) + "\n"

@@ -17,9 +17,11 @@ from core.errors import ModelFileError
 LAYERWISE_LAYERS = ("RBM", "Autoencoder", "VAESampling", "Maxout")
 _REGISTERED = {f"layerwise>{name}" for name in LAYERWISE_LAYERS}
 # Keras classes that carry Python code or reach outside the archive.
-_REFUSED = {"Lambda": "a Lambda layer carries Python code",
-            "__lambda__": "a lambda function carries Python code",
-            "TFSMLayer": "a TFSMLayer loads another model from disk"}
+_REFUSED = {
+    "Lambda": "a Lambda layer carries Python code",
+    "__lambda__": "a lambda function carries Python code",
+    "TFSMLayer": "a TFSMLayer loads another model from disk",
+}
 
 
 def read_keras_config(path) -> dict:
@@ -33,8 +35,7 @@ def read_keras_config(path) -> dict:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
             if "config.json" not in names:
-                raise ModelFileError(
-                    f"{path}: not a Keras model (the archive has no config.json)")
+                raise ModelFileError(f"{path}: not a Keras model (the archive has no config.json)")
             if "model.weights.h5" not in names:
                 raise ModelFileError(f"{path}: the archive holds no weights (model.weights.h5)")
             bad = archive.testzip()
@@ -63,15 +64,19 @@ def code_in_config(config, compile: bool = False) -> list[str]:
         if isinstance(node, dict):
             cls = node.get("class_name")
             if isinstance(cls, str):
-                label = node.get("config", {}).get("name") if isinstance(
-                    node.get("config"), dict) else None
+                label = (
+                    node.get("config", {}).get("name")
+                    if isinstance(node.get("config"), dict)
+                    else None
+                )
                 at = f"{label!r} ({cls})" if label else cls
                 if cls in _REFUSED:
                     found.append(f"{at}: {_REFUSED[cls]}")
                 elif not _allowed(node):
                     module = node.get("module") or "?"
-                    found.append(f"{at}: code from module {module!r}, which is neither Keras "
-                                 "nor Layerwise")
+                    found.append(
+                        f"{at}: code from module {module!r}, which is neither Keras nor Layerwise"
+                    )
             for key, value in node.items():
                 if key == "compile_config" and not compile:
                     continue
@@ -89,8 +94,11 @@ def _allowed(node: dict) -> bool:
     module = node.get("module")
     if registered in _REGISTERED:
         return True
-    if isinstance(registered, str) and registered.startswith("layerwise>") and (
-            isinstance(module, str) and module.startswith("core.")):
+    if (
+        isinstance(registered, str)
+        and registered.startswith("layerwise>")
+        and (isinstance(module, str) and module.startswith("core."))
+    ):
         return True  # Layerwise's own classes (a training model, say), from its own package
     if module is None:
         # Keras's own markers (__tuple__, __numpy__, ...) and plain names carry no module.
@@ -108,12 +116,14 @@ def load_model_safely(path, compile: bool = False):
         elif (path / "saved_model.pb").is_file():
             raise ModelFileError(
                 f"{path}: a SavedModel folder; Layerwise opens .keras models (SavedModel is an "
-                "export format; open it with load_savedmodel_safely)")
+                "export format; open it with load_savedmodel_safely)"
+            )
         else:
             raise ModelFileError(f"{path}: a folder with no model.keras (not a run folder)")
     elif path.suffix.lower() == ".onnx":
-        raise ModelFileError(f"{path}: an ONNX model; Layerwise opens .keras models (ONNX is an "
-                             "export format)")
+        raise ModelFileError(
+            f"{path}: an ONNX model; Layerwise opens .keras models (ONNX is an export format)"
+        )
     elif path.suffix.lower() in (".h5", ".hdf5") and path.exists():
         raise ModelFileError(f"{path}: a legacy HDF5 model; save it as .keras with Keras 3 first")
     config = read_keras_config(path)
@@ -169,13 +179,15 @@ def load_savedmodel_safely(path):
     try:
         saved_model_pb2.SavedModel().ParseFromString(pb.read_bytes())
     except Exception as exc:
-        raise ModelFileError(f"{path}: saved_model.pb is truncated or foreign ({_one_line(exc)})"
-                             ) from None
+        raise ModelFileError(
+            f"{path}: saved_model.pb is truncated or foreign ({_one_line(exc)})"
+        ) from None
     try:
         return tf.saved_model.load(str(path))
     except Exception as exc:
-        raise ModelFileError(f"{path}: the SavedModel cannot be loaded ({_one_line(exc)})"
-                             ) from None
+        raise ModelFileError(
+            f"{path}: the SavedModel cannot be loaded ({_one_line(exc)})"
+        ) from None
 
 
 def _one_line(exc: BaseException) -> str:

@@ -120,3 +120,21 @@ def test_missing_project_is_a_clear_error(tmp_path, bad):
     with pytest.raises(LayerwiseError, match="no such run folder or project file"):
         export_model(tmp_path / bad, "python", tmp_path / "x.py")
     assert not (tmp_path / "x.py").exists()
+
+
+def test_scripts_are_lint_clean(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists() and shutil.which("ruff") is None:
+        pytest.skip("ruff is not installed")
+    paths = [str(export_model(templates.template_dir() / f"{name}.json", "python",
+                              tmp_path / f"{name.replace('-', '_')}.py"))
+             for name in templates.names()]
+    proc = subprocess.run([str(ruff) if ruff.exists() else "ruff", "check", "--isolated",
+                           "--select", "E,F,W,I,B,UP", "--line-length", "100", *paths],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:]
