@@ -166,7 +166,8 @@ class GenerationModel:
         self.objective = summary.get("objective") or self._infer_objective()
         self.last_info: dict = {}
         self._lock = threading.Lock()
-        self._step_fn = None
+        self._step_fns: dict = {}
+        self._functions: dict = {}
         self._read_music_geometry()
         self.methods, self.why_not = self._usable_methods()
 
@@ -421,36 +422,58 @@ class GenerationModel:
 
     def encode(self, windows: np.ndarray) -> np.ndarray:
         """Codes of (n, window, pitches) windows: the code layer's output, or a VAE's mean."""
-        x = self._to_input(windows)
-        if self.objective == "vae":
-            before, vae, _ = self._vae_parts()
-            mean, _ = vae.distribution(_run(before, x))
-            return _numpy(mean)
-        return _numpy(_run(self.layers[: self._code_index() + 1], x))
+        return self._compiled("encode", self._encoder)(self._to_input(windows))
 
     def decode(self, codes: np.ndarray) -> np.ndarray:
         """Note probabilities, (n, window, pitches), for codes (n, code size)."""
         codes = np.asarray(codes, dtype=np.float32)
+        return self._to_windows(self._compiled("decode", self._decoder)(codes))
+
+    def _compiled(self, key: str, make):
+        """``make()``'s function as one TensorFlow graph (built on first use, then kept):
+        a call costs one dispatch instead of one per layer, which fixed-point iteration feels."""
+        if key not in self._functions:
+            import tensorflow as tf
+
+            graph = tf.function(make(), reduce_retracing=True)
+            self._functions[key] = lambda x: _numpy(graph(tf.constant(x, tf.float32)))
+        return self._functions[key]
+
+    def _encoder(self):
         if self.objective == "vae":
-            return self._to_windows(_run(self._vae_parts()[2], codes))
+            before, vae, _ = self._vae_parts()
+            return lambda x: vae.distribution(_run(before, x))[0]
+        layers = self.layers[: self._code_index() + 1]
+        return lambda x: _run(layers, x)
+
+    def _decoder(self):
+        if self.objective == "vae":
+            after = self._vae_parts()[2]
+            return lambda z: _run(after, z)
         index = self._code_index()
         after = self.layers[index + 1 :]
         if any(layer.name.startswith("decode_") for layer in after):
-            return self._to_windows(_run(after, codes))
+            return lambda z: _run(after, z)
         # A bare stack of autoencoders / RBMs: decode through each layer's own decoder.
-        x = codes
+        undo = []
         for layer in reversed(self.layers[: index + 1]):
             kind = _kind(layer)
             if kind == "Autoencoder":
-                x = layer.decode(x)
+                undo.append(layer.decode)
             elif kind == "RBM":
-                x = layer.visible_mean(x)
+                undo.append(layer.visible_mean)
             elif kind not in _RESHAPING:
                 raise GenerationError(
                     f"cannot decode through {layer.name!r} ({kind}): the model has no decoder "
                     "layers (decode_<block>) and only autoencoder or RBM layers can be undone"
                 )
-        return self._to_windows(_numpy(x))
+
+        def decoder(z):
+            for function in undo:
+                z = function(z)
+            return z
+
+        return decoder
 
     def reconstruct(self, windows: np.ndarray) -> np.ndarray:
         """The autoencoder's (or VAE's) output for windows, as windows."""
@@ -664,15 +687,10 @@ def _vae_attribute(
 # -- next-step ------------------------------------------------------------------------------------
 
 
-def _step_function(gm):
-    """A compiled one-step function (frame, states) -> (output frame, states)."""
-    if gm._step_fn is not None:
-        return gm._step_fn
-    import tensorflow as tf
-
-    layers = gm.layers
+def _step_plan(gm) -> list:
+    """(kind, layer) for each layer stepped one frame at a time: "rnn" or "frame"."""
     plan = []
-    for layer in layers:
+    for layer in gm.layers:
         kind = _kind(layer)
         if kind in _RECURRENT:
             plan.append(("rnn", layer))
@@ -683,36 +701,117 @@ def _step_function(gm):
                 f"next-step sampling runs forwards in time; {layer.name!r} (Bidirectional) "
                 "also reads the future"
             )
-        elif kind in (
-            "Dense",
-            "Activation",
-            "Maxout",
-            "LayerNormalization",
-            "Dropout",
-            "GaussianNoise",
-        ):
+        elif kind in _FRAME_LAYERS:
             plan.append(("frame", layer))
-        elif kind == "InputLayer":
-            continue
         else:
             raise GenerationError(
                 f"next-step sampling cannot step {layer.name!r} ({kind}) one frame at a time"
             )
     if not any(step == "rnn" for step, _ in plan):
         raise GenerationError("next-step sampling needs a recurrent layer (LSTM, GRU)")
+    return plan
+
+
+_FRAME_LAYERS = ("Dense", "Activation", "Maxout", "LayerNormalization", "Dropout", "GaussianNoise")
+
+
+def _activation_name(function) -> str:
+    return getattr(function, "__name__", "")
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+_NUMPY_ACTIVATIONS = {
+    "sigmoid": lambda x: _sigmoid(x),
+    "tanh": np.tanh,
+    "linear": lambda x: x,
+    "relu": lambda x: np.maximum(x, 0.0),
+    "softmax": _softmax,
+}
+
+
+def _numpy_steps(plan):
+    """The plan as numpy operations when every layer is an LSTM or a Dense with a common
+    activation (the LSTM template): a step then costs microseconds, not a TensorFlow call.
+    None when some layer needs Keras."""
+    steps = []
+    for kind, layer in plan:
+        name = _kind(layer)
+        if name in ("Dropout", "GaussianNoise"):
+            continue
+        if kind == "rnn" and name == "LSTM":
+            cell = layer.cell
+            act = _NUMPY_ACTIVATIONS.get(_activation_name(cell.activation))
+            rec = _NUMPY_ACTIVATIONS.get(_activation_name(cell.recurrent_activation))
+            if act is None or rec is None:
+                return None
+            bias = _numpy(cell.bias) if cell.use_bias else 0.0
+            weights = (_numpy(cell.kernel), _numpy(cell.recurrent_kernel), bias)
+            steps.append(("lstm", weights, act, rec, int(cell.units)))
+        elif kind == "frame" and name == "Dense":
+            act = _NUMPY_ACTIVATIONS.get(_activation_name(layer.activation))
+            if act is None:
+                return None
+            bias = _numpy(layer.bias) if layer.use_bias else 0.0
+            steps.append(("dense", (_numpy(layer.kernel), bias), act, None, 0))
+        else:
+            return None
+    return steps
+
+
+def _step_function(gm, prefer_numpy: bool = True):
+    """(step, initial_states, output kind): ``step(frame, states) -> (output, states)`` on
+    numpy arrays, frames of shape (1, features)."""
+    key = "numpy" if prefer_numpy else "keras"
+    if key in gm._step_fns:
+        return gm._step_fns[key]
+    plan = _step_plan(gm)
+    output_kind = _output_kind(gm.layers[-1])
+    steps = _numpy_steps(plan) if prefer_numpy else None
+    if steps is not None:
+
+        def initial_states():
+            return [
+                (np.zeros((1, units), np.float32), np.zeros((1, units), np.float32))
+                for kind, _, _, _, units in steps
+                if kind == "lstm"
+            ]
+
+        def step(frame, states):
+            x, new_states, k = np.asarray(frame, np.float32), [], 0
+            for kind, weights, act, rec, units in steps:
+                if kind == "lstm":
+                    h, c = states[k]
+                    z = x @ weights[0] + h @ weights[1] + weights[2]
+                    i, f = rec(z[:, :units]), rec(z[:, units : 2 * units])
+                    c = f * c + i * act(z[:, 2 * units : 3 * units])
+                    x = rec(z[:, 3 * units :]) * act(c)
+                    new_states.append((x, c))
+                    k += 1
+                else:
+                    x = act(x @ weights[0] + weights[1])
+            return x, new_states
+
+        gm._step_fns[key] = (step, initial_states, output_kind)
+        return gm._step_fns[key]
+
+    import tensorflow as tf
 
     def initial_states():
-        states = []
-        for step, layer in plan:
-            if step == "rnn":
-                states.append([tf.convert_to_tensor(s) for s in layer.cell.get_initial_state(1)])
-        return states
+        return [
+            [tf.convert_to_tensor(s) for s in layer.cell.get_initial_state(1)]
+            for kind, layer in plan
+            if kind == "rnn"
+        ]
 
     @tf.function(reduce_retracing=True)
-    def step_fn(frame, states):
+    def compiled(frame, states):
         x, new_states, k = frame, [], 0
-        for step, layer in plan:
-            if step == "rnn":
+        for kind, layer in plan:
+            if kind == "rnn":
                 x, state = layer.cell(x, states[k], training=False)
                 new_states.append(list(state) if isinstance(state, (list, tuple)) else [state])
                 k += 1
@@ -720,8 +819,12 @@ def _step_function(gm):
                 x = layer(x, training=False)
         return x, new_states
 
-    gm._step_fn = (step_fn, initial_states, _output_kind(layers[-1]))
-    return gm._step_fn
+    def step(frame, states):
+        x, states = compiled(tf.constant(np.asarray(frame, np.float32)), states)
+        return x.numpy(), states
+
+    gm._step_fns[key] = (step, initial_states, output_kind)
+    return gm._step_fns[key]
 
 
 def _output_kind(layer) -> str:
@@ -731,9 +834,7 @@ def _output_kind(layer) -> str:
 
 
 def _next_step(gm, *, rng, n_steps, temperature, threshold, start, **_):
-    step_fn, initial_states, output_kind = _step_function(gm)
-    import tensorflow as tf
-
+    step, initial_states, output_kind = _step_function(gm)
     pitches = gm.pitch_count
     states = initial_states()
     frame = np.zeros((1, pitches), np.float32)
@@ -741,14 +842,14 @@ def _next_step(gm, *, rng, n_steps, temperature, threshold, start, **_):
     if start is not None:
         roll = gm.windows_of(start).reshape(-1, pitches)
         for row in roll[:-1]:
-            _, states = step_fn(tf.constant(row[None]), states)
+            _, states = step(row[None], states)
         frame = roll[-1:].copy()
         primer = len(roll)
     out = np.zeros((n_steps, pitches), np.float32)
     cut = 0.5 if threshold is None else threshold
     for i in range(n_steps):
-        probabilities, states = step_fn(tf.constant(frame), states)
-        p = probabilities.numpy()[0]
+        probabilities, states = step(frame, states)
+        p = np.asarray(probabilities)[0]
         if p.shape[-1] != pitches:
             raise GenerationError(
                 f"the model predicts {p.shape[-1]} values a step, the data has {pitches} pitches"

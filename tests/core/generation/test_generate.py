@@ -272,3 +272,17 @@ def test_pieces_are_moved_onto_the_models_grid(ae_run):
     higher = PianoRoll(native.roll[:, 2:], runs.SPQ, runs.LOWEST + 2)  # a narrower range
     moved = gm.windows_of(higher)
     assert np.array_equal(moved[..., 2:], windows[..., 2:]) and not moved[..., :2].any()
+
+
+def test_numpy_lstm_steps_match_the_model(lstm_run):
+    gm = gen.load(lstm_run)
+    sequence = runs.training_windows(1, seed=8)[0]
+    expected = np.asarray(gm.model(sequence[None], training=False))[0]
+    for prefer_numpy in (True, False):
+        step, initial_states, kind = gen._step_function(gm, prefer_numpy=prefer_numpy)
+        assert kind == "sigmoid"
+        states, outputs = initial_states(), []
+        for frame in sequence:
+            out, states = step(frame[None], states)
+            outputs.append(np.asarray(out)[0])
+        assert np.allclose(np.stack(outputs), expected, atol=1e-5)
