@@ -49,8 +49,12 @@ def _import(args) -> int:
     tty = sys.stderr.isatty()
 
     def progress(done, total, message):
+        if done == 0:
+            print(f"importing {total} file(s) from {args.folder}", file=sys.stderr)
         if tty and done < total:
             print(f"\r[{done + 1}/{total}] {message[:60]:<60}", end="", file=sys.stderr)
+        elif not tty and done < total and total >= 50 and done % (total // 10) == 0 and done:
+            print(f"  {done}/{total} files", file=sys.stderr)  # logs get a line per 10%
 
     rolls, names, skipped = import_midi_folder(args.folder, rep, progress)
     if tty:
