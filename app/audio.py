@@ -158,8 +158,12 @@ class AudioPlayer:
 
     @property
     def position(self) -> float:
-        """Playhead in seconds (of audio handed to the device)."""
-        return self.transport.position
+        """Playhead in seconds: audio handed to the device, less what is still in its buffer."""
+        position = self.transport.position
+        stream = self._stream
+        if stream is not None and self.transport.state == "playing":
+            position = max(0.0, position - float(stream.latency))
+        return position
 
     @property
     def state(self) -> str:
