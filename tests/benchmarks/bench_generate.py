@@ -85,6 +85,7 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--bars", type=int, default=16)
     parser.add_argument("--method", default="decode")
+    parser.add_argument("--sample-rate", type=int, default=44100)
     parser.add_argument(
         "--renderer",
         choices=["fluidsynth", "builtin"],
@@ -105,13 +106,13 @@ def main() -> int:
         loaded = time.perf_counter()
         print(f"built the run in {built - t0:.2f} s, loaded it in {loaded - built:.2f} s")
         roll = model.generate(method=args.method, bars=args.bars, seed=0)  # warm up
-        _, used = render(roll, renderer=renderer)
+        _, used = render(roll, args.sample_rate, renderer=renderer)
         gen_ms, render_ms = [], []
         for seed in range(args.repeats):
             a = time.perf_counter()
             roll = model.generate(method=args.method, bars=args.bars, seed=seed)
             b = time.perf_counter()
-            audio, used = render(roll, renderer=renderer)
+            audio, used = render(roll, args.sample_rate, renderer=renderer)
             c = time.perf_counter()
             gen_ms.append((b - a) * 1000)
             render_ms.append((c - b) * 1000)
@@ -119,7 +120,7 @@ def main() -> int:
         notes = int(roll.roll.sum())
         print(
             f"{args.bars} bars ({roll.steps} steps, {roll.duration_seconds:.1f} s, {notes} "
-            f"active cells) with {args.method}; rendered with {used}; "
+            f"active cells) with {args.method}; rendered with {used} at {args.sample_rate} Hz; "
             f"median of {args.repeats}"
         )
     result = {
