@@ -114,6 +114,10 @@ def _load_model(model_path: Path):
     return model
 
 
+def _whole(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def _kind(layer) -> str:
     return type(layer).__name__
 
@@ -323,8 +327,11 @@ class GenerationModel:
     ) -> PianoRoll:
         """One piece; see :func:`generate` for the arguments."""
         method = self.resolve(method)
-        if not isinstance(bars, int) or not 1 <= bars <= MAX_BARS:
+        if not _whole(bars) or not 1 <= bars <= MAX_BARS:
             raise GenerationError(f"bars must be a whole number from 1 to {MAX_BARS}")
+        if not _whole(seed) or seed < 0:
+            raise GenerationError("seed must be a whole number, 0 or more")
+        bars, seed = int(bars), int(seed)
         if temperature is None or temperature < 0:
             raise GenerationError("temperature must not be negative")
         if threshold is not None and not 0.0 <= threshold <= 1.0:
@@ -618,10 +625,11 @@ def _two_pieces(pieces):
 
 def _vae_interpolate(gm, *, rng, threshold, pieces, steps, **_):
     first, second = _two_pieces(pieces)
-    if not isinstance(steps, int) or steps < 2:
+    if not _whole(steps) or steps < 2:
         raise GenerationError("interpolation needs at least 2 steps")
     a = gm.encode(gm.windows_of(first, 1))[0]
     b = gm.encode(gm.windows_of(second, 1))[0]
+    steps = int(steps)
     z = np.stack([slerp(a, b, t) for t in np.linspace(0.0, 1.0, steps)]).astype(np.float32)
     gm.last_info.update(windows=steps, codes=z, endpoints=(a, b))
     probabilities = gm.decode(z)

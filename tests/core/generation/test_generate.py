@@ -286,3 +286,10 @@ def test_numpy_lstm_steps_match_the_model(lstm_run):
             out, states = step(frame[None], states)
             outputs.append(np.asarray(out)[0])
         assert np.allclose(np.stack(outputs), expected, atol=1e-5)
+
+
+def test_numpy_integers_are_accepted_and_bad_seeds_refused(ae_run):
+    roll = gen.generate(ae_run, bars=np.int64(1), seed=np.int32(4))
+    assert np.array_equal(roll.roll, gen.generate(ae_run, bars=1, seed=4).roll)
+    with pytest.raises(LayerwiseError, match="seed"):
+        gen.generate(ae_run, seed=-1)
