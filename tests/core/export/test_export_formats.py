@@ -161,3 +161,19 @@ def _load(run):
     from core.export.safe_load import load_model_safely
 
     return load_model_safely(run / "model.keras")
+
+
+def test_onnx_of_a_recurrent_network_with_a_fixed_length(tmp_path):
+    import onnxruntime as ort
+
+    from core.build import build
+
+    project = templates.load("lstm-pianoroll")
+    project.network.block("input").params["shape"] = [8, 48]
+    out = export_model(project, "onnx", tmp_path / "lstm.onnx")
+    x = np.random.default_rng(0).random((2, 8, 48), dtype=np.float32)
+    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    got = session.run(None, {session.get_inputs()[0].name: x})[0]
+    diff = float(np.abs(got - _outputs(build(project).model, x)).max())
+    print(f"ONNX max abs diff lstm-pianoroll (8 steps): {diff:.3g}")
+    assert diff < 1e-4
