@@ -87,3 +87,32 @@ def test_foreign_and_truncated_files(tmp_path):
         import_keras_model(tmp_path / "a.keras")
     with pytest.raises(ModelFileError, match="no such file"):
         import_keras_model(tmp_path / "missing.keras")
+
+
+def test_wrappers_merges_and_layerwise_layers(tmp_path):
+    from core.keras_env import load_keras
+    from core.layers import RBM, Maxout
+
+    keras = load_keras()
+    i = keras.Input((10, 6), name="seq")
+    b = keras.layers.Bidirectional(keras.layers.GRU(5, return_sequences=True),
+                                   merge_mode="sum", name="bi")(i)
+    t = keras.layers.TimeDistributed(keras.layers.Dense(6, activation="tanh"), name="td")(b)
+    a = keras.layers.Add(name="add")([t, i])
+    n = keras.layers.BatchNormalization(momentum=0.9, name="bn")(
+        keras.layers.GaussianNoise(0.2, name="noise")(a))
+    m = Maxout(7, pieces=3, name="mx")(keras.layers.Flatten(name="flat")(n))
+    o = keras.layers.Activation("softmax", name="act")(RBM(9, visible="gaussian", name="rbm")(m))
+    keras.Model(i, o).save(tmp_path / "m.keras")
+    project, unmapped = import_keras_model(tmp_path / "m.keras")
+    assert unmapped == []
+    blocks = {b.id: (b.type, b.params) for b in project.network.blocks}
+    assert blocks["bi"] == ("Bidirectional", {"cell": "GRU", "units": 5,
+                                              "return_sequences": True, "merge_mode": "sum"})
+    assert blocks["td"] == ("TimeDistributedDense", {"units": 6, "activation": "tanh"})
+    assert blocks["mx"] == ("Maxout", {"units": 7, "pieces": 3})
+    assert blocks["rbm"] == ("RBM", {"units": 9, "visible": "gaussian"})
+    assert blocks["act"] == ("Activation", {"function": "softmax"})
+    assert sorted((w.source, w.port) for w in project.network.inputs_of("add")) == [
+        ("seq", 1), ("td", 0)]
+    assert validate(project).ok
