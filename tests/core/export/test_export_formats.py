@@ -46,7 +46,8 @@ def test_import_core_stays_light(run_python):
     root = str(templates.template_dir().parents[1])
     proc = run_python(
         f"import sys; sys.path.insert(0, {root!r})\n"
-        "import core, core.export, core.commands.export, core.export.sources\n"
+        "import core, core.export, core.commands.export, core.commands.import_model\n"
+        "import core.export.sources, core.export.safe_load, core.export.importer\n"
         "print(sorted(m for m in ('keras', 'tensorflow', 'onnx', 'matplotlib', 'PySide6')"
         " if m in sys.modules))")
     assert proc.returncode == 0, proc.stderr
