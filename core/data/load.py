@@ -48,7 +48,7 @@ def _npz_pieces(path, rep, limit):
     if not path:
         raise DataError('data.path must name a .npz piece file for source "npz"')
     rolls, names, info = load_pieces(Path(path))
-    for key in ("steps_per_quarter", "lowest_pitch", "pitch_count"):
+    for key in ("steps_per_quarter", "lowest_pitch", "pitch_count", "velocity"):
         if info[key] != rep[key]:
             raise DataError(
                 f"{path} was imported with {key} {info[key]} but the project asks for "
