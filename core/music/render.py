@@ -65,6 +65,17 @@ def _synth(soundfont: str, sample_rate: int):
     return _synths[key]
 
 
+def warm_up(sample_rate: int = 44100, soundfont=None) -> str:
+    """Load the synthesiser and SoundFont now (on a worker, at start-up) so the first
+    render costs no more than the rest. Returns the renderer that will be used."""
+    if available_renderer() == FLUIDSYNTH:
+        sf2 = os.fspath(soundfont) if soundfont else default_soundfont()
+        if os.path.isfile(sf2):
+            with _synth_lock:
+                _synth(sf2, sample_rate)
+    return available_renderer()
+
+
 def _events(pm):
     """(time s, order, channel, pitch, velocity): note-offs sort before note-ons at a time."""
     events, programs, channel = [], [], 0

@@ -10,7 +10,14 @@ import pytest
 from midi_files import write_midi_file
 
 from core.music.pianoroll import PianoRoll
-from core.music.render import BUILTIN, FLUIDSYNTH, available_renderer, render, write_wav
+from core.music.render import (
+    BUILTIN,
+    FLUIDSYNTH,
+    available_renderer,
+    render,
+    warm_up,
+    write_wav,
+)
 
 SR = 44100
 A4, C5 = 69, 72
@@ -121,3 +128,7 @@ def test_without_fluidsynth_the_builtin_synth_takes_over(monkeypatch):
     audio, used = render(two_notes(), SR)
     assert used == BUILTIN
     assert abs(cents(peak_hz(audio[int(0.1 * SR) : int(0.9 * SR)]), 440.0)) < 10
+
+
+def test_warm_up_names_the_renderer():
+    assert warm_up() == available_renderer()
