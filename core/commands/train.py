@@ -11,24 +11,51 @@ import sys
 
 def register(subparsers):
     parser = subparsers.add_parser(
-        "train", help="pretrain layer by layer, then fine-tune, into a run folder")
+        "train", help="pretrain layer by layer, then fine-tune, into a run folder"
+    )
     parser.add_argument("project", help="a project file (.json)")
     parser.add_argument("--out", required=True, metavar="RUN", help="the run folder to write")
-    parser.add_argument("--epochs-scale", type=float, default=1.0, metavar="F",
-                        help="multiply every phase's epochs by F (e.g. 0.1 for a quick try)")
-    parser.add_argument("--device", default=None, metavar="D",
-                        help="cpu or gpu:N (default: the first GPU if there is one, else cpu)")
-    parser.add_argument("--no-pretraining", action="store_true",
-                        help="skip greedy pretraining: fine-tune from random weights")
-    parser.add_argument("--resume", action="store_true",
-                        help="continue from the run folder's last checkpoint")
-    parser.add_argument("--strategy", default="default",
-                        choices=("default", "mirrored", "multi-worker"),
-                        help="tf.distribute strategy (only 'default' is available yet)")
-    parser.add_argument("--cpu-replicas", type=int, default=None, metavar="N",
-                        help="split the CPU into N logical devices (not available yet)")
-    parser.add_argument("--snapshot-every", type=int, default=None, metavar="E",
-                        help="epochs between snapshots (0: none; default: the project's)")
+    parser.add_argument(
+        "--epochs-scale",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="multiply every phase's epochs by F (e.g. 0.1 for a quick try)",
+    )
+    parser.add_argument(
+        "--device",
+        default=None,
+        metavar="D",
+        help="cpu or gpu:N (default: the first GPU if there is one, else cpu)",
+    )
+    parser.add_argument(
+        "--no-pretraining",
+        action="store_true",
+        help="skip greedy pretraining: fine-tune from random weights",
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="continue from the run folder's last checkpoint"
+    )
+    parser.add_argument(
+        "--strategy",
+        default="default",
+        choices=("default", "mirrored", "multi-worker"),
+        help="tf.distribute strategy (only 'default' is available yet)",
+    )
+    parser.add_argument(
+        "--cpu-replicas",
+        type=int,
+        default=None,
+        metavar="N",
+        help="split the CPU into N logical devices (not available yet)",
+    )
+    parser.add_argument(
+        "--snapshot-every",
+        type=int,
+        default=None,
+        metavar="E",
+        help="epochs between snapshots (0: none; default: the project's)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -55,35 +82,40 @@ class _Printer:
 
     @staticmethod
     def _fmt(metrics):
-        return "  ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}"
-                         for k, v in metrics.items())
+        return "  ".join(
+            f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items()
+        )
 
     def event(self, ev):
         name = type(ev).__name__
         if name == "PhaseStarted":
             self.phase = ev
             start = f" from epoch {ev.start_epoch + 1}" if ev.start_epoch else ""
-            self._line(f"phase {ev.index + 1}/{ev.count}: {ev.name} ({ev.method}, {ev.epochs} "
-                       f"epochs of {ev.steps_per_epoch} batches){start}")
+            self._line(
+                f"phase {ev.index + 1}/{ev.count}: {ev.name} ({ev.method}, {ev.epochs} "
+                f"epochs of {ev.steps_per_epoch} batches){start}"
+            )
         elif name == "BatchMetrics" and self.tty and self.phase is not None:
             steps = self.phase.steps_per_epoch
             done = (ev.step + 1) / steps
             width = 24
             filled = int(done * width)
             bar = "#" * filled + "-" * (width - filled)
-            self._bar(f"  epoch {ev.epoch + 1}/{self.phase.epochs} [{bar}] "
-                      f"{self._fmt(ev.metrics)}")
+            self._bar(f"  epoch {ev.epoch + 1}/{self.phase.epochs} [{bar}] {self._fmt(ev.metrics)}")
         elif name == "EpochMetrics":
             total = self.phase.epochs if self.phase else "?"
             eta = f"  eta {ev.eta:.0f}s" if ev.eta is not None else ""
-            self._line(f"  epoch {ev.epoch + 1}/{total}  {self._fmt(ev.metrics)}  "
-                       f"({ev.samples_per_second:,.0f} samples/s){eta}")
+            self._line(
+                f"  epoch {ev.epoch + 1}/{total}  {self._fmt(ev.metrics)}  "
+                f"({ev.samples_per_second:,.0f} samples/s){eta}"
+            )
         elif name == "Stopped":
-            self._line(f"stopped in phase {ev.phase + 1}, epoch {ev.epoch + 1}; checkpoint "
-                       f"{ev.checkpoint}; continue with --resume")
+            self._line(
+                f"stopped in phase {ev.phase + 1}, epoch {ev.epoch + 1}; checkpoint "
+                f"{ev.checkpoint}; continue with --resume"
+            )
         elif name == "Finished":
-            evaluation = {k: v for k, v in ev.summary.get("evaluation", {}).items()
-                          if k != "split"}
+            evaluation = {k: v for k, v in ev.summary.get("evaluation", {}).items() if k != "split"}
             self._line(f"finished: {ev.run_dir}  held-out {self._fmt(evaluation)}")
 
 
@@ -101,10 +133,17 @@ def run(args) -> int:
     control = Control()
     printer = _Printer(sys.stdout)
     events = run_training(
-        project, args.out, control=control, epochs_scale=args.epochs_scale, device=args.device,
-        pretraining=False if args.no_pretraining else None, resume=args.resume,
-        strategy=args.strategy, cpu_replicas=args.cpu_replicas,
-        snapshot_every=args.snapshot_every)
+        project,
+        args.out,
+        control=control,
+        epochs_scale=args.epochs_scale,
+        device=args.device,
+        pretraining=False if args.no_pretraining else None,
+        resume=args.resume,
+        strategy=args.strategy,
+        cpu_replicas=args.cpu_replicas,
+        snapshot_every=args.snapshot_every,
+    )
     status = 1
     previous = _install_sigint(control, printer)
     try:

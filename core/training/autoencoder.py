@@ -28,8 +28,9 @@ def binary_like(x: np.ndarray) -> bool:
 class AutoencoderTrainer(PhaseTrainer):
     method = "autoencoder"
 
-    def __init__(self, layer, x_train, x_val, settings: dict, seed: int, interrupt,
-                 shuffle_seed: int):
+    def __init__(
+        self, layer, x_train, x_val, settings: dict, seed: int, interrupt, shuffle_seed: int
+    ):
         import tensorflow as tf
 
         self.tf = tf
@@ -43,12 +44,14 @@ class AutoencoderTrainer(PhaseTrainer):
         self.data = tf.constant(self.x_train)
         act = getattr(layer.decoder_activation, "__name__", "")
         self.cross_entropy = act == "sigmoid" and binary_like(self.x_train)
-        self.optimizer = make_optimizer(settings.get("optimizer", "adam"),
-                                        float(settings["learning_rate"]))
+        self.optimizer = make_optimizer(
+            settings.get("optimizer", "adam"), float(settings["learning_rate"])
+        )
         self.variables = list(layer.trainable_variables)
         self.optimizer.build(self.variables)
-        self.order = tf.Variable(tf.zeros([self.steps_per_epoch * self.batch_size], tf.int32),
-                                 trainable=False)
+        self.order = tf.Variable(
+            tf.zeros([self.steps_per_epoch * self.batch_size], tf.int32), trainable=False
+        )
         state = layer.seed_generator.state
         state.assign(np.asarray([seed, 0]).astype(state.dtype))
         self._step = tf.function(self._train_step, reduce_retracing=True)
@@ -72,7 +75,7 @@ class AutoencoderTrainer(PhaseTrainer):
     def _train_step(self, start):
         tf = self.tf
         bs = self.batch_size
-        idx = self.order[start * bs:(start + 1) * bs]
+        idx = self.order[start * bs : (start + 1) * bs]
         x = tf.gather(self.data, idx)
         with tf.GradientTape() as tape:
             loss, mse = self._loss(x)
@@ -81,11 +84,16 @@ class AutoencoderTrainer(PhaseTrainer):
         return loss, mse
 
     def state_variables(self):
-        return [v.value for v in self.layer.weights] + \
-            [v.value for v in self.optimizer.variables] + [self.layer.seed_generator.state.value]
+        return (
+            [v.value for v in self.layer.weights]
+            + [v.value for v in self.optimizer.variables]
+            + [self.layer.seed_generator.state.value]
+        )
 
     def begin_epoch(self, epoch: int) -> None:
-        order = permutation(self.n, self.shuffle_seed, epoch)[: self.steps_per_epoch * self.batch_size]
+        order = permutation(self.n, self.shuffle_seed, epoch)[
+            : self.steps_per_epoch * self.batch_size
+        ]
         self.order.assign(order.astype(np.int32))
 
     def run(self, epoch: int, start: int, count: int):

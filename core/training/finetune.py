@@ -3,6 +3,8 @@ stack, after DeepHear), VAE, or sequence (next step)."""
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from core.errors import LayerwiseError
@@ -10,8 +12,15 @@ from core.training.autoencoder import binary_like, make_optimizer
 from core.training.trainer import PhaseTrainer, batch_plan, permutation
 
 VECTOR_LAYERS = ("Dense", "RBM", "Autoencoder")
-PASS_LAYERS = ("InputLayer", "Flatten", "Dropout", "GaussianNoise", "GaussianDropout",
-               "ActivityRegularization")
+
+PASS_LAYERS = (
+    "InputLayer",
+    "Flatten",
+    "Dropout",
+    "GaussianNoise",
+    "GaussianDropout",
+    "ActivityRegularization",
+)
 
 
 def label_subset(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
@@ -52,8 +61,9 @@ def encoder_stack(model):
                 f"blocks; block '{layer.name}' is a {kind}"
             )
     if not stack:
-        raise LayerwiseError("the autoencoder objective needs at least one Dense, RBM or "
-                             "Autoencoder block to unroll")
+        raise LayerwiseError(
+            "the autoencoder objective needs at least one Dense, RBM or Autoencoder block to unroll"
+        )
     return stack
 
 
@@ -77,8 +87,10 @@ def unroll(model, sample_shape, binary: bool):
             init = (layer.kernel.numpy().T, layer.visible_bias.numpy())
         elif kind == "Autoencoder":
             act = getattr(layer.decoder_activation, "__name__", "sigmoid")
-            init = (np.asarray(keras.ops.convert_to_numpy(layer.decoder_weights())),
-                    layer.decoder_bias.numpy())
+            init = (
+                np.asarray(keras.ops.convert_to_numpy(layer.decoder_weights())),
+                layer.decoder_bias.numpy(),
+            )
         else:
             act = getattr(layer.activation, "__name__", "linear")
             if outermost:
@@ -97,11 +109,30 @@ def unroll(model, sample_shape, binary: bool):
 
 
 class FinetuneTrainer(PhaseTrainer):
-    def __init__(self, model, objective: str, x_train, y_train, x_val, y_val, settings: dict,
-                 pretrained_variables, seed: int, interrupt, shuffle_seed: int):
+    def __init__(
+        self,
+        model,
+        objective: str,
+        x_train,
+        y_train,
+        x_val,
+        y_val,
+        settings: dict,
+        pretrained_blocks,
+        seed: int,
+        interrupt,
+        shuffle_seed: int,
+        strategy=None,
+    ):
+        """pretrained_blocks: ids of the blocks pretraining trained (their layers keep the
+        block ids as names in ``model``). strategy: a tf.distribute strategy, or None."""
         import tensorflow as tf
 
         self.tf = tf
+        self.strategy = strategy
+        pretrained_variables = [
+            v for b in pretrained_blocks for v in model.get_layer(b).trainable_variables
+        ]
         self.model = model
         self.objective = objective
         self.method = {"autoencoder": "autoencoder-unrolled"}.get(objective, objective)
@@ -111,8 +142,9 @@ class FinetuneTrainer(PhaseTrainer):
         x_val = np.asarray(x_val, np.float32)
         if objective == "classifier":
             if y_train is None:
-                raise LayerwiseError("the classifier objective needs labelled data, and this "
-                                     "dataset has no labels")
+                raise LayerwiseError(
+                    "the classifier objective needs labelled data, and this dataset has no labels"
+                )
             keep = label_subset(y_train, float(settings.get("label_fraction", 1.0)), seed)
             x_train, y_train = x_train[keep], np.asarray(y_train)[keep].astype(np.int32)
             y_val = None if y_val is None else np.asarray(y_val).astype(np.int32)
@@ -127,12 +159,17 @@ class FinetuneTrainer(PhaseTrainer):
         self.x_val, self.y_val = x_val, y_val
         self.n = len(x_train)
         self.batch_size, self.steps_per_epoch = batch_plan(self.n, int(settings["batch_size"]))
+        self.replicas = strategy.num_replicas_in_sync if strategy is not None else 1
+        if self.batch_size < self.replicas:
+            raise LayerwiseError(f"the batch ({self.batch_size} samples) is smaller than the "
+                                 f"{self.replicas} replicas it is split across")
         self.activation = output_activation(model)
         self.binary = binary_like(x_train) and self.activation == "sigmoid"
         self.data_x = tf.constant(x_train)
         self.data_y = tf.constant(y_train)
-        self.order = tf.Variable(tf.zeros([self.steps_per_epoch * self.batch_size], tf.int32),
-                                 trainable=False)
+        self.order = tf.Variable(
+            tf.zeros([self.steps_per_epoch * self.batch_size], tf.int32), trainable=False
+        )
 
         lr = float(settings["learning_rate"])
         scale = float(settings.get("pretrained_learning_rate_scale", 1.0))
@@ -140,17 +177,18 @@ class FinetuneTrainer(PhaseTrainer):
         trainable = list(model.trainable_variables)
         pre = [v for v in trainable if id(v) in pretrained_ids]
         rest = [v for v in trainable if id(v) not in pretrained_ids]
-        self.groups = []
-        if pre and scale != 1.0:
-            if scale > 0:
-                self.groups.append((make_optimizer(settings.get("optimizer", "adam"),
-                                                   lr * scale), pre))
-            self.groups.append((make_optimizer(settings.get("optimizer", "adam"), lr), rest))
-        else:
-            self.groups.append((make_optimizer(settings.get("optimizer", "adam"), lr), trainable))
-        self.groups = [(opt, vs) for opt, vs in self.groups if vs]
-        for opt, vs in self.groups:
-            opt.build(vs)
+        optimizer = settings.get("optimizer", "adam")
+        with strategy.scope() if strategy is not None else contextlib.nullcontext():
+            self.groups = []
+            if pre and scale != 1.0:
+                if scale > 0:
+                    self.groups.append((make_optimizer(optimizer, lr * scale), pre))
+                self.groups.append((make_optimizer(optimizer, lr), rest))
+            else:
+                self.groups.append((make_optimizer(optimizer, lr), trainable))
+            self.groups = [(opt, vs) for opt, vs in self.groups if vs]
+            for opt, vs in self.groups:
+                opt.build(vs)
         self._step = tf.function(self._train_step, reduce_retracing=True)
         self.reset_accumulators()
 
@@ -165,8 +203,9 @@ class FinetuneTrainer(PhaseTrainer):
                 ce = -tf.math.log(tf.gather(p, y, axis=-1, batch_dims=1))
             else:
                 ce = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=out)
-            acc = tf.reduce_mean(tf.cast(tf.equal(tf.cast(tf.argmax(out, -1), tf.int32), y),
-                                         tf.float32))
+            acc = tf.reduce_mean(
+                tf.cast(tf.equal(tf.cast(tf.argmax(out, -1), tf.int32), y), tf.float32)
+            )
             return tf.reduce_mean(ce), acc
         mse = tf.reduce_mean(tf.square(y - out))
         if self.binary:
@@ -180,27 +219,47 @@ class FinetuneTrainer(PhaseTrainer):
             return tf.reduce_mean(tf.reduce_sum(flat, axis=-1)), mse
         return tf.reduce_mean(elementwise), mse
 
-    def _train_step(self, start):
+    def _replica_step(self, x, y, replicas):
         tf = self.tf
-        bs = self.batch_size
-        idx = self.order[start * bs:(start + 1) * bs]
-        x = tf.gather(self.data_x, idx)
-        y = tf.gather(self.data_y, idx)
         with tf.GradientTape() as tape:
             out = self.model(x, training=True)
             loss, metric = self._loss(y, out)
             extra = self.model.losses
             if extra:
                 loss = loss + tf.add_n([tf.cast(e, tf.float32) for e in extra])
+            # the optimizer sums gradients over replicas: scale to the global batch mean
+            scaled = loss / replicas if replicas > 1 else loss
         all_vars = [v for _, vs in self.groups for v in vs]
-        grads = tape.gradient(loss, all_vars)
+        grads = tape.gradient(scaled, all_vars)
         i = 0
         for opt, vs in self.groups:
             # a pretrained layer's visible-side weights get no gradient here: leave them be
-            pairs = [(g, v) for g, v in zip(grads[i:i + len(vs)], vs, strict=False) if g is not None]
+            pairs = [(g, v) for g, v in zip(grads[i:i + len(vs)], vs, strict=True)
+                     if g is not None]
             opt.apply_gradients(pairs)
             i += len(vs)
         return loss, metric
+
+    def _train_step(self, start):
+        tf = self.tf
+        bs = self.batch_size
+        idx = self.order[start * bs:(start + 1) * bs]
+        x = tf.gather(self.data_x, idx)
+        y = tf.gather(self.data_y, idx)
+        if self.strategy is None:
+            return self._replica_step(x, y, 1)
+        replicas = self.replicas
+        per = bs // replicas
+
+        def replica_fn(x, y):
+            i = tf.distribute.get_replica_context().replica_id_in_sync_group
+            return self._replica_step(x[i * per:(i + 1) * per], y[i * per:(i + 1) * per],
+                                      replicas)
+
+        loss, metric = self.strategy.run(replica_fn, args=(x, y))
+        mean = tf.distribute.ReduceOp.MEAN
+        return (self.strategy.reduce(mean, loss, axis=None),
+                self.strategy.reduce(mean, metric, axis=None))
 
     @property
     def metric_name(self) -> str:
@@ -219,7 +278,9 @@ class FinetuneTrainer(PhaseTrainer):
         return out
 
     def begin_epoch(self, epoch: int) -> None:
-        order = permutation(self.n, self.shuffle_seed, epoch)[: self.steps_per_epoch * self.batch_size]
+        order = permutation(self.n, self.shuffle_seed, epoch)[
+            : self.steps_per_epoch * self.batch_size
+        ]
         self.order.assign(order.astype(np.int32))
 
     def run(self, epoch: int, start: int, count: int):
@@ -240,8 +301,10 @@ class FinetuneTrainer(PhaseTrainer):
         return done, metrics
 
     def predict(self, x, batch=512):
-        outs = [self.model(self.tf.constant(x[i:i + batch]), training=False).numpy()
-                for i in range(0, len(x), batch)]
+        outs = [
+            self.model(self.tf.constant(x[i : i + batch]), training=False).numpy()
+            for i in range(0, len(x), batch)
+        ]
         return np.concatenate(outs) if outs else np.zeros((0,), np.float32)
 
     def evaluate(self, x, y) -> dict:
@@ -254,8 +317,11 @@ class FinetuneTrainer(PhaseTrainer):
                 return {}
             pred = self.predict(x)
             out = {"accuracy": float(np.mean(np.argmax(pred, -1) == np.asarray(y)))}
-            p = np.clip(pred[np.arange(len(y)), np.asarray(y)], 1e-7, 1.0) \
-                if self.activation == "softmax" else None
+            p = (
+                np.clip(pred[np.arange(len(y)), np.asarray(y)], 1e-7, 1.0)
+                if self.activation == "softmax"
+                else None
+            )
             if p is not None:
                 out["loss"] = float(-np.mean(np.log(p)))
             return out

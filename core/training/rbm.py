@@ -18,8 +18,9 @@ from core.training.trainer import PhaseTrainer, batch_plan, permutation
 class RBMTrainer(PhaseTrainer):
     method = "rbm"
 
-    def __init__(self, layer, x_train, x_val, settings: dict, seed: int, interrupt,
-                 shuffle_seed: int):
+    def __init__(
+        self, layer, x_train, x_val, settings: dict, seed: int, interrupt, shuffle_seed: int
+    ):
         import tensorflow as tf
 
         self.tf = tf
@@ -46,8 +47,9 @@ class RBMTrainer(PhaseTrainer):
         self.b = layer.visible_bias.value  # visible
         V, H = self.W.shape
         self.data = tf.constant(self.x_train)
-        self.order = tf.Variable(tf.zeros([self.steps_per_epoch * self.batch_size], tf.int32),
-                                 trainable=False)
+        self.order = tf.Variable(
+            tf.zeros([self.steps_per_epoch * self.batch_size], tf.int32), trainable=False
+        )
         self.vW = tf.Variable(tf.zeros([V, H]), trainable=False)
         self.vc = tf.Variable(tf.zeros([H]), trainable=False)
         self.vb = tf.Variable(tf.zeros([V]), trainable=False)
@@ -61,8 +63,17 @@ class RBMTrainer(PhaseTrainer):
     # ---- the state a checkpoint keeps ------------------------------------------------------
 
     def state_variables(self):
-        return [self.W, self.c, self.b, self.vW, self.vc, self.vb, self.chain, self.q,
-                self.rng.state]
+        return [
+            self.W,
+            self.c,
+            self.b,
+            self.vW,
+            self.vc,
+            self.vb,
+            self.chain,
+            self.q,
+            self.rng.state,
+        ]
 
     # ---- the compiled loop -----------------------------------------------------------------
 
@@ -135,25 +146,29 @@ class RBMTrainer(PhaseTrainer):
             return tf.logical_and(i < count, tf.logical_not(self.interrupt))
 
         def body(i, sse):
-            idx = self.order[(start + i) * bs:(start + i + 1) * bs]
+            idx = self.order[(start + i) * bs : (start + i + 1) * bs]
             v0 = tf.gather(self.data, idx)
             return i + 1, sse + self._cd_step(v0, momentum)
 
-        return tf.while_loop(cond, body, (tf.constant(0), tf.constant(0.0)),
-                             parallel_iterations=1)
+        return tf.while_loop(cond, body, (tf.constant(0), tf.constant(0.0)), parallel_iterations=1)
 
     # ---- the PhaseTrainer protocol ---------------------------------------------------------
 
     def begin_epoch(self, epoch: int) -> None:
         self._epoch = epoch
-        order = permutation(self.n, self.shuffle_seed, epoch)[: self.steps_per_epoch * self.batch_size]
+        order = permutation(self.n, self.shuffle_seed, epoch)[
+            : self.steps_per_epoch * self.batch_size
+        ]
         self.order.assign(order.astype(np.int32))
 
     def run(self, epoch: int, start: int, count: int):
         tf = self.tf
         momentum = self.momentum0 if epoch < 5 else self.momentum1
-        done, sse = self._chunk(tf.constant(start, tf.int32), tf.constant(count, tf.int32),
-                                tf.constant(momentum, tf.float32))
+        done, sse = self._chunk(
+            tf.constant(start, tf.int32),
+            tf.constant(count, tf.int32),
+            tf.constant(momentum, tf.float32),
+        )
         done = int(done)
         if done:
             features = self.x_train.shape[1]

@@ -27,8 +27,9 @@ WEIGHTS = "weights.npz"
 def _atomic(path: Path, write) -> None:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix + ".tmp",
-                               dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.stem}.", suffix=path.suffix + ".tmp", dir=path.parent
+    )
     os.close(fd)
     try:
         write(tmp)
@@ -120,8 +121,12 @@ def write_checkpoint(run_dir, state: dict, model_weights: list, trainer_state: l
     tag = f"p{state['phase']:02d}-e{state['epoch']:05d}-s{state['step']:06d}"
     weights_name = f"weights-{tag}.npz"
     write_npz(folder / weights_name, arrays)
-    state = dict(state, weights=weights_name, model_count=len(model_weights),
-                 trainer_count=len(trainer_state))
+    state = dict(
+        state,
+        weights=weights_name,
+        model_count=len(model_weights),
+        trainer_count=len(trainer_state),
+    )
     old = None
     if (folder / STATE).exists():
         try:

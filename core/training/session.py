@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import os
 import shutil
 import threading
 import time
@@ -45,9 +46,20 @@ class _NonFinite(Exception):
     pass
 
 
-def run_training(project, run_dir, *, control=None, epochs_scale=1.0, device=None,
-                 pretraining=None, resume=False, dataset=None, strategy=None,
-                 cpu_replicas=None, snapshot_every=None) -> Iterator[Event]:
+def run_training(
+    project,
+    run_dir,
+    *,
+    control=None,
+    epochs_scale=1.0,
+    device=None,
+    pretraining=None,
+    resume=False,
+    dataset=None,
+    strategy=None,
+    cpu_replicas=None,
+    snapshot_every=None,
+) -> Iterator[Event]:
     """Train ``project`` into the run folder ``run_dir``, yielding events.
 
     pretraining: None = the project's setting; True / False overrides it.
@@ -55,9 +67,19 @@ def run_training(project, run_dir, *, control=None, epochs_scale=1.0, device=Non
     device: "cpu", "gpu:N", or None (the first GPU when there is one, else the CPU).
     snapshot_every: epochs between snapshots (None = the project's setting; 0 = none).
     """
-    session = _Session(project, Path(run_dir), control or Control(), float(epochs_scale),
-                       device, pretraining, bool(resume), dataset, strategy, cpu_replicas,
-                       snapshot_every)
+    session = _Session(
+        project,
+        Path(run_dir),
+        control or Control(),
+        float(epochs_scale),
+        device,
+        pretraining,
+        bool(resume),
+        dataset,
+        strategy,
+        cpu_replicas,
+        snapshot_every,
+    )
     yield from session.events()
 
 
@@ -72,7 +94,8 @@ def fit_to_input(x: np.ndarray, sample_shape, input_shape, input_name: str) -> n
     sample_shape = tuple(sample_shape)
     input_shape = tuple(input_shape)
     if len(sample_shape) == len(input_shape) and all(
-            want is None or want == have for want, have in zip(input_shape, sample_shape, strict=False)):
+        want is None or want == have for want, have in zip(input_shape, sample_shape, strict=False)
+    ):
         return x
     if None not in input_shape and math.prod(input_shape) == math.prod(sample_shape):
         return x.reshape((len(x), *input_shape))
@@ -84,8 +107,20 @@ def fit_to_input(x: np.ndarray, sample_shape, input_shape, input_name: str) -> n
 
 
 class _Session:
-    def __init__(self, project, run_dir, control, epochs_scale, device, pretraining, resume,
-                 dataset, strategy, cpu_replicas, snapshot_every):
+    def __init__(
+        self,
+        project,
+        run_dir,
+        control,
+        epochs_scale,
+        device,
+        pretraining,
+        resume,
+        dataset,
+        strategy,
+        cpu_replicas,
+        snapshot_every,
+    ):
         self.project = project
         self.run_dir = run_dir
         self.control = control
@@ -138,14 +173,19 @@ class _Session:
         if strategy not in STRATEGIES:
             raise LayerwiseError(f"unknown strategy {strategy!r}; choose one of "
                                  f"{', '.join(STRATEGIES)}")
-        if strategy != "default" or (self.cpu_replicas not in (None, 1)):
+        self.strategy = strategy
+        replicas = self.cpu_replicas
+        if replicas is not None and (isinstance(replicas, bool) or not isinstance(replicas, int)
+                                     or replicas < 1):
+            raise LayerwiseError(f"cpu replicas must be a whole number of at least 1, got "
+                                 f"{replicas!r}")
+        if strategy == "multi-worker" and not os.environ.get("TF_CONFIG"):
             raise LayerwiseError(
-                "distributed training (--strategy mirrored / multi-worker, --cpu-replicas) is "
-                "not available yet; train with the default strategy"
-            )
+                "the multi-worker strategy reads the cluster from the TF_CONFIG environment "
+                "variable, which is not set; set it on every worker (see tf.distribute) or use "
+                "--strategy mirrored")
         if not self.epochs_scale > 0 or not math.isfinite(self.epochs_scale):
-            raise LayerwiseError(f"epochs scale must be a positive number, got "
-                                 f"{self.epochs_scale}")
+            raise LayerwiseError(f"epochs scale must be a positive number, got {self.epochs_scale}")
 
     # ---- set-up ----------------------------------------------------------------------------
 
@@ -157,7 +197,11 @@ class _Session:
         import tensorflow as tf
 
         self.tf = tf
+        self._split_cpu()
         self.device, self.device_name = self._pick_device()
+        self.strategy_obj = self._make_strategy()
+        self.replicas = (self.strategy_obj.num_replicas_in_sync
+                         if self.strategy_obj is not None else 1)
         project = self.project
         self.seed = int(project.training.get("seed", 0))
         self.finetune = project.finetune_settings()
@@ -175,7 +219,8 @@ class _Session:
                 if saved.get("network") != project.to_json().get("network"):
                     raise LayerwiseError(
                         f"{self.run_dir} was trained with a different network; resume with the "
-                        "project it was started with, or train into a new folder")
+                        "project it was started with, or train into a new folder"
+                    )
             if self.pretraining_request is None:
                 self.pretraining_request = state.get("pretraining")
             self.epochs_scale = float(state.get("epochs_scale", self.epochs_scale))
@@ -224,10 +269,46 @@ class _Session:
                 raise LayerwiseError(f"unknown device {self.device_request!r}; use cpu or gpu:N")
             if int(index) >= len(gpus):
                 found = f"{len(gpus)} GPU(s)" if gpus else "no GPU"
-                raise LayerwiseError(f"device gpu:{index} was asked for, but this machine has "
-                                     f"{found}; use --device cpu")
+                raise LayerwiseError(
+                    f"device gpu:{index} was asked for, but this machine has "
+                    f"{found}; use --device cpu"
+                )
             return f"/GPU:{index}", f"GPU {index}"
         raise LayerwiseError(f"unknown device {self.device_request!r}; use cpu or gpu:N")
+
+    def _split_cpu(self):
+        """--cpu-replicas N: the CPU as N logical devices, so a mirrored strategy runs (and is
+        tested) without GPUs. Must happen before TensorFlow starts its runtime."""
+        n = self.cpu_replicas
+        if n is None or n == 1:
+            return
+        tf = self.tf
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        try:
+            tf.config.set_logical_device_configuration(
+                cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(n)])
+        except RuntimeError:
+            have = len(tf.config.list_logical_devices("CPU"))
+            if have != n:
+                raise LayerwiseError(
+                    f"the CPU can be split into {n} replicas only before TensorFlow starts; it "
+                    f"already runs with {have}; train in a fresh process (the CLI)") from None
+
+    def _make_strategy(self):
+        tf = self.tf
+        if self.strategy == "default":
+            return None
+        if self.strategy == "multi-worker":
+            return tf.distribute.MultiWorkerMirroredStrategy()
+        if self.device.startswith("/GPU") and not (self.device_request or "").startswith("gpu"):
+            devices = [d.name for d in tf.config.list_logical_devices("GPU")]
+        elif self.device.startswith("/GPU"):
+            devices = [self.device]
+        else:
+            devices = [d.name for d in tf.config.list_logical_devices("CPU")]
+        cross = None if self.device.startswith("/GPU") else \
+            tf.distribute.ReductionToOneDevice(reduce_to_device=devices[0])
+        return tf.distribute.MirroredStrategy(devices=devices, cross_device_ops=cross)
 
     def _prepare_data(self):
         ds = self.dataset
@@ -247,16 +328,22 @@ class _Session:
                 raise DataError(f"the {name} data holds NaN or infinite values")
         if self.objective == "classifier":
             if ds.y_train is None:
-                raise DataError(f"the dataset '{ds.name}' has no labels, so the classifier "
-                                "objective cannot train on it; choose another objective")
+                raise DataError(
+                    f"the dataset '{ds.name}' has no labels, so the classifier "
+                    "objective cannot train on it; choose another objective"
+                )
             units = model.output.shape[-1]
             top = int(max(np.max(ds.y_train), np.max(ds.y_val) if len(ds.y_val) else 0))
             if units is not None and top >= units:
-                raise DataError(f"the data has {top + 1} classes but the output block "
-                                f"'{self.built.output_block}' has {units} units")
+                raise DataError(
+                    f"the data has {top + 1} classes but the output block "
+                    f"'{self.built.output_block}' has {units} units"
+                )
         if self.objective == "sequence" and self.x_train.ndim != 3:
-            raise DataError("the sequence objective needs (time, features) samples, e.g. "
-                            f"piano rolls; the data's samples have shape {ds.sample_shape}")
+            raise DataError(
+                "the sequence objective needs (time, features) samples, e.g. "
+                f"piano rolls; the data's samples have shape {ds.sample_shape}"
+            )
         if self.objective == "sequence" and self.x_train.shape[1] < 2:
             raise DataError("the sequence objective needs windows of at least 2 steps")
         self.examples = (self.x_val if len(self.x_val) else self.x_train)[:MAX_EXAMPLES]
@@ -265,13 +352,28 @@ class _Session:
         phases = []
         for step in self.plan:
             epochs = scaled_epochs(int(step.settings["epochs"]), self.epochs_scale)
-            phases.append({"name": f"pretrain {step.block}", "kind": "pretrain",
-                           "block": step.block, "method": step.kind, "epochs": epochs,
-                           "settings": step.settings})
+            phases.append(
+                {
+                    "name": f"pretrain {step.block}",
+                    "kind": "pretrain",
+                    "block": step.block,
+                    "method": step.kind,
+                    "epochs": epochs,
+                    "settings": step.settings,
+                }
+            )
         epochs = scaled_epochs(int(self.finetune["epochs"]), self.epochs_scale)
         method = {"autoencoder": "autoencoder-unrolled"}.get(self.objective, self.objective)
-        phases.append({"name": "fine-tune", "kind": "finetune", "block": None, "method": method,
-                       "epochs": epochs, "settings": self.finetune})
+        phases.append(
+            {
+                "name": "fine-tune",
+                "kind": "finetune",
+                "block": None,
+                "method": method,
+                "epochs": epochs,
+                "settings": self.finetune,
+            }
+        )
         self.phases = phases
         self.phase_names = [p["name"] for p in phases]
 
@@ -289,8 +391,9 @@ class _Session:
             (run / "snapshots").mkdir(exist_ok=True)
             runfolder.write_json(run / "project.json", self.project.to_json())
         except OSError as exc:
-            raise LayerwiseError(f"cannot write the run folder {run}: {exc.strerror or exc}") \
-                from None
+            raise LayerwiseError(
+                f"cannot write the run folder {run}: {exc.strerror or exc}"
+            ) from None
 
     # ---- control ---------------------------------------------------------------------------
 
@@ -317,7 +420,7 @@ class _Session:
         self.samples = 0
         self.phase_summaries: list[dict] = []
         start_phase, start_epoch, start_step, accum = 0, 0, 0, None
-        pretrained_vars: list = []
+        pretrained_blocks: list[str] = []
         if self.state is not None:
             st = self.state
             self.model.set_weights(self._saved_model)
@@ -329,8 +432,8 @@ class _Session:
             accum = st.get("accumulators")
             self.last_checkpoint = str(self.run_dir / runfolder.CHECKPOINTS / runfolder.STATE)
         self.planned = sum(p["epochs"] * self._approx_steps(p) for p in self.phases)
-        for block in [p["block"] for p in self.phases[:start_phase] if p["kind"] == "pretrain"]:
-            pretrained_vars += list(self.model.get_layer(block).trainable_variables)
+        pretrained_blocks += [p["block"] for p in self.phases[:start_phase]
+                              if p["kind"] == "pretrain"]
 
         self.trainer = None
         for index, phase in enumerate(self.phases):
@@ -341,7 +444,7 @@ class _Session:
             step0 = start_step if resuming else 0
             self.current = (index, phase["block"])
             with tf.device(self.device):
-                trainer = self._make_trainer(index, phase, pretrained_vars)
+                trainer = self._make_trainer(index, phase, pretrained_blocks)
             self.trainer = trainer
             if resuming:
                 self._restore_trainer(trainer)
@@ -353,7 +456,7 @@ class _Session:
             if result == "failed":
                 return
             if phase["kind"] == "pretrain":
-                pretrained_vars += list(self.model.get_layer(phase["block"]).trainable_variables)
+                pretrained_blocks.append(phase["block"])
         yield from self._finish()
 
     def _approx_steps(self, phase):
@@ -368,11 +471,11 @@ class _Session:
         keras = self.keras
         layer = self.model.get_layer(block)
         sub = keras.Model(self.model.input, layer.input)
-        outs = [np.asarray(sub(x[i:i + 1024], training=False)) for i in range(0, len(x), 1024)]
+        outs = [np.asarray(sub(x[i : i + 1024], training=False)) for i in range(0, len(x), 1024)]
         flat = np.concatenate(outs) if outs else np.zeros((0, layer.input.shape[-1]), np.float32)
         return flat.reshape(len(flat), -1).astype(np.float32)
 
-    def _make_trainer(self, index, phase, pretrained_vars):
+    def _make_trainer(self, index, phase, pretrained_blocks):
         settings = phase["settings"]
         shuffle_seed = self.seed * 1009 + index
         if phase["kind"] == "pretrain":
@@ -381,23 +484,27 @@ class _Session:
             x_train = self._features(block, self.x_train)
             x_val = self._features(block, self.x_val)
             self.block_examples = self._features(block, self.examples)
-            self.block_is_data = x_train.shape[1] == math.prod(self.x_train.shape[1:]) and \
-                self._first_block(block)
+            self.block_is_data = x_train.shape[1] == math.prod(
+                self.x_train.shape[1:]
+            ) and self._first_block(block)
             if phase["method"] == "rbm":
                 from core.training.rbm import RBMTrainer
 
                 if layer.visible == "bernoulli" and (x_train.min() < 0 or x_train.max() > 1):
                     raise DataError(
                         f"block {block} has Bernoulli visible units but its input lies outside "
-                        "0..1; choose Gaussian visible units or scale the data")
-                trainer = RBMTrainer(layer, x_train, x_val, settings, self.seed + index,
-                                     self.interrupt, shuffle_seed)
+                        "0..1; choose Gaussian visible units or scale the data"
+                    )
+                trainer = RBMTrainer(
+                    layer, x_train, x_val, settings, self.seed + index, self.interrupt, shuffle_seed
+                )
                 trainer.chunk = max(1, math.ceil(trainer.steps_per_epoch / 4))
                 return trainer
             from core.training.autoencoder import AutoencoderTrainer
 
-            trainer = AutoencoderTrainer(layer, x_train, x_val, settings, self.seed + index,
-                                         self.interrupt, shuffle_seed)
+            trainer = AutoencoderTrainer(
+                layer, x_train, x_val, settings, self.seed + index, self.interrupt, shuffle_seed
+            )
             trainer.chunk = max(1, trainer.steps_per_epoch // 10)
             return trainer
         from core.training.autoencoder import binary_like
@@ -406,13 +513,32 @@ class _Session:
         model = self.model
         self.code_block = None
         if self.objective == "autoencoder":
-            model, self.code_block = unroll(self.model, self.x_train.shape[1:],
-                                            binary_like(self.x_train))
+            model, self.code_block = unroll(
+                self.model, self.x_train.shape[1:], binary_like(self.x_train)
+            )
+        if self.strategy_obj is not None:
+            # fine-tuning runs under the strategy: a copy of the (pretrained) network whose
+            # variables the strategy mirrors; pretraining ran on the first device
+            with self.strategy_obj.scope():
+                copy = self.keras.models.clone_model(model)
+            copy.set_weights(model.get_weights())
+            model = copy
         self.final_model = model
         ds = self.dataset
-        trainer = FinetuneTrainer(model, self.objective, self.x_train, ds.y_train, self.x_val,
-                                  ds.y_val, settings, pretrained_vars, self.seed,
-                                  self.interrupt, shuffle_seed)
+        trainer = FinetuneTrainer(
+            model,
+            self.objective,
+            self.x_train,
+            ds.y_train,
+            self.x_val,
+            ds.y_val,
+            settings,
+            pretrained_blocks,
+            self.seed,
+            self.interrupt,
+            shuffle_seed,
+            strategy=self.strategy_obj,
+        )
         trainer.chunk = max(1, trainer.steps_per_epoch // 10)
         return trainer
 
@@ -436,8 +562,9 @@ class _Session:
         saved = self._saved_trainer
         variables = trainer.state_variables()
         if len(saved) != len(variables):
-            raise LayerwiseError("the checkpoint does not match this network; train into a new "
-                                 "folder")
+            raise LayerwiseError(
+                "the checkpoint does not match this network; train into a new folder"
+            )
         for var, value in zip(variables, saved, strict=False):
             var.assign(value)
 
@@ -451,9 +578,17 @@ class _Session:
         chunk = trainer.chunk or 1
         if not hasattr(control, "add_listener"):
             chunk = 1  # no way to interrupt a compiled chunk: go batch by batch
-        yield PhaseStarted(index=index, count=len(self.phases), name=phase["name"],
-                           kind=phase["kind"], block=phase["block"], method=trainer.method,
-                           epochs=epochs, steps_per_epoch=steps, start_epoch=epoch0)
+        yield PhaseStarted(
+            index=index,
+            count=len(self.phases),
+            name=phase["name"],
+            kind=phase["kind"],
+            block=phase["block"],
+            method=trainer.method,
+            epochs=epochs,
+            steps_per_epoch=steps,
+            start_epoch=epoch0,
+        )
         every = self._snapshot_every()
         last_metrics: dict = {}
         report_every = max(1, steps // 10)
@@ -485,8 +620,13 @@ class _Session:
                 since_report += done
                 if done and (since_report >= report_every or step >= steps or chunk > 1):
                     since_report = 0
-                    yield BatchMetrics(phase=index, block=phase["block"], epoch=epoch,
-                                       step=step - 1, metrics=metrics)
+                    yield BatchMetrics(
+                        phase=index,
+                        block=phase["block"],
+                        epoch=epoch,
+                        step=step - 1,
+                        metrics=metrics,
+                    )
             with tf.device(self.device):
                 metrics = {**trainer.train_metrics(), **trainer.validation_metrics()}
             if not all(math.isfinite(v) for v in metrics.values()):
@@ -496,26 +636,57 @@ class _Session:
             elapsed = time.perf_counter() - self.t0
             epoch_time = max(time.perf_counter() - epoch_t0, 1e-9)
             speed = epoch_samples / epoch_time
-            runfolder.append_metrics(self.run_dir / "metrics.jsonl", {
-                "phase": phase["name"], "phase_index": index, "kind": phase["kind"],
-                "block": phase["block"], "epoch": epoch, "step": (epoch + 1) * steps,
-                **metrics, "samples_per_second": speed, "wall_time": elapsed})
-            yield EpochMetrics(phase=index, block=phase["block"], epoch=epoch, metrics=metrics,
-                               elapsed=elapsed, samples_per_second=speed,
-                               eta=self._eta(index, epoch))
+            runfolder.append_metrics(
+                self.run_dir / "metrics.jsonl",
+                {
+                    "phase": phase["name"],
+                    "phase_index": index,
+                    "kind": phase["kind"],
+                    "block": phase["block"],
+                    "epoch": epoch,
+                    "step": (epoch + 1) * steps,
+                    **metrics,
+                    "samples_per_second": speed,
+                    "wall_time": elapsed,
+                },
+            )
+            yield EpochMetrics(
+                phase=index,
+                block=phase["block"],
+                epoch=epoch,
+                metrics=metrics,
+                elapsed=elapsed,
+                samples_per_second=speed,
+                eta=self._eta(index, epoch),
+            )
             if every and ((epoch + 1) % every == 0 or epoch + 1 == epochs):
                 yield self._snapshot(index, phase, epoch, trainer)
             if epoch + 1 == epochs:
-                self.phase_summaries.append({
-                    "name": phase["name"], "kind": phase["kind"], "block": phase["block"],
-                    "method": trainer.method, "epochs": epochs, "final": metrics})
+                self.phase_summaries.append(
+                    {
+                        "name": phase["name"],
+                        "kind": phase["kind"],
+                        "block": phase["block"],
+                        "method": trainer.method,
+                        "epochs": epochs,
+                        "final": metrics,
+                    }
+                )
             path = self._checkpoint(index, epoch + 1, 0, trainer)
             yield CheckpointWritten(phase=index, epoch=epoch, path=path)
         if (epochs == 0 or epoch0 >= epochs) and not any(
-                p["name"] == phase["name"] for p in self.phase_summaries):
-                self.phase_summaries.append({
-                    "name": phase["name"], "kind": phase["kind"], "block": phase["block"],
-                    "method": trainer.method, "epochs": epochs, "final": last_metrics})
+            p["name"] == phase["name"] for p in self.phase_summaries
+        ):
+            self.phase_summaries.append(
+                {
+                    "name": phase["name"],
+                    "kind": phase["kind"],
+                    "block": phase["block"],
+                    "method": trainer.method,
+                    "epochs": epochs,
+                    "final": last_metrics,
+                }
+            )
         return "done"
 
     def _pause_or_stop(self, index, epoch, step, trainer):
@@ -529,14 +700,21 @@ class _Session:
         return "resumed"
 
     def _nan_failure(self, index, phase, epoch, step) -> Failed:
-        where = f"phase '{phase['name']}'" + (f" (block {phase['block']})" if phase["block"]
-                                               else "")
-        kept = (f"; the last good checkpoint is kept in {self.last_checkpoint}"
-                if self.last_checkpoint else "; no checkpoint had been written yet")
+        where = f"phase '{phase['name']}'" + (
+            f" (block {phase['block']})" if phase["block"] else ""
+        )
+        kept = (
+            f"; the last good checkpoint is kept in {self.last_checkpoint}"
+            if self.last_checkpoint
+            else "; no checkpoint had been written yet"
+        )
         return Failed(
             message=f"{where}: the loss became NaN or infinite in epoch {epoch + 1}, near "
-                    f"batch {step}; try a smaller learning rate{kept}",
-            phase=index, block=phase["block"], checkpoint=self.last_checkpoint)
+            f"batch {step}; try a smaller learning rate{kept}",
+            phase=index,
+            block=phase["block"],
+            checkpoint=self.last_checkpoint,
+        )
 
     def _eta(self, index, epoch):
         if self.train_time <= 0 or self.samples <= 0:
@@ -580,20 +758,36 @@ class _Session:
                     recon = out.reshape(inputs.shape)
                 elif self.objective == "sequence":
                     out = trainer.predict(np.asarray(self.examples, np.float32)[:, :-1])
-                    recon = np.concatenate([inputs[:, :1], out.reshape(
-                        (len(inputs), inputs.shape[1] - 1, *inputs.shape[2:]))], axis=1)
+                    recon = np.concatenate(
+                        [
+                            inputs[:, :1],
+                            out.reshape((len(inputs), inputs.shape[1] - 1, *inputs.shape[2:])),
+                        ],
+                        axis=1,
+                    )
                 else:
                     hidden = trainer.predict(np.asarray(self.examples, np.float32))
         if weights is not None and weights.size > 4096:
             weights = weights[np.linspace(0, weights.size - 1, 4096).astype(np.int64)]
-        arrays = {"filters": filters, "inputs": inputs, "reconstructions": recon,
-                  "hidden": hidden, "weights": weights}
+        arrays = {
+            "filters": filters,
+            "inputs": inputs,
+            "reconstructions": recon,
+            "hidden": hidden,
+            "weights": weights,
+        }
         arrays = {k: None if v is None else np.asarray(v, np.float32) for k, v in arrays.items()}
         label = phase["block"] or "finetune"
         path = self.run_dir / "snapshots" / f"{index:02d}-{label}-e{epoch + 1:04d}.npz"
         runfolder.write_npz(path, arrays)
-        return Snapshot(phase=index, block=phase["block"], epoch=epoch, path=str(path),
-                        sample_kind=kind, **arrays)
+        return Snapshot(
+            phase=index,
+            block=phase["block"],
+            epoch=epoch,
+            path=str(path),
+            sample_kind=kind,
+            **arrays,
+        )
 
     def _first_filters(self):
         """Incoming weights of the first layer with a 2-D kernel, drawn as data-shaped tiles
@@ -612,11 +806,16 @@ class _Session:
 
     def _checkpoint(self, index, epoch, step, trainer) -> str:
         state = {
-            "phase": index, "epoch": epoch, "step": step,
+            "phase": index,
+            "epoch": epoch,
+            "step": step,
             "phase_name": self.phases[index]["name"],
-            "pretraining": self.pretraining, "epochs_scale": self.epochs_scale,
-            "phases": self.phase_summaries, "train_time": self.train_time,
-            "samples": self.samples, "elapsed": time.perf_counter() - self.t0,
+            "pretraining": self.pretraining,
+            "epochs_scale": self.epochs_scale,
+            "phases": self.phase_summaries,
+            "train_time": self.train_time,
+            "samples": self.samples,
+            "elapsed": time.perf_counter() - self.t0,
             "accumulators": trainer.accumulators() if step else None,
             "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
@@ -658,8 +857,8 @@ class _Session:
             "data": data,
             "pretraining": self.pretraining,
             "seed": self.seed,
-            "strategy": "default",
-            "replicas": 1,
+            "strategy": self.strategy,
+            "replicas": self.replicas,
             "device": self.device_name,
             "epochs_scale": self.epochs_scale,
             "phases": self.phase_summaries,
@@ -667,8 +866,11 @@ class _Session:
             "samples_per_second": self.samples / self.train_time if self.train_time else None,
             "wall_seconds": time.perf_counter() - self.t0,
             "model": "model.keras",
-            "counts": {"train": len(self.x_train), "validation": len(self.x_val),
-                       "test": len(self.x_test)},
+            "counts": {
+                "train": len(self.x_train),
+                "validation": len(self.x_val),
+                "test": len(self.x_test),
+            },
         }
         if self.objective == "classifier":
             summary["label_fraction"] = float(self.finetune.get("label_fraction", 1.0))
@@ -676,8 +878,9 @@ class _Session:
         if self.objective == "autoencoder":
             summary["code_block"] = self.code_block
         runfolder.write_json(self.run_dir / "summary.json", summary)
-        yield Finished(run_dir=str(self.run_dir), summary=json.loads(json.dumps(
-            runfolder.clean(summary))))
+        yield Finished(
+            run_dir=str(self.run_dir), summary=json.loads(json.dumps(runfolder.clean(summary)))
+        )
 
 
 def _runtime_message(exc: Exception) -> str | None:
@@ -685,8 +888,10 @@ def _runtime_message(exc: Exception) -> str | None:
     name = type(exc).__name__
     text = str(exc).splitlines()[0] if str(exc) else name
     if name == "ResourceExhaustedError" or isinstance(exc, MemoryError):
-        return ("out of memory: the network or the batch is too large for this device; use a "
-                "smaller batch size or fewer units")
+        return (
+            "out of memory: the network or the batch is too large for this device; use a "
+            "smaller batch size or fewer units"
+        )
     if isinstance(exc, OSError):
         return f"cannot read or write a file: {text}"
     return None

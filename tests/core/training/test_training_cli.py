@@ -37,8 +37,17 @@ def test_cli_trains_a_tiny_project_and_fails_clearly(tmp_path):
     assert "no checkpoint" in resumed.stderr and "Traceback" not in resumed.stderr
     assert len(resumed.stderr.strip().splitlines()) == 1
 
-    mirrored = _train(path, "--out", tmp_path / "m", "--strategy", "mirrored")
-    assert mirrored.returncode == 1 and "not available yet" in mirrored.stderr
+    plain = _train(path, "--out", tmp_path / "plain", "--no-pretraining")
+    assert plain.returncode == 0, plain.stderr
+    # two logical CPUs: fine-tuning under MirroredStrategy matches the single-device run
+    mirrored = _train(path, "--out", tmp_path / "m", "--no-pretraining", "--strategy",
+                      "mirrored", "--cpu-replicas", "2")
+    assert mirrored.returncode == 0, mirrored.stderr
+    one = json.loads((tmp_path / "plain" / "summary.json").read_text())
+    two = json.loads((tmp_path / "m" / "summary.json").read_text())
+    assert (two["strategy"], two["replicas"]) == ("mirrored", 2)
+    assert (one["strategy"], one["replicas"]) == ("default", 1)
+    assert abs(one["evaluation"]["loss"] - two["evaluation"]["loss"]) < 1e-4
 
     missing = _train(tmp_path / "nope.json", "--out", tmp_path / "x")
     assert missing.returncode == 1 and "no such file" in missing.stderr

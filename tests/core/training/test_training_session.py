@@ -326,7 +326,11 @@ def test_nan_loss_fails_naming_phase_and_block_and_keeps_checkpoint(tmp_path, di
     assert not (run / "model.keras").exists()
 
 
-def test_distributed_flags_say_not_available(tmp_path, digits):
+def test_distribution_requests_are_checked(tmp_path, digits, monkeypatch):
+    monkeypatch.delenv("TF_CONFIG", raising=False)
     events = run_all(run_training(dbn_project(), tmp_path / "r", dataset=digits,
-                                  strategy="mirrored"))
-    assert kinds(events) == ["Failed"] and "not available yet" in events[0].message
+                                  strategy="multi-worker"))
+    assert kinds(events) == ["Failed"] and "TF_CONFIG" in events[0].message
+    events = run_all(run_training(dbn_project(), tmp_path / "r", dataset=digits,
+                                  strategy="ring"))
+    assert kinds(events) == ["Failed"] and "unknown strategy" in events[0].message
