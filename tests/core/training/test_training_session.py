@@ -334,3 +334,18 @@ def test_distribution_requests_are_checked(tmp_path, digits, monkeypatch):
     events = run_all(run_training(dbn_project(), tmp_path / "r", dataset=digits,
                                   strategy="ring"))
     assert kinds(events) == ["Failed"] and "unknown strategy" in events[0].message
+
+
+def test_out_of_memory_becomes_a_clear_failure(tmp_path, digits, monkeypatch):
+    import tensorflow as tf
+
+    from core.training.finetune import FinetuneTrainer
+
+    def explode(self, epoch, start, count):
+        raise tf.errors.ResourceExhaustedError(None, None, "OOM when allocating tensor")
+
+    monkeypatch.setattr(FinetuneTrainer, "run", explode)
+    events = run_all(run_training(dbn_project(epochs=1), tmp_path / "r", dataset=digits))
+    failed = events[-1]
+    assert isinstance(failed, Failed) and "out of memory" in failed.message
+    assert "fine-tune" in failed.message and failed.phase == 2
