@@ -491,7 +491,7 @@ class MainWindow(QMainWindow):
             "dashboard", "The training dashboard", self.dashboard_dock
         )
         self.audition = self._make_panel("audition", "The audition panel", self.audition_dock)
-        if self.settings.window_state is None:
+        if self.settings.window_state is None and self.dashboard is not None:
             self.resizeDocks(
                 [self.dashboard_dock],
                 [max(220, int(self.height() * 0.42))],

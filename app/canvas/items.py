@@ -144,6 +144,10 @@ class BlockItem(QGraphicsObject):
 
     def set_state(self, state: str) -> None:
         self.state = state
+        tip = self.toolTip()
+        marker = "Training state: "
+        if marker in tip:
+            self.setToolTip(tip[: tip.index(marker)] + marker + state)
         self.update()
 
     # ---- drawing ------------------------------------------------------------------------
@@ -173,7 +177,7 @@ class BlockItem(QGraphicsObject):
         painter.fillPath(header.simplified(), colour)
         # training state strip
         painter.setBrush(style.state_colour(self.state))
-        painter.drawRoundedRect(QRectF(8, BLOCK_H - 8, BLOCK_W - 16, 3.5), 1.75, 1.75)
+        painter.drawRoundedRect(QRectF(8, BLOCK_H - 9, BLOCK_W - 16, 5), 2.5, 2.5)
         # re-stroke the border on top of the header
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(border)
@@ -206,8 +210,15 @@ class BlockItem(QGraphicsObject):
         painter.drawText(
             QRectF(10, y, BLOCK_W - 20, line_h),
             Qt.AlignmentFlag.AlignVCenter,
-            fm.elidedText(self.block_id, Qt.TextElideMode.ElideRight, int(BLOCK_W - 20)),
+            fm.elidedText(self.block_id, Qt.TextElideMode.ElideRight, self._id_width(fm)),
         )
+        if self.state != "untrained":
+            painter.setPen(style.state_colour(self.state).darker(135))
+            painter.drawText(
+                QRectF(10, y, BLOCK_W - 20, line_h),
+                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
+                "● " + self.state,
+            )
         painter.setPen(QColor(style.MUTED))
         y += line_h
         left = fm.elidedText(
@@ -219,6 +230,11 @@ class BlockItem(QGraphicsObject):
             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
             self.params_text,
         )
+
+    def _id_width(self, fm: QFontMetrics) -> int:
+        if self.state == "untrained":
+            return int(BLOCK_W - 20)
+        return int(BLOCK_W - 26 - fm.horizontalAdvance("● " + self.state))
 
     @staticmethod
     def _paint_warning(painter: QPainter, centre: QPointF) -> None:
