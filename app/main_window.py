@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDockWidget,
     QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QTextEdit,
     QVBoxLayout,
@@ -150,6 +153,66 @@ class TemplateDialog(QDialog):
     def chosen(self) -> str | None:
         item = self.list.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else None
+
+
+class PreferencesDialog(QDialog):
+    """The audio output device and the SoundFont, kept in the settings file."""
+
+    def __init__(self, settings: Settings, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Preferences")
+        self.settings = settings
+        self.device = QComboBox(self)
+        self.device.setEditable(True)
+        self.device.addItem("")
+        for name in _output_devices():
+            self.device.addItem(name)
+        self.device.setCurrentText(settings.audio_device)
+        self.device.lineEdit().setPlaceholderText("the system default")
+        self.device.setToolTip("The sound card to play through; empty: the system default")
+        self.soundfont = QLineEdit(settings.soundfont, self)
+        self.soundfont.setPlaceholderText("the built-in General MIDI SoundFont")
+        self.soundfont.setToolTip("A .sf2 file FluidSynth renders MIDI with")
+        browse = QPushButton("Browse…", self)
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.soundfont, 1)
+        row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("Audio output", self.device)
+        form.addRow("SoundFont", row)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(520, 140)
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a SoundFont", self.soundfont.text(), "SoundFonts (*.sf2 *.sf3)"
+        )
+        if path:
+            self.soundfont.setText(path)
+
+    def accept(self) -> None:
+        self.settings.audio_device = self.device.currentText().strip()
+        self.settings.soundfont = self.soundfont.text().strip()
+        self.settings.sync()
+        super().accept()
+
+
+def _output_devices() -> list[str]:
+    """Names of the audio outputs, when sounddevice and PortAudio are there."""
+    try:
+        import sounddevice
+
+        return [d["name"] for d in sounddevice.query_devices() if d["max_output_channels"] > 0]
+    except Exception:  # noqa: BLE001 - no PortAudio, no devices: type a name instead
+        return []
 
 
 # ---- TensorFlow warm-up --------------------------------------------------------------------
@@ -395,6 +458,9 @@ class MainWindow(QMainWindow):
             "&Play / Stop", self.toggle_play, ["Space"], "Play or stop the generated piece"
         )
         self.act_about = self._action("&About Layerwise", self.about)
+        self.act_preferences = self._action(
+            "Pre&ferences…", self.preferences, tip="Audio output and SoundFont"
+        )
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
@@ -418,6 +484,8 @@ class MainWindow(QMainWindow):
             self.act_delete,
             None,
             self.act_select_all,
+            None,
+            self.act_preferences,
         ):
             edit.addSeparator() if action is None else edit.addAction(action)
         view = bar.addMenu("&View")
@@ -513,6 +581,7 @@ class MainWindow(QMainWindow):
             self.doc.projectReplaced.connect(self._give_dashboard_project)
             self.scene.selectedBlocksChanged.connect(self._give_dashboard_selection)
             self._give_dashboard_project()
+        self._give_audio_settings()
         self._update_actions()
 
     def _make_panel(self, key, what, dock):
@@ -899,6 +968,27 @@ class MainWindow(QMainWindow):
         self.autosaver.stop()
         self.autosaver.discard()
         event.accept()
+
+    def preferences(self) -> bool:
+        dialog = PreferencesDialog(self.settings, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        self._give_audio_settings()
+        self.show_message("Preferences saved.")
+        return True
+
+    def _give_audio_settings(self) -> None:
+        """Hand the audio device and SoundFont to the audition panel if it takes them."""
+        panel = self.audition
+        for method, value in (
+            ("set_audio_device", self.settings.audio_device),
+            ("set_soundfont", self.settings.soundfont),
+        ):
+            if panel is not None and hasattr(panel, method):
+                try:
+                    getattr(panel, method)(value or None)
+                except Exception as exc:  # noqa: BLE001
+                    self.show_message(f"The audition panel refused {method}: {exc}")
 
     def about(self) -> None:
         import core

@@ -459,3 +459,29 @@ def test_closing_during_training_asks_then_stops_and_waits(trained):
     window.dialogs.stop_training = True
     assert window.close() is True
     assert dash.calls[-1][0] == "stop_and_wait"
+
+
+def test_preferences_are_saved_and_handed_to_the_audition_panel(make_window, monkeypatch):
+    from app.main_window import PreferencesDialog
+
+    class Audition(FakeAudition):
+        def set_audio_device(self, name):
+            self.calls.append(("device", name))
+
+        def set_soundfont(self, path):
+            self.calls.append(("soundfont", path))
+
+    window = make_window(panels={"audition": Audition})
+    assert window.audition.calls == [("device", None), ("soundfont", None)]
+
+    def fake_exec(dialog):
+        dialog.device.setCurrentText("Null Output")
+        dialog.soundfont.setText("/sf/x.sf2")
+        dialog.accept()
+        return PreferencesDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(PreferencesDialog, "exec", fake_exec)
+    assert window.preferences()
+    assert window.settings.audio_device == "Null Output"
+    assert window.settings.soundfont == "/sf/x.sf2"
+    assert window.audition.calls[-2:] == [("device", "Null Output"), ("soundfont", "/sf/x.sf2")]
