@@ -16,6 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractSpinBox,
     QComboBox,
     QDialog,
@@ -927,6 +928,12 @@ class MainWindow(QMainWindow):
         if isinstance(focus, QLineEdit | QAbstractSpinBox | QTextEdit | QPlainTextEdit) or (
             isinstance(focus, QComboBox) and focus.isEditable()
         ):
+            return
+        if isinstance(focus, QAbstractButton) and focus.window() is self:
+            focus.click()  # Space on a focused button or check box keeps its meaning
+            return
+        if isinstance(focus, QComboBox) and focus.window() is self:
+            focus.showPopup()
             return
         if self.audition is None:
             self.show_message("Playback is not available: the audition panel did not load.")

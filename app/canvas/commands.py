@@ -143,6 +143,21 @@ class SetParam(_Command):
         old = doc.spec.block(block_id).params.get(name, _MISSING)
         self.old = old if old is _MISSING else copy.deepcopy(old)
 
+    def id(self) -> int:
+        return 1001
+
+    def mergeWith(self, other) -> bool:
+        """Steps of one spin box (the same parameter, one after another) are one edit."""
+        if not isinstance(other, SetParam) or (other.block_id, other.name) != (
+            self.block_id,
+            self.name,
+        ):
+            return False
+        self.value = copy.deepcopy(other.value)
+        if self.old is not _MISSING and self.old == self.value:
+            self.setObsolete(True)
+        return True
+
     def redo(self):
         self.doc.spec.block(self.block_id).params[self.name] = copy.deepcopy(self.value)
         self.doc.refresh()
@@ -166,6 +181,15 @@ class SetSetting(_Command):
         self.path = tuple(path)
         self.value = copy.deepcopy(value)
         self.before = copy.deepcopy(getattr(doc.project, self.path[0]))
+
+    def id(self) -> int:
+        return 1002
+
+    def mergeWith(self, other) -> bool:
+        if not isinstance(other, SetSetting) or other.path != self.path:
+            return False
+        self.value = copy.deepcopy(other.value)
+        return True
 
     def redo(self):
         root = getattr(self.doc.project, self.path[0])

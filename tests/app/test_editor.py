@@ -541,3 +541,20 @@ def test_space_drag_and_middle_drag_pan_the_view(window, qtbot):
     assert (start - moved).x() > 40 and (start - moved).y() > 20
     assert net(window)["blocks"] == window.doc.project.network.to_json()["blocks"]
     assert not window.doc.undo_stack.canUndo()  # panning is not an edit
+
+
+def test_spin_box_steps_merge_into_one_undo_step(window):
+    doc = window.doc
+    window.scene.select_blocks(["encoder1"])
+    box = window.inspector.editor("units", "params").widget
+    count = doc.undo_stack.count()
+    for _ in range(5):
+        box.stepUp()
+    assert doc.spec.block("encoder1").params["units"] == 517
+    assert doc.undo_stack.count() == count + 1
+    doc.undo_stack.undo()
+    assert doc.spec.block("encoder1").params["units"] == 512
+    # a different parameter is a new step
+    doc.undo_stack.redo()
+    window.inspector.editor("sparsity_target", "params").widget.setValue(0.1)
+    assert doc.undo_stack.count() == count + 2

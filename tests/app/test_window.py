@@ -485,3 +485,16 @@ def test_preferences_are_saved_and_handed_to_the_audition_panel(make_window, mon
     assert window.settings.audio_device == "Null Output"
     assert window.settings.soundfont == "/sf/x.sf2"
     assert window.audition.calls[-2:] == [("device", "Null Output"), ("soundfont", "/sf/x.sf2")]
+
+
+def test_space_on_a_focused_check_box_toggles_it(trained, qtbot):
+    window = trained
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.scene.clearSelection()
+    box = window.inspector.editor("enabled", "pretraining").widget
+    box.setFocus()
+    before = box.isChecked()
+    window.act_play.trigger()
+    assert window.inspector.editor("enabled", "pretraining").widget.isChecked() is not before
+    assert window.audition.calls == []
