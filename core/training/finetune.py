@@ -335,6 +335,8 @@ class FinetuneTrainer(PhaseTrainer):
             wrong = np.abs((pred > 0.5).astype(np.float32) - target)
             out["wrong_notes_per_window"] = float(np.mean(wrong.reshape(len(x), -1).sum(-1)))
             out["cells_per_window"] = int(np.prod(target.shape[1:]))
+            # notes (on cells) per window: what an all-silent guess would get wrong
+            out["notes_per_window"] = float(np.mean(target.reshape(len(x), -1).sum(-1)))
         return out
 
     def validation_metrics(self) -> dict:
