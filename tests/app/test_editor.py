@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
+from app.canvas.commands import Remove, SetSetting
 from app.canvas.layout import tidy_positions
 from app.canvas.view import BLOCK_MIME
 from core import catalog
@@ -136,11 +137,7 @@ def test_cycle_is_refused_with_a_message(window):
     assert window.scene.connect_ports("code", "add1", 0)
     assert not window.scene.connect_ports("add1", "encoder1", 0)  # port taken
     assert "already wired" in window.last_message
-    window.doc.undo_stack.push(
-        __import__("app.canvas.commands", fromlist=["Remove"]).Remove(
-            window.doc, [], [Wire("flatten", "encoder1", 0)]
-        )
-    )
+    window.doc.undo_stack.push(Remove(window.doc, [], [Wire("flatten", "encoder1", 0)]))
     assert not window.scene.connect_ports("add1", "encoder1", 0)
     assert "loop" in window.last_message
     assert window.doc.spec.topological_order() is not None
@@ -161,9 +158,7 @@ def test_wire_into_an_input_block_is_refused(window):
 def test_delete_block_with_its_wires_and_settings_undo_redo(window):
     doc = window.doc
     doc.undo_stack.push(
-        __import__("app.canvas.commands", fromlist=["SetSetting"]).SetSetting(
-            doc, ("training", "pretraining", "blocks", "encoder2", "epochs"), 3
-        )
+        SetSetting(doc, ("training", "pretraining", "blocks", "encoder2", "epochs"), 3)
     )
     before = net(window)
     window.scene.select_blocks(["encoder2"])
@@ -442,11 +437,7 @@ def test_shape_problem_on_the_right_block(window):
     editor.widget.setText("48")
     editor.widget.editingFinished.emit()
     window.add_block("Conv2D")
-    window.doc.undo_stack.push(
-        __import__("app.canvas.commands", fromlist=["Remove"]).Remove(
-            window.doc, [], [Wire("input", "flatten", 0)]
-        )
-    )
+    window.doc.undo_stack.push(Remove(window.doc, [], [Wire("input", "flatten", 0)]))
     window.scene.connect_ports("input", "conv2d1", 0)
     conv = window.scene.blocks["conv2d1"]
     assert conv.problems
@@ -558,3 +549,37 @@ def test_spin_box_steps_merge_into_one_undo_step(window):
     doc.undo_stack.redo()
     window.inspector.editor("sparsity_target", "params").widget.setValue(0.1)
     assert doc.undo_stack.count() == count + 2
+
+
+def test_wire_with_the_mouse_on_the_view(window, qtbot):
+    window.show()
+    qtbot.waitExposed(window)
+    window.add_block("Dense")
+    window.view.fit()
+    viewport = window.view.viewport()
+    start = window.view.mapFromScene(window.scene.blocks["code"].out_port.scenePos())
+    end = window.view.mapFromScene(window.scene.blocks["dense1"].in_ports[0].scenePos())
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(viewport, (start + end) / 2)
+    qtbot.mouseMove(viewport, end)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    assert Wire("code", "dense1", 0) in window.doc.spec.wires
+    assert window.doc.spec.block("code").position == (0.0, 440.0)  # the block did not move
+
+
+def test_rubber_band_selects_blocks(window, qtbot):
+    window.show()
+    qtbot.waitExposed(window)
+    window.view.fit()
+    view, scene = window.view, window.scene
+    top = scene.blocks["input"].sceneBoundingRect().topLeft() - QPointF(30, 20)
+    bottom = scene.blocks["flatten"].sceneBoundingRect().bottomRight() + QPointF(30, 5)
+    start, end = view.mapFromScene(top), view.mapFromScene(bottom)
+    viewport = view.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(viewport, (start + end) / 2)
+    qtbot.mouseMove(viewport, end)
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=end)
+    assert scene.selected_block_ids() == ["input", "flatten"]
+    labels = [label.text() for label in window.inspector.widget().findChildren(QLabel)]
+    assert any("2 blocks selected" in text for text in labels)
