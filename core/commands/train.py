@@ -147,7 +147,7 @@ def run(args) -> int:
     status = 1
     previous = _install_sigint(control, printer)
     try:
-        for ev in events:
+        for ev in _in_worker(events):
             name = type(ev).__name__
             printer.event(ev)
             if name == "Failed":
@@ -159,6 +159,36 @@ def run(args) -> int:
     finally:
         _restore_sigint(previous)
     return status
+
+
+def _in_worker(events):
+    """Run the session on a worker thread and hand its events over: the main thread stays in
+    Python, so Ctrl-C reaches the control at once, even while a compiled loop runs."""
+    import queue
+    import threading
+
+    box: queue.Queue = queue.Queue(maxsize=64)
+    end = object()
+
+    def work():
+        try:
+            for ev in events:
+                box.put(("event", ev))
+        except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+            box.put(("error", exc))
+        box.put(("end", end))
+
+    threading.Thread(target=work, name="layerwise-train", daemon=True).start()
+    while True:
+        try:
+            kind, item = box.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        if kind == "error":
+            raise item
+        if kind == "end":
+            return
+        yield item
 
 
 def _install_sigint(control, printer):

@@ -51,3 +51,34 @@ def test_cli_trains_a_tiny_project_and_fails_clearly(tmp_path):
 
     missing = _train(tmp_path / "nope.json", "--out", tmp_path / "x")
     assert missing.returncode == 1 and "no such file" in missing.stderr
+
+
+def test_ctrl_c_stops_with_a_checkpoint_and_resume_finishes(tmp_path):
+    import signal
+    import time
+
+    project = dbn_project(epochs=40, finetune_epochs=2)
+    project.data["limit"] = 300
+    path = project_io.save(project, tmp_path / "p.json")
+    out = tmp_path / "run"
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.Popen([sys.executable, "-m", "core", "train", str(path), "--out",
+                             str(out)], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.time() + 120
+    for line in proc.stdout:
+        if "epoch 2/40" in line or time.time() > deadline:
+            break
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    assert "stopped in phase 1" in rest and "--resume" in rest
+    assert (out / "checkpoints" / "state.json").exists()
+    assert not (out / "model.keras").exists()
+    resumed = _train(path, "--out", out, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert (out / "model.keras").exists()
+    lines = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+    seen = [(line["phase_index"], line["epoch"]) for line in lines]
+    expected = [(0, e) for e in range(40)] + [(1, e) for e in range(40)] + [(2, 0), (2, 1)]
+    assert seen == expected
