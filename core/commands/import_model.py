@@ -7,7 +7,8 @@ express are listed, one a line, and left out of the project.
 
 def register(subparsers):
     parser = subparsers.add_parser(
-        "import", help="turn a .keras model into a project",
+        "import",
+        help="turn a .keras model into a project",
         description="Read a Keras 3 .keras model and write a Layerwise project with one block "
         "per layer. Layers no block can express are listed and left out.",
     )

@@ -47,8 +47,13 @@ def test_spec_names_files_that_exist():
 def test_bundle_smoke():
     if shutil.which("bash") is None:
         pytest.skip("needs bash")
-    proc = subprocess.run(["bash", str(PACKAGING / "smoke_test.sh"), str(BUNDLE)],
-                          capture_output=True, text=True, timeout=600, cwd=ROOT,
-                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    proc = subprocess.run(
+        ["bash", str(PACKAGING / "smoke_test.sh"), str(BUNDLE)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     assert "bundle smoke test passed" in proc.stdout

@@ -33,14 +33,21 @@ def make_run(folder: Path, template: str, fit: bool = True) -> Path:
         y = model(x, training=False)
         y = np.asarray(y)
         model.compile(optimizer="adam", loss="mse")
-        model.fit(x, np.random.default_rng(1).random(y.shape, dtype=np.float32), batch_size=8,
-                  epochs=1, verbose=0)
+        model.fit(
+            x,
+            np.random.default_rng(1).random(y.shape, dtype=np.float32),
+            batch_size=8,
+            epochs=1,
+            verbose=0,
+        )
     folder.mkdir(parents=True, exist_ok=True)
     model.save(folder / "model.keras")
     project_io.save(project, folder / "project.json")
     summary = {
-        "phases": [{"phase": "pretrain", "block": "rbm1", "metrics": {"loss": 0.5}},
-                   {"phase": "finetune", "block": None, "metrics": {"loss": 0.25}}],
+        "phases": [
+            {"phase": "pretrain", "block": "rbm1", "metrics": {"loss": 0.5}},
+            {"phase": "finetune", "block": None, "metrics": {"loss": 0.25}},
+        ],
         "evaluation": {"loss": 0.3, "accuracy": 0.9},
         "objective": "classifier",
         "output_block": built.output_block,
@@ -54,16 +61,30 @@ def make_run(folder: Path, template: str, fit: bool = True) -> Path:
     lines = []
     for phase, block in (("pretrain", "rbm1"), ("finetune", None)):
         for epoch in range(3):
-            lines.append(json.dumps({"phase": phase, "block": block, "epoch": epoch, "step": 2,
-                                     "loss": 1.0 / (epoch + 1), "val_loss": 1.2 / (epoch + 1),
-                                     "time": float(epoch)}))
+            lines.append(
+                json.dumps(
+                    {
+                        "phase": phase,
+                        "block": block,
+                        "epoch": epoch,
+                        "step": 2,
+                        "loss": 1.0 / (epoch + 1),
+                        "val_loss": 1.2 / (epoch + 1),
+                        "time": float(epoch),
+                    }
+                )
+            )
     (folder / "metrics.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     snaps = folder / "snapshots"
     snaps.mkdir()
     first = next(layer for layer in model.layers if layer.get_weights())
     kernel = first.get_weights()[0]
-    np.savez(snaps / "pretrain-rbm1-epoch2.npz", filters=kernel, inputs=x[:4],
-             reconstructions=x[:4] * 0.5)
+    np.savez(
+        snaps / "pretrain-rbm1-epoch2.npz",
+        filters=kernel,
+        inputs=x[:4],
+        reconstructions=x[:4] * 0.5,
+    )
     return folder
 
 
@@ -75,8 +96,14 @@ def dbn_run(tmp_path_factory):
 def _run_python(code: str, cwd=None, timeout=240) -> subprocess.CompletedProcess:
     """Run ``code`` in a fresh interpreter where ``core`` cannot be imported."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          cwd=cwd or "/", env=env, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=cwd or "/",
+        env=env,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture

@@ -31,8 +31,7 @@ def test_keras_export_opens_with_plain_load_model(dbn_run, tmp_path, random_inpu
     )
     proc = run_python(code)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    np.testing.assert_allclose(np.load(tmp_path / "y.npy"), _outputs(_load(dbn_run), x),
-                               atol=1e-6)
+    np.testing.assert_allclose(np.load(tmp_path / "y.npy"), _outputs(_load(dbn_run), x), atol=1e-6)
 
 
 def test_keras_export_of_an_untrained_project(tmp_path):
@@ -49,7 +48,8 @@ def test_import_core_stays_light(run_python):
         "import core, core.export, core.commands.export, core.commands.import_model\n"
         "import core.export.sources, core.export.safe_load, core.export.importer\n"
         "print(sorted(m for m in ('keras', 'tensorflow', 'onnx', 'matplotlib', 'PySide6')"
-        " if m in sys.modules))")
+        " if m in sys.modules))"
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
 
@@ -85,8 +85,9 @@ def test_onnx_matches_keras(template, tmp_path, make_run, random_input):
 
 def test_onnx_refuses_a_recurrent_layer_over_a_free_time_axis(tmp_path):
     with pytest.raises(LayerwiseError, match="free time axis"):
-        export_model(templates.template_dir() / "lstm-pianoroll.json", "onnx",
-                     tmp_path / "lstm.onnx")
+        export_model(
+            templates.template_dir() / "lstm-pianoroll.json", "onnx", tmp_path / "lstm.onnx"
+        )
     assert os.listdir(tmp_path) == []
 
 
@@ -117,8 +118,7 @@ def test_missing_run_and_missing_folder(tmp_path):
     with pytest.raises(LayerwiseError, match="no such run folder"):
         export_model(tmp_path / "nothing", "keras", tmp_path / "m.keras")
     with pytest.raises(LayerwiseError, match="does not exist"):
-        export_model(templates.template_dir() / "sda.json", "python",
-                     tmp_path / "absent" / "m.py")
+        export_model(templates.template_dir() / "sda.json", "python", tmp_path / "absent" / "m.py")
 
 
 def test_truncated_model_is_refused_and_nothing_is_left(dbn_run, tmp_path):
@@ -130,8 +130,12 @@ def test_truncated_model_is_refused_and_nothing_is_left(dbn_run, tmp_path):
     (run / "model.keras").write_bytes(data[: len(data) // 2])
     out = tmp_path / "out"
     out.mkdir()
-    for fmt, name in (("keras", "m.keras"), ("onnx", "m.onnx"), ("python", "m.py"),
-                      ("savedmodel", "saved")):
+    for fmt, name in (
+        ("keras", "m.keras"),
+        ("onnx", "m.onnx"),
+        ("python", "m.py"),
+        ("savedmodel", "saved"),
+    ):
         with pytest.raises(ModelFileError, match="truncated"):
             export_model(run, fmt, out / name)
     assert os.listdir(out) == []
@@ -151,7 +155,8 @@ def test_cli_export_prints_one_line_for_bad_input(tmp_path, run_python):
         f"import sys; sys.path.insert(0, {root!r})\n"
         "from core.cli import main\n"
         f"sys.exit(main(['export', {str(tmp_path / 'nope')!r}, '--format', 'onnx', "
-        f"'--out', {str(tmp_path / 'x.onnx')!r}]))")
+        f"'--out', {str(tmp_path / 'x.onnx')!r}]))"
+    )
     assert proc.returncode == 1
     assert proc.stderr.strip().count("\n") == 0
     assert "no such run folder or project file" in proc.stderr

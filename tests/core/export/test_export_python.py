@@ -39,7 +39,7 @@ def _clean(config):
 def _parse(proc):
     assert proc.returncode == 0, proc.stderr[-3000:]
     line = next(x for x in proc.stdout.splitlines() if x.startswith("RESULT"))
-    return json.loads(line[len("RESULT"):])
+    return json.loads(line[len("RESULT") :])
 
 
 def test_script_needs_no_keras_to_write(tmp_path, run_python):
@@ -49,7 +49,8 @@ def test_script_needs_no_keras_to_write(tmp_path, run_python):
         f"import sys; sys.path.insert(0, {root!r})\n"
         "from core.export import export_model\n"
         f"export_model({source!r}, 'python', {str(tmp_path / 'm.py')!r})\n"
-        "print('keras' in sys.modules, 'tensorflow' in sys.modules)")
+        "print('keras' in sys.modules, 'tensorflow' in sys.modules)"
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["False", "False"]
     text = (tmp_path / "m.py").read_text()
@@ -62,8 +63,13 @@ def test_every_template_rebuilds_the_same_architecture(tmp_path, run_python):
 
     paths = {}
     for name in templates.names():
-        paths[name] = str(export_model(templates.template_dir() / f"{name}.json", "python",
-                                       tmp_path / f"{name.replace('-', '_')}.py"))
+        paths[name] = str(
+            export_model(
+                templates.template_dir() / f"{name}.json",
+                "python",
+                tmp_path / f"{name.replace('-', '_')}.py",
+            )
+        )
     code = _INSPECT.replace("sys.argv_paths", repr(list(paths.values())))
     result = _parse(run_python(code, cwd=tmp_path))
     for name, path in paths.items():
@@ -71,13 +77,16 @@ def test_every_template_rebuilds_the_same_architecture(tmp_path, run_python):
         got = result[path]
         assert got["classes"] == [type(layer).__name__ for layer in model.layers], name
         assert got["params"] == model.count_params(), name
-        expected = json.loads(json.dumps([_clean(layer.get_config()) for layer in model.layers],
-                                         default=repr))
+        expected = json.loads(
+            json.dumps([_clean(layer.get_config()) for layer in model.layers], default=repr)
+        )
         assert _clean(got["configs"]) == expected, name
 
 
 @pytest.mark.parametrize("template", ["dbn-digits", "melody-vae"])
-def test_script_from_a_run_loads_the_trained_weights(template, dbn_run, tmp_path, make_run, random_input, run_python):
+def test_script_from_a_run_loads_the_trained_weights(
+    template, dbn_run, tmp_path, make_run, random_input, run_python
+):
     from core.export.safe_load import load_model_safely
 
     run = dbn_run if template == "dbn-digits" else make_run(tmp_path / "run", template)
@@ -131,10 +140,28 @@ def test_scripts_are_lint_clean(tmp_path):
     ruff = Path(sys.executable).with_name("ruff")
     if not ruff.exists() and shutil.which("ruff") is None:
         pytest.skip("ruff is not installed")
-    paths = [str(export_model(templates.template_dir() / f"{name}.json", "python",
-                              tmp_path / f"{name.replace('-', '_')}.py"))
-             for name in templates.names()]
-    proc = subprocess.run([str(ruff) if ruff.exists() else "ruff", "check", "--isolated",
-                           "--select", "E,F,W,I,B,UP", "--line-length", "100", *paths],
-                          capture_output=True, text=True)
+    paths = [
+        str(
+            export_model(
+                templates.template_dir() / f"{name}.json",
+                "python",
+                tmp_path / f"{name.replace('-', '_')}.py",
+            )
+        )
+        for name in templates.names()
+    ]
+    proc = subprocess.run(
+        [
+            str(ruff) if ruff.exists() else "ruff",
+            "check",
+            "--isolated",
+            "--select",
+            "E,F,W,I,B,UP",
+            "--line-length",
+            "100",
+            *paths,
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stdout[-3000:]

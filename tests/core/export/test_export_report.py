@@ -14,10 +14,13 @@ from core.export import export_model
 def test_report_from_a_run(dbn_run, tmp_path):
     out = export_model(dbn_run, "report", tmp_path / "report")
     names = sorted(p.name for p in out.iterdir())
-    assert {"summary.json", "README.md", "index.html", "filters.png",
-            "reconstructions.png"} <= set(names)
+    assert {"summary.json", "README.md", "index.html", "filters.png", "reconstructions.png"} <= set(
+        names
+    )
     assert [n for n in names if n.startswith("curves-")] == [
-        "curves-finetune.png", "curves-pretrain-rbm1.png"]
+        "curves-finetune.png",
+        "curves-pretrain-rbm1.png",
+    ]
     assert all((out / n).read_bytes()[:4] == b"\x89PNG" for n in names if n.endswith(".png"))
     readme = (out / "README.md").read_text()
     assert "1234" in readme and "accuracy | 0.9" in readme
@@ -50,7 +53,6 @@ def test_report_does_not_load_a_gui_backend(dbn_run, tmp_path):
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('PySide6', 'pyqtgraph', 'tkinter', 'matplotlib.pyplot')))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip().splitlines()[-1] == "[]"

@@ -44,8 +44,15 @@ def test_what_a_block_cannot_express_is_listed(tmp_path):
     y = keras.layers.Dense(8, activation="relu", name="fine")(inputs)
     z = keras.layers.Dense(8, kernel_regularizer="l2", name="regular")(y)
     w = keras.layers.Dense(8, activation="swish", name="swishy")(y)
-    out = keras.layers.Concatenate(name="join")([w, z, keras.layers.Bidirectional(
-        keras.layers.GRU(4), name="bidi")(keras.layers.RepeatVector(3, name="rep")(x))])
+    out = keras.layers.Concatenate(name="join")(
+        [
+            w,
+            z,
+            keras.layers.Bidirectional(keras.layers.GRU(4), name="bidi")(
+                keras.layers.RepeatVector(3, name="rep")(x)
+            ),
+        ]
+    )
     path = tmp_path / "m.keras"
     keras.Model(inputs, out).save(path)
     project, unmapped = import_keras_model(path)
@@ -63,10 +70,15 @@ def test_a_sequential_model_and_the_cli(tmp_path, capsys):
     from core.keras_env import load_keras
 
     keras = load_keras()
-    model = keras.Sequential([keras.Input((16, 4)), keras.layers.Conv1D(5, 3, name="c"),
-                              keras.layers.AveragePooling1D(2, name="p"),
-                              keras.layers.LSTM(6, name="l"),
-                              keras.layers.LayerNormalization(name="n")])
+    model = keras.Sequential(
+        [
+            keras.Input((16, 4)),
+            keras.layers.Conv1D(5, 3, name="c"),
+            keras.layers.AveragePooling1D(2, name="p"),
+            keras.layers.LSTM(6, name="l"),
+            keras.layers.LayerNormalization(name="n"),
+        ]
+    )
     model.save(tmp_path / "s.keras")
     out = tmp_path / "s.json"
 
@@ -78,7 +90,12 @@ def test_a_sequential_model_and_the_cli(tmp_path, capsys):
     assert "5 blocks, 0 layer(s) not imported, valid" in capsys.readouterr().out
     doc = json.loads(out.read_text())
     assert [b["type"] for b in doc["network"]["blocks"]] == [
-        "Input", "Conv1D", "AveragePooling", "LSTM", "LayerNormalization"]
+        "Input",
+        "Conv1D",
+        "AveragePooling",
+        "LSTM",
+        "LayerNormalization",
+    ]
 
 
 def test_foreign_and_truncated_files(tmp_path):
@@ -95,24 +112,30 @@ def test_wrappers_merges_and_layerwise_layers(tmp_path):
 
     keras = load_keras()
     i = keras.Input((10, 6), name="seq")
-    b = keras.layers.Bidirectional(keras.layers.GRU(5, return_sequences=True),
-                                   merge_mode="sum", name="bi")(i)
+    b = keras.layers.Bidirectional(
+        keras.layers.GRU(5, return_sequences=True), merge_mode="sum", name="bi"
+    )(i)
     t = keras.layers.TimeDistributed(keras.layers.Dense(6, activation="tanh"), name="td")(b)
     a = keras.layers.Add(name="add")([t, i])
     n = keras.layers.BatchNormalization(momentum=0.9, name="bn")(
-        keras.layers.GaussianNoise(0.2, name="noise")(a))
+        keras.layers.GaussianNoise(0.2, name="noise")(a)
+    )
     m = Maxout(7, pieces=3, name="mx")(keras.layers.Flatten(name="flat")(n))
     o = keras.layers.Activation("softmax", name="act")(RBM(9, visible="gaussian", name="rbm")(m))
     keras.Model(i, o).save(tmp_path / "m.keras")
     project, unmapped = import_keras_model(tmp_path / "m.keras")
     assert unmapped == []
     blocks = {b.id: (b.type, b.params) for b in project.network.blocks}
-    assert blocks["bi"] == ("Bidirectional", {"cell": "GRU", "units": 5,
-                                              "return_sequences": True, "merge_mode": "sum"})
+    assert blocks["bi"] == (
+        "Bidirectional",
+        {"cell": "GRU", "units": 5, "return_sequences": True, "merge_mode": "sum"},
+    )
     assert blocks["td"] == ("TimeDistributedDense", {"units": 6, "activation": "tanh"})
     assert blocks["mx"] == ("Maxout", {"units": 7, "pieces": 3})
     assert blocks["rbm"] == ("RBM", {"units": 9, "visible": "gaussian"})
     assert blocks["act"] == ("Activation", {"function": "softmax"})
     assert sorted((w.source, w.port) for w in project.network.inputs_of("add")) == [
-        ("seq", 1), ("td", 0)]
+        ("seq", 1),
+        ("td", 0),
+    ]
     assert validate(project).ok

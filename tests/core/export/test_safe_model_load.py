@@ -66,11 +66,14 @@ def test_a_layerwise_model_loads(dbn_run):
     assert model.get_layer("rbm1").units == 256
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"", "not a .keras model, or the file is truncated"),
-    (b"PK\x03\x04 truncated", "not a .keras model, or the file is truncated"),
-    (b"\x89HDF\r\n", "not a .keras model"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "not a .keras model, or the file is truncated"),
+        (b"PK\x03\x04 truncated", "not a .keras model, or the file is truncated"),
+        (b"\x89HDF\r\n", "not a .keras model"),
+    ],
+)
 def test_foreign_or_truncated_keras(tmp_path, content, message):
     path = tmp_path / "m.keras"
     path.write_bytes(content)
@@ -126,8 +129,14 @@ def test_exported_onnx_and_savedmodel_open(dbn_run, tmp_path):
 
 def test_a_custom_loss_in_the_training_config_does_not_block_loading(dbn_run, tmp_path):
     def edit(config):
-        config["compile_config"] = {"loss": {"module": "__main__", "class_name": "function",
-                                             "config": "my_loss", "registered_name": "my_loss"}}
+        config["compile_config"] = {
+            "loss": {
+                "module": "__main__",
+                "class_name": "function",
+                "config": "my_loss",
+                "registered_name": "my_loss",
+            }
+        }
         return config
 
     path = tmp_path / "custom_loss.keras"
