@@ -193,15 +193,6 @@ class _Session:
         from core.build import build
         from core.keras_env import load_keras
 
-        self.keras = load_keras()
-        import tensorflow as tf
-
-        self.tf = tf
-        self._split_cpu()
-        self.device, self.device_name = self._pick_device()
-        self.strategy_obj = self._make_strategy()
-        self.replicas = (self.strategy_obj.num_replicas_in_sync
-                         if self.strategy_obj is not None else 1)
         project = self.project
         self.seed = int(project.training.get("seed", 0))
         self.finetune = project.finetune_settings()
@@ -209,7 +200,12 @@ class _Session:
 
         state = None
         if self.resume:
-            checkpoint = runfolder.read_checkpoint(self.run_dir) if self.run_dir.exists() else None
+            try:
+                checkpoint = (runfolder.read_checkpoint(self.run_dir)
+                              if self.run_dir.exists() else None)
+            except (OSError, ValueError, KeyError) as exc:
+                raise LayerwiseError(f"the checkpoint in {self.run_dir} cannot be read "
+                                     f"({exc}); train into a new folder") from None
             if checkpoint is None:
                 raise LayerwiseError(f"{self.run_dir} holds no checkpoint to resume from")
             state, self._saved_model, self._saved_trainer = checkpoint
@@ -225,6 +221,16 @@ class _Session:
                 self.pretraining_request = state.get("pretraining")
             self.epochs_scale = float(state.get("epochs_scale", self.epochs_scale))
         self.state = state
+
+        self.keras = load_keras()
+        import tensorflow as tf
+
+        self.tf = tf
+        self._split_cpu()
+        self.device, self.device_name = self._pick_device()
+        self.strategy_obj = self._make_strategy()
+        self.replicas = (self.strategy_obj.num_replicas_in_sync
+                         if self.strategy_obj is not None else 1)
 
         pretraining = self.pretraining_request
         if pretraining is None:
