@@ -16,7 +16,20 @@ import numpy as np
 
 from core.export.sources import Source
 
-_KEYS = {"phase", "block", "epoch", "step", "time", "wall_time", "event"}
+# Record fields that are not curves.
+_KEYS = {
+    "phase",
+    "phase_index",
+    "kind",
+    "block",
+    "epoch",
+    "step",
+    "time",
+    "wall_time",
+    "event",
+    "samples_per_second",
+    "split",
+}
 
 
 def read_metrics(path: Path) -> tuple[list[dict], int]:
@@ -57,6 +70,7 @@ def _figure(width=6.4, height=3.6):
 
 
 def plot_curves(records: list[dict], folder: Path) -> list[Path]:
+    """One PNG per phase; one panel per metric, its validation twin drawn with it."""
     written = []
     for (phase, block), rows in _groups(records).items():
         names = sorted(
@@ -67,26 +81,40 @@ def plot_curves(records: list[dict], folder: Path) -> list[Path]:
                 if k not in _KEYS and isinstance(v, int | float) and not isinstance(v, bool)
             }
         )
-        if not names:
+        families = sorted({n[4:] if n.startswith("val_") else n for n in names})
+        if not families:
             continue
-        figure = _figure()
-        axes = figure.add_subplot(1, 1, 1)
+        figure = _figure(
+            4.0 * min(len(families), 3) + 0.4, 3.0 * math.ceil(len(families) / 3) + 0.6
+        )
         x_key = "epoch" if all("epoch" in r for r in rows) else None
-        for name in names:
-            points = [
-                (r.get(x_key, i) if x_key else i, r[name])
-                for i, r in enumerate(rows)
-                if isinstance(r.get(name), int | float) and math.isfinite(float(r[name]))
-            ]
-            if points:
-                xs, ys = zip(*points, strict=True)
-                axes.plot(xs, ys, marker="." if len(points) < 50 else None, label=name)
-        axes.set_xlabel(x_key or "record")
-        axes.set_title(f"{phase}" + (f" — {block}" if block else ""))
-        axes.grid(alpha=0.3)
-        axes.legend(loc="best", fontsize="small")
+        for index, family in enumerate(families):
+            axes = figure.add_subplot(
+                math.ceil(len(families) / 3), min(len(families), 3), index + 1
+            )
+            for name in (family, f"val_{family}"):
+                points = [
+                    ((r[x_key] + 1) if x_key else i, r[name])
+                    for i, r in enumerate(rows)
+                    if isinstance(r.get(name), int | float) and math.isfinite(float(r[name]))
+                ]
+                if points:
+                    xs, ys = zip(*points, strict=True)
+                    axes.plot(
+                        xs,
+                        ys,
+                        marker="o" if len(points) < 30 else None,
+                        markersize=3,
+                        label="validation" if name.startswith("val_") else "training",
+                    )
+            axes.set_title(family.replace("_", " "), fontsize="medium")
+            axes.set_xlabel(x_key or "record")
+            axes.grid(alpha=0.3)
+            axes.legend(loc="best", fontsize="small")
+        title = phase if not block or str(block) in phase else f"{phase} — {block}"
+        figure.suptitle(title)
         figure.tight_layout()
-        stem = "-".join(_slug(p) for p in (phase, block) if p)
+        stem = _slug(phase if not block or str(block) in phase else f"{phase}-{block}")
         path = folder / f"curves-{stem}.png"
         figure.savefig(path)
         written.append(path)
@@ -98,18 +126,19 @@ def _slug(text) -> str:
 
 
 def filter_tiles(filters: np.ndarray, sample_shape=None, limit: int = 64) -> list[np.ndarray]:
-    """Filters as 2-D images: dense kernels (inputs × units) shaped like a sample when they
-    fit, conv kernels per output channel."""
+    """A run's snapshot filters as 2-D images. The run folder stores one filter per row:
+    ``(n, features)``, or ``(n, *sample_shape)`` when the layer reads the flattened data."""
     w = np.asarray(filters, dtype=np.float32)
-    if w.ndim == 2:
-        features, units = w.shape
-        shape = _image_shape(features, sample_shape)
-        return [w[:, j].reshape(shape) for j in range(min(units, limit))]
-    if w.ndim == 3:  # Conv1D: (width, channels, filters)
-        return [w[:, :, j].T for j in range(min(w.shape[-1], limit))]
-    if w.ndim == 4:  # Conv2D: (height, width, channels, filters)
-        return [w[:, :, :, j].mean(axis=2) for j in range(min(w.shape[-1], limit))]
-    return []
+    if w.ndim < 2:
+        return []
+    tiles = []
+    for one in w[:limit]:
+        if one.ndim == 1:
+            one = one.reshape(_image_shape(one.size, sample_shape))
+        elif one.ndim > 2:
+            one = one.reshape(-1, one.shape[-1])
+        tiles.append(one)
+    return tiles
 
 
 def _image_shape(features: int, sample_shape) -> tuple[int, int]:
@@ -268,15 +297,15 @@ def _sections(source: Source, summary: dict) -> list[tuple[str, list[tuple[str, 
         for phase in phases:
             if not isinstance(phase, dict):
                 continue
-            name = " ".join(
-                str(phase[k]) for k in ("phase", "block", "kind") if phase.get(k) is not None
+            name = phase.get("name") or " ".join(
+                str(phase[k]) for k in ("phase", "block") if phase.get(k) is not None
             )
-            metrics = phase.get(
-                "metrics", {k: v for k, v in phase.items() if k not in ("phase", "block", "kind")}
-            )
-            rows.append(
-                (name or "phase", ", ".join(f"{k} {_fmt(v)}" for k, v in (metrics or {}).items()))
-            )
+            if phase.get("epochs") is not None:
+                name = f"{name} ({phase['epochs']} epochs)"
+            metrics = phase.get("final", phase.get("metrics"))
+            if not isinstance(metrics, dict):
+                metrics = {}
+            rows.append((name or "phase", ", ".join(f"{k} {_fmt(v)}" for k, v in metrics.items())))
         if rows:
             sections.append(("Phases (final metrics)", rows))
     return sections

@@ -45,8 +45,22 @@ def make_run(folder: Path, template: str, fit: bool = True) -> Path:
     project_io.save(project, folder / "project.json")
     summary = {
         "phases": [
-            {"phase": "pretrain", "block": "rbm1", "metrics": {"loss": 0.5}},
-            {"phase": "finetune", "block": None, "metrics": {"loss": 0.25}},
+            {
+                "name": "pretrain rbm1",
+                "kind": "pretrain",
+                "block": "rbm1",
+                "method": "rbm",
+                "epochs": 3,
+                "final": {"reconstruction_error": 0.05},
+            },
+            {
+                "name": "fine-tune",
+                "kind": "finetune",
+                "block": None,
+                "method": "classifier",
+                "epochs": 3,
+                "final": {"loss": 0.25, "accuracy": 0.9},
+            },
         ],
         "evaluation": {"loss": 0.3, "accuracy": 0.9},
         "objective": "classifier",
@@ -59,12 +73,13 @@ def make_run(folder: Path, template: str, fit: bool = True) -> Path:
     }
     (folder / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
     lines = []
-    for phase, block in (("pretrain", "rbm1"), ("finetune", None)):
+    for phase, block in (("pretrain rbm1", "rbm1"), ("fine-tune", None)):
         for epoch in range(3):
             lines.append(
                 json.dumps(
                     {
                         "phase": phase,
+                        "kind": "pretrain" if block else "finetune",
                         "block": block,
                         "epoch": epoch,
                         "step": 2,
@@ -81,7 +96,7 @@ def make_run(folder: Path, template: str, fit: bool = True) -> Path:
     kernel = first.get_weights()[0]
     np.savez(
         snaps / "pretrain-rbm1-epoch2.npz",
-        filters=kernel,
+        filters=kernel.T,  # one filter a row, as a run stores them
         inputs=x[:4],
         reconstructions=x[:4] * 0.5,
     )

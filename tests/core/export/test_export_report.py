@@ -18,8 +18,8 @@ def test_report_from_a_run(dbn_run, tmp_path):
         names
     )
     assert [n for n in names if n.startswith("curves-")] == [
-        "curves-finetune.png",
-        "curves-pretrain-rbm1.png",
+        "curves-fine_tune.png",
+        "curves-pretrain_rbm1.png",
     ]
     assert all((out / n).read_bytes()[:4] == b"\x89PNG" for n in names if n.endswith(".png"))
     readme = (out / "README.md").read_text()
@@ -30,7 +30,7 @@ def test_report_from_a_run(dbn_run, tmp_path):
 def test_report_survives_missing_and_bad_metrics(dbn_run, tmp_path):
     run = tmp_path / "run"
     shutil.copytree(dbn_run, run)
-    (run / "metrics.jsonl").write_text('{"phase": "finetune", "epoch": 0, "loss": 1}\nnot json\n')
+    (run / "metrics.jsonl").write_text('{"phase": "fine-tune", "epoch": 0, "loss": 1}\nnot json\n')
     shutil.rmtree(run / "snapshots")
     out = export_model(run, "report", tmp_path / "report")
     readme = (out / "README.md").read_text()
