@@ -24,6 +24,7 @@ COMMANDS = [
     "generate",
     "render",
     "export",
+    "import_model",
     "datasets",
     "play",
 ]
