@@ -1,25 +1,29 @@
-"""Workers that run core sessions off the GUI thread (superqt GeneratorWorker / FunctionWorker).
+"""Workers that run core sessions and slow calls off the GUI thread.
 
 Rules that keep the window smooth and correct:
 
-* Every worker signal is connected to a slot *method* of a QObject living in the GUI thread
-  (a lambda would run in the worker thread).
+* Work runs on plain Python threads. What they produce goes into a deque that a QTimer in
+  the GUI thread drains (:class:`_Mailbox`), and the signals (:attr:`TrainingWorker.event`,
+  :attr:`CallWorker.result`...) are emitted from there, in the GUI thread, to slot methods.
+  No Python object crosses threads through a queued signal: superqt's GeneratorWorker did
+  that and the process segfaulted inside TensorFlow during a second training run.
 * Batch events are coalesced on the worker side: at most one :class:`BatchGroup` every
-  ``BATCH_INTERVAL_S`` crosses threads, however fast batches come. Every other event crosses
-  as it is.
-* A session that raises is turned into a :class:`core.training.events.Failed` event with a
-  one-line message, never a traceback in the window.
+  ``BATCH_INTERVAL_S``, however fast batches come; every other event passes as it is.
+* A session that raises becomes a :class:`core.training.events.Failed` event with a one-line
+  message, never a traceback in the window.
+* One TensorFlow user at a time (:data:`TF_GATE`): generation waits for a running session.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
-from superqt.utils import FunctionWorker, GeneratorWorker
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from core.training.control import Control
 from core.training.events import BatchMetrics, Failed, Finished, Stopped
@@ -27,12 +31,29 @@ from core.training.events import BatchMetrics, Failed, Finished, Stopped
 BATCH_INTERVAL_S = 0.05  # at most 20 batch groups a second reach the GUI
 
 
-def ensure_pool(threads: int = 8) -> None:
-    """superqt starts workers on the global pool, which defaults to one thread per core: on a
-    2-core machine training plus a device probe would leave rendering queued behind them."""
-    pool = QThreadPool.globalInstance()
-    if pool.maxThreadCount() < threads:
-        pool.setMaxThreadCount(threads)
+class TFGate:
+    """One TensorFlow user at a time.
+
+    Here TensorFlow crashed (segfault while tracing a tf.function) when a generation ran in
+    one thread while a training session was alive in another, even with the session idle
+    between two steps. So a training session holds the gate from start to end, and one-off
+    work (generation, loading a model, probing devices) waits for it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    @contextlib.contextmanager
+    def exclusive(self):
+        with self._lock:
+            yield
+
+
+TF_GATE = TFGate()
 
 
 @dataclass(frozen=True)
@@ -87,21 +108,96 @@ def default_run_training():
     return run_training
 
 
-def _session(run_fn, project, run_dir, control, kwargs, done: threading.Event):
+@dataclass(frozen=True)
+class AfterRun:
+    """What ``after(run_dir)`` returned (or the one-line error it raised), run on the
+    training thread once the session finished."""
+
+    value: object = None
+    error: str | None = None
+
+
+def _session(run_fn, project, run_dir, control, kwargs, done: threading.Event, after=None):
     try:
-        fn = run_fn if run_fn is not None else default_run_training()
-        yield from coalesce_batches(fn(project, run_dir, control=control, **kwargs))
+        with TF_GATE.exclusive():
+            fn = run_fn if run_fn is not None else default_run_training()
+            finished = False
+            for event in coalesce_batches(fn(project, run_dir, control=control, **kwargs)):
+                finished = finished or isinstance(event, Finished)
+                yield event
+            if after is not None and finished:
+                try:
+                    yield AfterRun(after(run_dir))
+                except Exception as exc:
+                    yield AfterRun(None, one_line(exc))
     except Exception as exc:  # the contract says Failed, but never let a bug kill the view
         yield Failed(message=one_line(exc))
     finally:
         done.set()
 
 
-class TrainingWorker(QObject):
-    """Runs ``run_training(project, run_dir, control=..., **kwargs)`` on the thread pool.
+class _Mailbox(QObject):
+    """Hands what a plain Python thread produces to the GUI thread without a cross-thread
+    signal: the thread appends to a deque, a QTimer in the GUI thread drains it.
 
-    Lives in the GUI thread; re-emits what the session yields through :attr:`event` (events,
-    and :class:`BatchGroup` for batches) and :attr:`done` once the generator has ended.
+    superqt's workers emit each result as a Python object through a queued signal; with
+    TensorFlow training in the pool thread that crashed the process here (segfaults inside
+    TensorFlow, in a second run), while the same runs on plain threads did not. Draining at
+    ``POLL_MS`` also bounds how often the GUI hears from a busy worker.
+    """
+
+    POLL_MS = 20
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._box: deque = deque()
+        self._threads = 0
+        self._lock = threading.Lock()
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.POLL_MS)
+        self._timer.timeout.connect(self._drain)
+
+    def _spawn(self, target, *args) -> None:
+        with self._lock:
+            self._threads += 1
+        thread = threading.Thread(target=self._run, args=(target, *args), daemon=True)
+        thread.start()
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _run(self, target, *args) -> None:
+        try:
+            target(*args)
+        finally:
+            with self._lock:
+                self._threads -= 1
+
+    def _post(self, item) -> None:  # any thread
+        self._box.append(item)
+
+    @Slot()
+    def _drain(self) -> None:
+        while self._box:
+            self._deliver(self._box.popleft())
+        with self._lock:
+            idle = self._threads == 0
+        if idle and not self._box:
+            self._timer.stop()
+            self._idle()
+
+    def _deliver(self, item) -> None:
+        raise NotImplementedError
+
+    def _idle(self) -> None:
+        pass
+
+
+class TrainingWorker(_Mailbox):
+    """Runs ``run_training(project, run_dir, control=..., **kwargs)`` on a Python thread.
+
+    Lives in the GUI thread and emits, in the GUI thread, what the session yields through
+    :attr:`event` (events, and :class:`BatchGroup` for batches) and :attr:`done` once the
+    generator has ended and everything it yielded was delivered.
     """
 
     event = Signal(object)
@@ -115,6 +211,7 @@ class TrainingWorker(QObject):
         run_fn: Callable | None = None,
         control: Control | None = None,
         parent: QObject | None = None,
+        after: Callable | None = None,
         **kwargs,
     ):
         super().__init__(parent)
@@ -123,25 +220,26 @@ class TrainingWorker(QObject):
         self.control = control or Control()
         self.kwargs = kwargs
         self.run_fn = run_fn
+        self.after = after  # after(run_dir) on the training thread once it finished
         self.final = None  # Finished, Stopped or Failed once seen
         self._done = threading.Event()
-        self._worker: GeneratorWorker | None = None
+        self._done_sent = False
 
     # Control, from the GUI thread.
     def start(self) -> None:
-        ensure_pool()
-        self._worker = GeneratorWorker(
-            _session,
+        self._spawn(self._work)
+
+    def _work(self) -> None:
+        for event in _session(
             self.run_fn,
             self.project,
             self.run_dir,
             self.control,
             self.kwargs,
             self._done,
-        )
-        self._worker.yielded.connect(self._on_yielded)
-        self._worker.finished.connect(self._on_finished)
-        self._worker.start()
+            self.after,
+        ):
+            self._post(event)
 
     def pause(self) -> None:
         self.control.pause()
@@ -160,53 +258,43 @@ class TrainingWorker(QObject):
     def finished_running(self) -> bool:
         return self._done.is_set()
 
-    # Slots: run in the GUI thread.
-    @Slot(object)
-    def _on_yielded(self, event) -> None:
+    # GUI thread.
+    def _deliver(self, event) -> None:
         if isinstance(event, Finished | Stopped | Failed):
             self.final = event
         self.event.emit(event)
 
-    @Slot()
-    def _on_finished(self) -> None:
-        self.done.emit()
+    def _idle(self) -> None:
+        if not self._done_sent:
+            self._done_sent = True
+            self.done.emit()
 
 
-class CallWorker(QObject):
-    """Runs ``fn(*args, **kwargs)`` on the pool; emits :attr:`result` or :attr:`failed`
-    (a one-line message) in the GUI thread. ``tag`` comes back with the answer so a view
-    can drop answers to questions it no longer asks."""
+class CallWorker(_Mailbox):
+    """Runs ``fn(*args, **kwargs)`` on a Python thread; emits :attr:`result` or
+    :attr:`failed` (a one-line message) in the GUI thread. ``tag`` comes back with the
+    answer so a view can drop answers to questions it no longer asks."""
 
     result = Signal(object, object)  # tag, value
     failed = Signal(object, str)  # tag, message
 
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._busy = 0
-
     @property
     def busy(self) -> bool:
-        return self._busy > 0
+        with self._lock:
+            return self._threads > 0 or bool(self._box)
 
     def call(self, tag, fn: Callable, *args, **kwargs) -> None:
-        ensure_pool()
-        worker = FunctionWorker(_call, tag, fn, args, kwargs)
-        worker.returned.connect(self._on_returned)
-        worker.finished.connect(self._on_done)
-        self._busy += 1
-        worker.start()
+        self._spawn(self._work, tag, fn, args, kwargs)
 
-    @Slot(object)
-    def _on_returned(self, answer) -> None:
+    def _work(self, tag, fn, args, kwargs) -> None:
+        self._post(_call(tag, fn, args, kwargs))
+
+    def _deliver(self, answer) -> None:
         ok, tag, value = answer
         if ok:
             self.result.emit(tag, value)
         else:
             self.failed.emit(tag, value)
-
-    @Slot()
-    def _on_done(self) -> None:
-        self._busy = max(0, self._busy - 1)
 
 
 def _call(tag, fn, args, kwargs):
@@ -221,7 +309,8 @@ def probe_devices() -> list[str]:
     from core.keras_env import gpus
 
     try:
-        found = gpus()
+        with TF_GATE.exclusive():
+            found = gpus()
     except Exception:
         found = []
     return ["CPU"] + [f"GPU:{i}" for i in range(len(found))]

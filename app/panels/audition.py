@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.pianoroll_view import PianoRollView
-from app.workers import CallWorker
+from app.workers import TF_GATE, CallWorker
 
 SAMPLE_RATE = 44100
 LATENT_SLIDERS = 8
@@ -67,7 +67,8 @@ def _load_model_info(run_dir: str) -> dict:
     gen = _generation_api()
     if gen is None:
         return {"methods": [], "why_not": "generation is not available in this build"}
-    gm = gen.load(run_dir)
+    with TF_GATE.exclusive():  # never beside a training session's tracing
+        gm = gen.load(run_dir)
     info = {
         "methods": list(gm.methods),
         "why_not": getattr(gm, "why_not", ""),
@@ -77,7 +78,8 @@ def _load_model_info(run_dir: str) -> dict:
     }
     if any(m in gm.methods for m in LATENT_METHODS + ("vae-interpolate",)):
         try:
-            info["code_size"] = int(gm.code_size())
+            with TF_GATE.exclusive():
+                info["code_size"] = int(gm.code_size())
         except Exception:
             info["code_size"] = None
     return info
@@ -87,7 +89,8 @@ def _generate(run_dir: str, kwargs: dict):
     gen = _generation_api()
     if gen is None:
         raise RuntimeError("generation is not available in this build")
-    return gen.generate(run_dir, **kwargs)
+    with TF_GATE.exclusive():
+        return gen.generate(run_dir, **kwargs)
 
 
 def _render(roll, sample_rate: int):
@@ -445,6 +448,12 @@ class AuditionPanel(QWidget):
             kwargs["steps"] = self.interp_steps.value()
         self.generate_button.setEnabled(False)
         self.generate_button.setText("Generating…")
+        if TF_GATE.busy:
+            self._set_message(
+                "The piece is generated when the training run now going ends (TensorFlow "
+                "cannot train and generate at once here); snapshots can be played meanwhile",
+                error=False,
+            )
         label = f"{method} seed {kwargs['seed']}"
         self._worker.call(("generate", label), _generate, self.run_dir, kwargs)
 
@@ -645,6 +654,12 @@ class AuditionPanel(QWidget):
             self.generate_button.setText("Generate")
             self._clear_message()
             self.set_roll(value, tag[1])
+            if not (value.roll > 0).any():
+                self._set_message(
+                    "The piece is silent: no note passed the threshold. Lower the threshold "
+                    "or train longer.",
+                    error=False,
+                )
         elif what == "render":
             audio, renderer = value
             self._show_renderer(renderer)

@@ -42,6 +42,8 @@ from core.training.events import (
 )
 
 STATES = ("untrained", "pretraining", "pretrained", "frozen", "fine-tuning", "trained")
+ALL_PHASES = -1
+MAIN_METRICS = ("reconstruction_error", "loss")  # the curve the all-phases view draws
 NO_WEIGHTS = {"Input", "Flatten", "Reshape", "Dropout", "GaussianNoise", "Permute"}
 
 
@@ -107,6 +109,7 @@ class TrainingDashboard(QWidget):
     runningChanged = Signal(bool)
     runFinished = Signal(str)
     runFailed = Signal(str, str)  # message, block ("" when none)
+    runStarted = Signal(str)  # run_dir, as soon as the folder exists (audition its snapshots)
 
     DRAW_HZ = 25
     probe_devices_on_show = True  # tests turn this off: the probe imports TensorFlow
@@ -323,6 +326,7 @@ class TrainingDashboard(QWidget):
         self.status_label.setText("Starting (loading TensorFlow)…")
         self._worker.start()
         self._timer.start()
+        self.runStarted.emit(self.run_dir)
         return self.run_dir
 
     def pause(self) -> None:
@@ -428,7 +432,8 @@ class TrainingDashboard(QWidget):
         elif isinstance(event, Finished):
             st.final = event
             self._finish_states()
-            self.status_label.setText(f"Finished — run saved in {event.run_dir}")
+            self.status_label.setText(f"Finished — run saved as {os.path.basename(event.run_dir)}")
+            self.status_label.setToolTip(event.run_dir)
             self._dirty.update(("status", "curves", "filters", "recon", "hist"))
             self.runFinished.emit(event.run_dir)
         elif isinstance(event, Stopped):
@@ -459,14 +464,18 @@ class TrainingDashboard(QWidget):
         st.current = event
         st.phases[event.index] = PhaseCurves(event)
         st.epoch, st.step = event.start_epoch, 0
+        if self.phase_combo.count() == 0:
+            self.phase_combo.addItem("All phases (main loss)", ALL_PHASES)
         self.phase_combo.addItem(f"{event.index + 1}. {event.name}", event.index)
         if self._phase_follow:
-            self.phase_combo.setCurrentIndex(self.phase_combo.count() - 1)
+            self.phase_combo.setCurrentIndex(0)
         if event.kind == "pretrain" and event.block:
             self._set_block_state(event.block, "pretraining")
             if self._block_follow:
                 self._selected_block = event.block
         else:
+            if self._block_follow:  # fine-tuning: the first layer's data-shaped filters
+                self._selected_block = "network"
             scale = 1.0
             if self.project is not None:
                 try:
@@ -575,25 +584,59 @@ class TrainingDashboard(QWidget):
         idx = self.phase_combo.currentData()
         return self.state.phases.get(idx) if idx is not None else None
 
-    def _draw_curves(self) -> None:
+    def _curve_specs(self) -> tuple[list, list, list]:
+        """(curves, batch xs, batch ys); a curve is (key, label, colour, dashed, xs, ys)."""
+        idx = self.phase_combo.currentData()
+        specs: list = []
+        if idx == ALL_PHASES:
+            # Every phase on one epoch axis, each in its colour: its main loss, train and val.
+            offset, bx, by = 0, [], []
+            for i in sorted(self.state.phases):
+                ph = self.state.phases[i]
+                colour = plots.PHASE_COLOURS[i % len(plots.PHASE_COLOURS)]
+                main = next((n for n in MAIN_METRICS if n in ph.epochs), None)
+                for name in (main, f"val_{main}") if main else ():
+                    if name in ph.epochs:
+                        xs, ys = ph.epochs[name]
+                        label = f"{i + 1}. {ph.started.name}" + (" (val)" if "val_" in name else "")
+                        specs.append(
+                            (
+                                f"{i}:{name}",
+                                label,
+                                colour,
+                                name.startswith("val_"),
+                                [x + offset for x in xs],
+                                ys,
+                            )
+                        )
+                bx += [x + offset for x in ph.batch_x]
+                by += ph.batch_y
+                offset += max(ph.started.epochs, len(ph.epochs.get(main, ((), ()))[0]))
+            return specs, bx, by
         ph = self._shown_phase()
         if ph is None:
-            return
+            return [], [], []
         names = sorted(ph.epochs, key=lambda n: (n.startswith("val_"), n))
-        for key in list(self._curve_items):
-            if key not in names:
-                item = self._curve_items.pop(key)
-                self.curves_plot.removeItem(item)
         base = [n for n in names if not n.startswith("val_")]
         for name in names:
+            stem = name[4:] if name.startswith("val_") else name
+            colour = plots.PHASE_COLOURS[
+                (base.index(stem) if stem in base else len(base)) % len(plots.PHASE_COLOURS)
+            ]
             xs, ys = ph.epochs[name]
-            item = self._curve_items.get(name)
+            specs.append((name, name, colour, name.startswith("val_"), xs, ys))
+        return specs, ph.batch_x, ph.batch_y
+
+    def _draw_curves(self) -> None:
+        specs, bx, by = self._curve_specs()
+        keys = {spec[0] for spec in specs}
+        for key in list(self._curve_items):
+            if key not in keys:
+                self.curves_plot.removeItem(self._curve_items.pop(key))
+        for key, label, colour, dashed, xs, ys in specs:
+            item = self._curve_items.get(key)
             if item is None:
-                stem = name[4:] if name.startswith("val_") else name
-                colour = plots.PHASE_COLOURS[
-                    (base.index(stem) if stem in base else len(base)) % len(plots.PHASE_COLOURS)
-                ]
-                style = Qt.DashLine if name.startswith("val_") else Qt.SolidLine
+                style = Qt.DashLine if dashed else Qt.SolidLine
                 item = self.curves_plot.plot(
                     [],
                     [],
@@ -602,11 +645,11 @@ class TrainingDashboard(QWidget):
                     symbolSize=4,
                     symbolBrush=colour,
                     symbolPen=None,
-                    name=name,
+                    name=label,
                 )
-                self._curve_items[name] = item
+                self._curve_items[key] = item
             item.setData(np.asarray(xs, float), np.asarray(ys, float))
-        self._batch_item.setData(np.asarray(ph.batch_x, float), np.asarray(ph.batch_y, float))
+        self._batch_item.setData(np.asarray(bx, float), np.asarray(by, float))
 
     def _snapshot_for_view(self) -> Snapshot | None:
         key = getattr(self, "_selected_block", None)
@@ -632,10 +675,16 @@ class TrainingDashboard(QWidget):
         self.filters_image.setImage(img, levels=(-1.0, 1.0), lut=plots.BIPOLAR.getLookupTable())
         self.filters_view.getItem(0, 0).autoRange(padding=0.01)
         shape = "×".join(str(s) for s in snap.filters.shape[1:])
-        kind = "pitch × time patches" if snap.sample_kind == "pianoroll" else "images"
+        if snap.filters.ndim == 2:  # a block above the first: weights from the units below
+            kind = f"weights from the {snap.filters.shape[1]} units below"
+            shape = ""
+        elif snap.sample_kind == "pianoroll":
+            kind = "pitch × time patches"
+        else:
+            kind = "images"
         self.filters_caption.setText(
             f"{key}, epoch {snap.epoch + 1}: {len(tiles)} of {len(snap.filters)} units, "
-            f"{shape} {kind} (blue −, red +)"
+            f"{shape} {kind} (blue −, red +)".replace("  ", " ")
         )
 
     def _draw_recon(self) -> None:
@@ -695,7 +744,7 @@ class TrainingDashboard(QWidget):
 
     @Slot(int)
     def _on_phase_picked(self, _index: int) -> None:
-        self._phase_follow = self.phase_combo.currentIndex() == self.phase_combo.count() - 1
+        self._phase_follow = self.phase_combo.currentIndex() == 0
         self._dirty.add("curves")
         self._draw()
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app import plots
 from app.panels.dashboard import new_run_dir
 from app.pianoroll_view import PianoRollView
-from app.workers import BatchGroup, CallWorker, TrainingWorker
+from app.workers import AfterRun, BatchGroup, TrainingWorker
 from core.training.events import EpochMetrics, Failed, Finished, PhaseStarted, Snapshot, Stopped
 
 SIDES = (("with", True, "With pretraining"), ("without", False, "Without pretraining"))
@@ -81,9 +81,6 @@ class TwinRunPanel(QWidget):
         self._current: tuple | None = None  # (side key, TrainingWorker)
         self._running = False
         self._dirty = False
-        self._generator = CallWorker(self)
-        self._generator.result.connect(self._on_generated)
-        self._generator.failed.connect(self._on_generate_failed)
         self.stop_button = QPushButton("Stop")
         self.stop_button.clicked.connect(self.stop)
         self.summary = QLabel("")
@@ -137,8 +134,15 @@ class TwinRunPanel(QWidget):
         side.run_dir = new_run_dir(self.project.name, f"-twin-{key}")
         kwargs = dict(self.extra_run_kwargs)
         kwargs.update(epochs_scale=self.epochs_scale, pretraining=pre)
+        # The piece is generated on the training thread right after the run: generating
+        # on another thread after a session crashed TensorFlow here.
         worker = TrainingWorker(
-            self.project, side.run_dir, run_fn=self.run_function, parent=self, **kwargs
+            self.project,
+            side.run_dir,
+            run_fn=self.run_function,
+            parent=self,
+            after=_generate_piece,
+            **kwargs,
         )
         worker.event.connect(self._on_event)
         worker.done.connect(self._on_done)
@@ -197,7 +201,11 @@ class TwinRunPanel(QWidget):
             side.final = event
             side.status.setText(f"finished: {_headline(event.summary)}")
             side.sample_caption.setText("generating a piece…")
-            self._generator.call(side.key, _generate_piece, event.run_dir)
+        elif isinstance(event, AfterRun):
+            if event.error is not None:
+                self._on_generate_failed(side.key, event.error)
+            else:
+                self._on_generated(side.key, event.value)
         elif isinstance(event, Stopped):
             side.final = event
             side.status.setText("stopped")
@@ -215,7 +223,6 @@ class TwinRunPanel(QWidget):
             self._queue = []
         self._next()
 
-    @Slot(object, object)
     def _on_generated(self, key, roll) -> None:
         side = self.sides[key]
         side.sample.set_roll(roll)
@@ -223,7 +230,6 @@ class TwinRunPanel(QWidget):
             f"generated (seed 0): {roll.steps} steps, {int((roll.roll > 0).sum())} note cells"
         )
 
-    @Slot(object, str)
     def _on_generate_failed(self, key, message: str) -> None:
         self.sides[key].sample_caption.setText(f"no piece: {message}")
 

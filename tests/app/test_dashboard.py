@@ -55,11 +55,18 @@ def test_events_reach_the_gui_thread_and_drive_the_views(dashboard, qtbot):
     assert os.path.basename(run_dir).startswith("dbn-on-digits-")
     assert recorder.threads and all(t is threading.main_thread() for t in recorder.threads)
     dashboard._draw()
-    # Curves: the fine-tune phase (shown last) has loss, val_loss and accuracy points.
+    # Curves: all phases on one epoch axis, each phase's main loss, train and validation.
+    assert set(dashboard._curve_items) == {
+        f"{i}:{n}" for i in range(3) for n in ("loss", "val_loss")
+    }
+    assert list(dashboard._curve_items["2:loss"].getData()[0]) == [7, 8, 9]
+    assert len(dashboard._batch_item.getData()[0]) >= 3
+    # One phase: every metric of it.
+    dashboard.phase_combo.setCurrentIndex(3)
+    dashboard._on_phase_picked(3)
     assert set(dashboard._curve_items) == {"loss", "val_loss", "accuracy"}
     xs, ys = dashboard._curve_items["loss"].getData()
     assert list(xs) == [1, 2, 3]
-    assert len(dashboard._batch_item.getData()[0]) >= 1
     # Filters and reconstructions were drawn.
     assert dashboard.filters_image.image is not None
     assert dashboard.filters_image.image.shape[0] > 8

@@ -1,0 +1,260 @@
+"""The end-to-end scenario, run in its own process on a real X display (Xvfb).
+
+python tests/e2e/scenario.py OUT_DIR
+
+Opens the real MainWindow on a small DeepHear project, trains it with every live view on,
+opens the run in the audition panel, generates a piece and plays it through the default
+PulseAudio sink while parec records the sink's monitor, exports MIDI / WAV / PNG, and saves
+a screenshot of each screen. Writes OUT_DIR/report.json; the pytest side checks it.
+
+A separate process because the test session's QApplication is offscreen, and a window on
+Xvfb needs the xcb platform from the start.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+EPOCHS_SCALE = float(os.environ.get("LAYERWISE_E2E_EPOCHS_SCALE", "0.25"))
+PIECES = int(os.environ.get("LAYERWISE_E2E_PIECES", "8"))
+
+
+def main(out: Path) -> int:
+    import faulthandler
+    import signal
+
+    faulthandler.register(signal.SIGUSR1, all_threads=True)  # stacks on demand, if it hangs
+    out.mkdir(parents=True, exist_ok=True)
+    report: dict = {"screenshots": {}, "errors": []}
+    try:
+        run(out, report)
+    except Exception:
+        report["errors"].append(traceback.format_exc())
+    (out / "report.json").write_text(json.dumps(report, indent=2, default=str))
+    return 0 if not report["errors"] else 1
+
+
+def wait_until(app, predicate, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def pump(app, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+def shot(widget, path: Path, report: dict, key: str) -> None:
+    image = widget.grab()
+    if not image.save(str(path), "PNG"):
+        raise OSError(f"cannot save {path}")
+    report["screenshots"][key] = str(path)
+
+
+def run(out: Path, report: dict) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from core import project as project_io
+    from core import templates
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    report["platform"] = app.platformName()
+
+    project = templates.load("deephear")
+    project.data["limit"] = PIECES
+    project_file = out / "deephear-small.json"
+    project_io.save(project, project_file)
+
+    from app.main_window import Dialogs, MainWindow
+
+    class Answers(Dialogs):
+        def error(self, title, text):
+            report["errors"].append(f"dialog {title}: {text}")
+
+        def ask_save_changes(self, name):
+            return "discard"
+
+        def ask_recover(self, autosave_file, project_path):
+            return False
+
+        def ask_stop_training(self):
+            return True
+
+    window = MainWindow(str(project_file), dialogs=Answers(None))
+    window.resize(1600, 1000)
+    window.show()
+    wait_until(app, lambda: window.isVisible() and window.dashboard is not None, 30, "window")
+    pump(app, 1.0)
+    shot(window, out / "01-editor.png", report, "editor")
+
+    dash = window.dashboard
+    audition = window.audition
+    dash.epochs_scale = EPOCHS_SCALE
+    finished: list = []
+    dash.runFinished.connect(finished.append)
+    dash.runStarted.connect(audition.set_run)  # audition snapshots while training goes on
+    window.resizeDocks([window.dashboard_dock], [620], Qt.Orientation.Vertical)
+    t0 = time.monotonic()
+    if not window.start_training():
+        raise RuntimeError(f"training did not start: {window.last_message}")
+    # Mid-training: the fine-tune phase has begun, or a few snapshots have come in.
+    wait_until(
+        app,
+        lambda: (
+            finished
+            or (
+                dash.state.current is not None
+                and dash.state.current.kind == "finetune"
+                and dash.state.snapshots
+            )
+            or (dash.state.current is not None and dash.state.current.index >= 2)
+        ),
+        240,
+        "training to reach its later phases",
+    )
+    pump(app, 0.3)
+    report["mid_training_running"] = dash.is_running
+    report["mid_training_status"] = dash.status_label.text()
+    report["mid_training_time"] = dash.time_label.text()
+    shot(window, out / "02-dashboard-training.png", report, "dashboard_training")
+    shot(dash, out / "02b-dashboard-panel-training.png", report, "dashboard_panel_training")
+    report["snapshots_listed_during_training"] = audition.snapshot_list.count()
+    wait_until(app, lambda: bool(finished), 300, "training to finish")
+    report["train_seconds"] = time.monotonic() - t0
+    run_dir = finished[0]
+    report["run_dir"] = run_dir
+    pump(app, 0.3)
+    shot(dash, out / "03-dashboard-finished.png", report, "dashboard_finished")
+    report["block_states"] = dict(dash.block_states)
+    report["curve_points"] = {k: len(v.getData()[0]) for k, v in dash._curve_items.items()}
+
+    # Audition: the window handed it the run; generate a piece and play it.
+    window.audition_dock.raise_()
+    wait_until(
+        app,
+        lambda: (
+            audition.method_combo.count() > 0 and audition.method_combo.currentText() != "loading…"
+        ),
+        120,
+        "the run's generation methods",
+    )
+    report["methods"] = [
+        audition.method_combo.itemText(i) for i in range(audition.method_combo.count())
+    ]
+    audition.seed_spin.setValue(3)
+    audition.bars_spin.setValue(4)
+    # A network trained for seconds is unsure of every note: lower the threshold until the
+    # piece has some (what a user does when the panel says the piece is silent).
+    for threshold in (0.5, 0.3, 0.2, 0.1, 0.05):
+        audition.threshold_spin.setValue(threshold)
+        before = len(audition.pieces)
+        audition.generate_button.click()
+        wait_until(app, lambda: len(audition.pieces) > before, 120, "a generated piece")  # noqa: B023
+        if (audition.piece.roll > 0).sum() >= 8:
+            break
+    report["threshold"] = threshold
+    piece = audition.piece
+    report["piece_notes"] = int((piece.roll > 0).sum())
+    report["piece_steps"] = piece.steps
+
+    recording = out / "playback.raw"
+    parec = None
+    if os.environ.get("PULSE_SERVER"):
+        with open(recording, "wb") as f:
+            parec = subprocess.Popen(
+                [
+                    "parec",
+                    "--device=layerwise_e2e.monitor",
+                    "--format=float32le",
+                    "--rate=44100",
+                    "--channels=1",
+                    "--latency-msec=20",
+                ],
+                stdout=f,
+            )
+        pump(app, 0.4)
+    audition.toggle_play()
+    wait_until(
+        app,
+        lambda: (
+            (audition.player is not None and audition.player.state == "playing")
+            or audition.message_label.isVisible()
+        ),
+        60,
+        "playback to start",
+    )
+    report["renderer"] = audition.renderer_name
+    report["audio_message"] = (
+        audition.message_label.text() if audition.message_label.isVisible() else ""
+    )
+    pump(app, 2.0)
+    report["playhead_quarters"] = audition.roll_view.playhead_position
+    shot(window, out / "04-audition-playing.png", report, "audition")
+    shot(audition, out / "04b-audition-panel.png", report, "audition_panel")
+    pump(app, 1.0)
+    audition.stop()
+    if parec is not None:
+        pump(app, 0.3)
+        parec.terminate()
+        parec.wait(5)
+        import numpy as np
+
+        audio = np.fromfile(recording, dtype="<f4")
+        report["recorded_seconds"] = len(audio) / 44100
+        report["recorded_rms"] = float(np.sqrt(np.mean(audio**2))) if audio.size else 0.0
+        report["recorded_peak"] = float(np.abs(audio).max()) if audio.size else 0.0
+
+    # Exports.
+    audition.export_midi(str(out / "piece.mid"))
+    exported: list = []
+    audition.exported.connect(exported.append)
+    audition.export_wav(str(out / "piece.wav"))
+    wait_until(app, lambda: any(p.endswith(".wav") for p in exported), 60, "the WAV export")
+    audition.export_png(str(out / "piece.png"))
+    report["exports"] = [str(out / n) for n in ("piece.mid", "piece.wav", "piece.png")]
+
+    # Twin run, from the dashboard's button, briefly: both columns side by side.
+    window.dashboard_dock.raise_()
+    dash.epochs_scale = min(EPOCHS_SCALE, 0.1)
+    dash.twin_button.click()
+    twin = dash._twin
+    twin_done: list = []
+    twin.twinFinished.connect(lambda a, b: twin_done.append((a, b)))
+    wait_until(app, lambda: bool(twin_done) or not twin.is_running, 300, "the twin run")
+    wait_until(
+        app,
+        lambda: all(
+            s.sample.roll is not None or s.sample_caption.text().startswith("no piece")
+            for s in twin.sides.values()
+        ),
+        120,
+        "the twin pieces",
+    )
+    pump(app, 0.5)
+    shot(twin, out / "05-twin.png", report, "twin")
+    report["twin_runs"] = twin_done[0] if twin_done else None
+    twin.close()
+
+    window.close()
+    pump(app, 0.5)
+    report["closed"] = not window.isVisible()
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1])))
