@@ -31,16 +31,18 @@ def process_start_time() -> float:
 
 
 def main(project_path=None) -> int:
+    from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
-    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
-        QGuiApplication.highDpiScaleFactorRoundingPolicy().PassThrough
-    )
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
+        app = QApplication(sys.argv[:1])
     app.setApplicationName("Layerwise")
     app.setOrganizationName("Layerwise")
-    app.setApplicationDisplayName("Layerwise")
     app.setStyle("Fusion")
 
     from app.main_window import MainWindow

@@ -280,7 +280,7 @@ class Inspector(QScrollArea):
         page = QWidget()
         page.setObjectName("inspectorPage")
         layout = QVBoxLayout(page)
-        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setContentsMargins(10, 8, 12, 8)
         layout.setSpacing(10)
         spec = self.doc.spec
         ids = [i for i in self.selection if spec.has_block(i)]
