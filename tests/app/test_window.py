@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 
 import pytest
@@ -498,3 +499,17 @@ def test_space_on_a_focused_check_box_toggles_it(trained, qtbot):
     window.act_play.trigger()
     assert window.inspector.editor("enabled", "pretraining").widget.isChecked() is not before
     assert window.audition.calls == []
+
+
+def test_the_way_to_the_window_imports_no_tensorflow():
+    import subprocess
+
+    code = (
+        "import sys, app.launch, app.main_window\n"
+        "heavy = [m for m in ('tensorflow', 'keras', 'pyqtgraph') if m in sys.modules]\n"
+        "print(','.join(heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == ""
