@@ -583,3 +583,13 @@ def test_rubber_band_selects_blocks(window, qtbot):
     assert scene.selected_block_ids() == ["input", "flatten"]
     labels = [label.text() for label in window.inspector.widget().findChildren(QLabel)]
     assert any("2 blocks selected" in text for text in labels)
+
+
+def test_clicking_a_problem_selects_its_block(window):
+    window.add_block("GRU")
+    window.scene.clearSelection()
+    items = [window.problems.item(i) for i in range(window.problems.count())]
+    item = next(i for i in items if i.text().startswith("⚠ gru1:"))
+    window.problems.itemClicked.emit(item)
+    assert window.scene.selected_block_ids() == ["gru1"]
+    assert window.inspector.editor("units", "params") is not None
