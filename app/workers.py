@@ -17,6 +17,7 @@ Rules that keep the window smooth and correct:
 from __future__ import annotations
 
 import contextlib
+import sys
 import threading
 import time
 from collections import deque
@@ -28,7 +29,8 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from core.training.control import Control
 from core.training.events import BatchMetrics, Failed, Finished, Stopped
 
-BATCH_INTERVAL_S = 0.05  # at most 20 batch groups a second reach the GUI
+BATCH_INTERVAL_S = 0.05
+SWITCH_INTERVAL_S = 0.0005  # at most 20 batch groups a second reach the GUI
 
 
 class TFGate:
@@ -227,6 +229,11 @@ class TrainingWorker(_Mailbox):
 
     # Control, from the GUI thread.
     def start(self) -> None:
+        # The session's Python code holds the GIL between TensorFlow calls; by default a
+        # waiting thread gets it after 5 ms, and every Qt call the GUI makes can wait again.
+        # A shorter switch interval keeps the event loop's waits short (see the benchmark).
+        if sys.getswitchinterval() > SWITCH_INTERVAL_S:
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
         self._spawn(self._work)
 
     def _work(self) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSlider,
     QSpinBox,
     QSplitter,
@@ -272,15 +274,25 @@ class AuditionPanel(QWidget):
         self.piece_list.currentRowChanged.connect(self._on_piece_row)
         pl.addWidget(self.piece_list)
 
-        left = QWidget()
-        ll = QVBoxLayout(left)
+        inner = QWidget()
+        ll = QVBoxLayout(inner)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.addWidget(gen)
         ll.addWidget(snaps, 1)
         ll.addWidget(pieces, 1)
+        self.snapshot_list.setMinimumHeight(80)
+        self.piece_list.setMinimumHeight(80)
+        # The controls scroll when the dock is short; the roll and transport stay in view.
+        left = QScrollArea()
+        left.setWidget(inner)
+        left.setWidgetResizable(True)
+        left.setFrameShape(QFrame.NoFrame)
+        left.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        left.setMinimumWidth(inner.sizeHint().width() + 20)
 
         # Piano roll, transport and export.
         self.roll_view = PianoRollView()
+        self.roll_view.setMinimumHeight(120)
         self.play_button = QPushButton("Play")
         self.play_button.clicked.connect(self.toggle_play)
         self.stop_button = QPushButton("Stop")

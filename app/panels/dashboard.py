@@ -43,6 +43,7 @@ from core.training.events import (
 
 STATES = ("untrained", "pretraining", "pretrained", "frozen", "fine-tuning", "trained")
 ALL_PHASES = -1
+HEAVY = {"filters", "recon", "hist"}
 MAIN_METRICS = ("reconstruction_error", "loss")  # the curve the all-phases view draws
 NO_WEIGHTS = {"Input", "Flatten", "Reshape", "Dropout", "GaussianNoise", "Permute"}
 
@@ -112,6 +113,7 @@ class TrainingDashboard(QWidget):
     runStarted = Signal(str)  # run_dir, as soon as the folder exists (audition its snapshots)
 
     DRAW_HZ = 25
+    HEAVY_HZ = 4
     probe_devices_on_show = True  # tests turn this off: the probe imports TensorFlow
 
     def __init__(self, parent=None):
@@ -130,6 +132,7 @@ class TrainingDashboard(QWidget):
         self._paused_at: float | None = None
         self._paused_total = 0.0
         self._dirty: set[str] = set()
+        self._last_heavy = 0.0
         self._phase_follow = True
         self._block_follow = True
         self._probed = False
@@ -533,19 +536,38 @@ class TrainingDashboard(QWidget):
     # ---- drawing (timer, GUI thread) ----------------------------------------------------
     @Slot()
     def _draw(self) -> None:
-        dirty, self._dirty = self._dirty, set()
+        """Draw what changed: status and curves at up to DRAW_HZ, the image views (filters,
+        reconstructions, histograms: the costly ones) at up to HEAVY_HZ, and nothing while
+        the dashboard is hidden (a tab behind another)."""
+        visible = self.isVisible()
+        now = time.monotonic()
+        heavy_due = now - self._last_heavy >= 1.0 / self.HEAVY_HZ or not self._running
+        dirty = self._dirty
         if "status" in dirty or self._running:
+            dirty.discard("status")
             self._draw_status()
-        if "curves" in dirty:
+        if visible and "curves" in dirty:
+            dirty.discard("curves")
             self._draw_curves()
-        if "filters" in dirty:
-            self._draw_filters()
-        if "recon" in dirty:
-            self._draw_recon()
-        if "hist" in dirty:
-            self._draw_hist()
-        if not self._running and not self._dirty:
+        if visible and heavy_due and dirty & HEAVY:
+            self._last_heavy = now
+            if "filters" in dirty:
+                self._draw_filters()
+            if "recon" in dirty:
+                self._draw_recon()
+            if "hist" in dirty:
+                self._draw_hist()
+            dirty -= HEAVY
+        if not self._running and (not dirty or not visible):
             self._timer.stop()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._dirty and not self._timer.isActive():
+            self._timer.start()
+        if self.probe_devices_on_show and not self._probed:
+            self._probed = True
+            self._prober.call("devices", probe_devices)
 
     def _elapsed(self) -> float:
         if not self._started_at:
@@ -648,6 +670,8 @@ class TrainingDashboard(QWidget):
                     name=label,
                 )
                 self._curve_items[key] = item
+            if len(xs) > 40 and item.opts.get("symbol") is not None:
+                item.setSymbol(None)  # markers cost more than the line once there are many
             item.setData(np.asarray(xs, float), np.asarray(ys, float))
         self._batch_item.setData(np.asarray(bx, float), np.asarray(by, float))
 
@@ -798,12 +822,6 @@ class TrainingDashboard(QWidget):
             item.clear()
         self.filters_caption.setText("Learned filters appear after the first epoch")
         self.progress.setValue(0)
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self.probe_devices_on_show and not self._probed:
-            self._probed = True
-            self._prober.call("devices", probe_devices)
 
     @Slot(object, object)
     def _on_probe(self, _tag, devices) -> None:

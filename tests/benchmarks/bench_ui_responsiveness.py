@@ -1,0 +1,225 @@
+"""How smooth the window stays while training runs with every live view open.
+
+    .venv/bin/python tests/benchmarks/bench_ui_responsiveness.py [--template dbn-digits]
+        [--epochs-scale 0.5] [--limit N] [--repeats 2]
+
+A GUI-thread heartbeat (a 5 ms precise QTimer) measures how late the event loop runs while
+the training dashboard (curves, filters, reconstructions, histograms, progress) and the
+audition panel (following the run's snapshots) are shown and a real session trains. The same
+session also runs headless (on a plain thread, events consumed and dropped) to compare
+throughput: samples per second of training, from the session's own summary, GUI over
+headless. Runs alternate (headless, GUI, headless, GUI...) and the best of each is kept, as
+the machine is shared. The last line printed is JSON:
+
+    {"max_stall_ms": ..., "p99_stall_ms": ..., "gui_vs_headless_throughput": ...}
+
+Goals: max stall <= 50 ms, p99 <= 16 ms, GUI >= 0.9 of headless samples/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+_TMP = tempfile.mkdtemp(prefix="lw-bench-ui-")
+os.environ.setdefault("XDG_DATA_HOME", os.path.join(_TMP, "data"))
+os.environ.setdefault("XDG_CONFIG_HOME", os.path.join(_TMP, "config"))
+os.environ.setdefault("KERAS_HOME", os.path.join(_TMP, "keras"))
+
+HEARTBEAT_MS = 5
+
+
+def load_project(args):
+    from core import templates
+
+    project = templates.load(args.template)
+    if args.limit:
+        project.data["limit"] = args.limit
+    return project
+
+
+def sps(summary: dict, wall: float, fallback_samples: float | None = None) -> float:
+    value = (summary or {}).get("samples_per_second")
+    if isinstance(value, int | float) and value > 0:
+        return float(value)
+    return (fallback_samples or 0.0) / wall if wall > 0 else 0.0
+
+
+def headless(project, scale: float) -> dict:
+    """The session on a plain thread, as the GUI runs it, with nobody drawing."""
+    from core.training.events import Failed, Finished
+    from core.training.session import run_training
+
+    out: dict = {}
+
+    def work():
+        t0 = time.perf_counter()
+        final = None
+        for event in run_training(project, tempfile.mkdtemp(dir=_TMP), epochs_scale=scale):
+            if isinstance(event, Finished | Failed):
+                final = event
+        out["wall"] = time.perf_counter() - t0
+        out["final"] = final
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    final = out["final"]
+    if not isinstance(final, Finished):
+        raise SystemExit(f"headless run did not finish: {final}")
+    return {"wall": out["wall"], "sps": sps(final.summary, out["wall"])}
+
+
+class Heartbeat:
+    """Lateness of a 5 ms precise timer in the GUI thread, in ms."""
+
+    def __init__(self):
+        from PySide6.QtCore import QObject, Qt, QTimer, Slot
+
+        class _Beat(QObject):
+            def __init__(self, owner):
+                super().__init__()
+                self.owner = owner
+
+            @Slot()
+            def tick(self):
+                self.owner.tick()
+
+        self._beat = _Beat(self)
+        self.timer = QTimer()
+        self.timer.setTimerType(Qt.PreciseTimer)
+        self.timer.setInterval(HEARTBEAT_MS)
+        self.timer.timeout.connect(self._beat.tick)
+        self.late: list[float] = []
+        self.recording = False
+        self._last = None
+
+    def start(self):
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def tick(self):
+        now = time.perf_counter()
+        if self.recording and self._last is not None:
+            self.late.append(max(0.0, (now - self._last) * 1000.0 - HEARTBEAT_MS))
+        self._last = now
+
+
+def gui(project, scale: float, app) -> dict:
+    from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+    from app.panels.audition import AuditionPanel
+    from app.panels.dashboard import TrainingDashboard
+
+    TrainingDashboard.probe_devices_on_show = False
+    host = QWidget()
+    layout = QHBoxLayout(host)
+    dash = TrainingDashboard()
+    audition = AuditionPanel()
+    layout.addWidget(dash, 3)
+    layout.addWidget(audition, 2)
+    host.resize(1600, 900)
+    host.show()
+    dash.runStarted.connect(audition.set_run)  # its snapshot list follows the run
+    finished: list = []
+    failed: list = []
+    dash.runFinished.connect(finished.append)
+    dash.runFailed.connect(lambda m, b: failed.append(m))
+    beat = Heartbeat()
+    beat.start()
+    end = time.perf_counter() + 0.5
+    while time.perf_counter() < end:
+        app.processEvents()
+        time.sleep(0.001)
+    beat.recording = True
+    t0 = time.perf_counter()
+    dash.start(project, epochs_scale=scale)
+    from PySide6.QtCore import QEventLoop
+
+    loop = QEventLoop()
+    dash.runningChanged.connect(lambda running: loop.quit() if not running else None)
+    loop.exec()
+    wall = time.perf_counter() - t0
+    beat.recording = False
+    beat.timer.stop()
+    if failed or not finished:
+        raise SystemExit(f"GUI run did not finish: {failed}")
+    summary = dash.state.final.summary if dash.state.final is not None else {}
+    frames = {
+        "curves": len(dash._curve_items),
+        "filters_drawn": dash.filters_image.image is not None,
+        "snapshots_listed": audition.snapshot_list.count(),
+    }
+    host.close()
+    host.deleteLater()
+    app.processEvents()
+    late = sorted(beat.late)
+    return {
+        "wall": wall,
+        "sps": sps(summary, wall),
+        "beats": len(late),
+        "max": late[-1] if late else 0.0,
+        "p99": late[int(0.99 * (len(late) - 1))] if late else 0.0,
+        "views": frames,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--template", default="dbn-digits")
+    parser.add_argument("--epochs-scale", type=float, default=0.5)
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args()
+
+    from PySide6.QtWidgets import QApplication
+
+    from core.keras_env import load_keras
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    load_keras()
+    project = load_project(args)
+    print(f"warm-up ({args.template}, epochs scale {args.epochs_scale})", flush=True)
+    headless(project, min(args.epochs_scale, 0.05))  # data cache, graph code paths
+    heads, guis = [], []
+    for i in range(args.repeats):
+        h = headless(project, args.epochs_scale)
+        heads.append(h)
+        print(f"headless {i + 1}: {h['wall']:.2f} s, {h['sps']:,.0f} samples/s", flush=True)
+        g = gui(project, args.epochs_scale, app)
+        guis.append(g)
+        print(
+            f"gui      {i + 1}: {g['wall']:.2f} s, {g['sps']:,.0f} samples/s, "
+            f"{g['beats']} beats, stall max {g['max']:.1f} ms p99 {g['p99']:.1f} ms, "
+            f"views {g['views']}",
+            flush=True,
+        )
+    best_head = max(h["sps"] for h in heads)
+    best_gui = max(g["sps"] for g in guis)
+    result = {
+        "max_stall_ms": round(min(g["max"] for g in guis), 2),
+        "p99_stall_ms": round(min(g["p99"] for g in guis), 2),
+        "gui_vs_headless_throughput": round(best_gui / best_head, 3) if best_head else None,
+        "template": args.template,
+        "epochs_scale": args.epochs_scale,
+        "headless_samples_per_s": round(best_head, 1),
+        "gui_samples_per_s": round(best_gui, 1),
+        "gui_runs_max_stall_ms": [round(g["max"], 2) for g in guis],
+        "gui_runs_p99_stall_ms": [round(g["p99"], 2) for g in guis],
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
