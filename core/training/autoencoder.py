@@ -54,7 +54,7 @@ class AutoencoderTrainer(PhaseTrainer):
         )
         state = layer.seed_generator.state
         state.assign(np.asarray([seed, 0]).astype(state.dtype))
-        self._step = tf.function(self._train_step, reduce_retracing=True)
+        self._step = tf.function(self._train_step)
         self.reset_accumulators()
 
     def _loss(self, x, training=True):

