@@ -429,7 +429,12 @@ class _Session:
         pretrained_blocks: list[str] = []
         if self.state is not None:
             st = self.state
-            self.model.set_weights(self._saved_model)
+            try:
+                self.model.set_weights(self._saved_model)
+            except ValueError:
+                raise LayerwiseError(
+                    "the checkpoint does not match this network; train into a new folder"
+                ) from None
             self.phase_summaries = list(st.get("phases", []))
             self.train_time = float(st.get("train_time", 0.0))
             self.samples = int(st.get("samples", 0))
@@ -571,8 +576,13 @@ class _Session:
             raise LayerwiseError(
                 "the checkpoint does not match this network; train into a new folder"
             )
-        for var, value in zip(variables, saved, strict=False):
-            var.assign(value)
+        try:
+            for var, value in zip(variables, saved, strict=True):
+                var.assign(value)
+        except ValueError:
+            raise LayerwiseError(
+                "the checkpoint does not match this network; train into a new folder"
+            ) from None
 
     # ---- one phase -------------------------------------------------------------------------
 
