@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
-from app import plots  # noqa: F401  sets imageAxisOrder='row-major'
+from app import plots  # sets imageAxisOrder='row-major'
 
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
@@ -32,6 +32,7 @@ class PianoRollView(pg.PlotWidget):
         self.setLabel("left", "pitch")
         self.showGrid(x=True, y=False, alpha=0.25)
         self.getViewBox().setMouseEnabled(x=True, y=False)
+        plots.cache_axes(self)
         self.image = pg.ImageItem()
         self.addItem(self.image)
         self.playhead = pg.InfiniteLine(pos=0, angle=90, pen=pg.mkPen("#d62728", width=2))

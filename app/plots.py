@@ -99,14 +99,27 @@ def image_view(title: str | None = None) -> tuple[pg.GraphicsLayoutWidget, pg.Im
     return widget, item
 
 
-def plot_widget(title: str, x_label: str | None = None) -> pg.PlotWidget:
+def plot_widget(title: str, x_label: str | None = None, grid: bool = True) -> pg.PlotWidget:
     w = pg.PlotWidget(title=title)
     w.setBackground("w")
-    w.showGrid(x=True, y=True, alpha=0.2)
+    if grid:
+        w.showGrid(x=True, y=True, alpha=0.2)
     if x_label:
         w.setLabel("bottom", x_label)
     w.setMenuEnabled(False)
+    cache_axes(w)
     return w
+
+
+def cache_axes(plot) -> None:
+    """Keep each axis as a cached pixmap: a live plot repaints often, its axes seldom change,
+    and replaying their text is the larger part of a repaint here."""
+    from PySide6.QtWidgets import QGraphicsItem
+
+    item = plot.getPlotItem() if hasattr(plot, "getPlotItem") else plot
+    for name in ("left", "bottom", "right", "top"):
+        axis = item.getAxis(name)
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
 
 def format_seconds(seconds: float | None) -> str:
@@ -116,3 +129,32 @@ def format_seconds(seconds: float | None) -> str:
     h, rest = divmod(seconds, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def keep_in_view(plot, xs, ys, *, x0: float | None = None, pad: float = 0.08) -> None:
+    """Set a plot's range by hand, and only when the data leave it or fill under a half of
+    it: pyqtgraph's auto-range moves the axes on every update, and redrawing the axes' text
+    is what a live plot costs most here. Call with all visible data (flat sequences)."""
+    xs = np.asarray(xs, dtype=np.float64)
+    ys = np.asarray(ys, dtype=np.float64)
+    ok = np.isfinite(xs) & np.isfinite(ys)
+    if not ok.any():
+        return
+    xs, ys = xs[ok], ys[ok]
+    vb = plot.getViewBox() if hasattr(plot, "getViewBox") else plot
+    vb.disableAutoRange()
+    (vx0, vx1), (vy0, vy1) = vb.viewRange()
+    lo_x = float(xs.min()) if x0 is None else x0
+    hi_x, lo_y, hi_y = float(xs.max()), float(ys.min()), float(ys.max())
+    span_y = max(hi_y - lo_y, 1e-9)
+    span_x = max(hi_x - lo_x, 1e-9)
+    if lo_x < vx0 or hi_x > vx1 or span_x < 0.5 * (vx1 - vx0) or getattr(vb, "_lw_fresh", True):
+        vb.setXRange(lo_x, lo_x + span_x * 1.25, padding=0.02)
+    if lo_y < vy0 or hi_y > vy1 or span_y < 0.5 * (vy1 - vy0) or getattr(vb, "_lw_fresh", True):
+        vb.setYRange(lo_y - pad * span_y, hi_y + pad * span_y, padding=0)
+    vb._lw_fresh = False
+
+
+def forget_view(plot) -> None:
+    vb = plot.getViewBox() if hasattr(plot, "getViewBox") else plot
+    vb._lw_fresh = True

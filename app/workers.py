@@ -17,6 +17,8 @@ Rules that keep the window smooth and correct:
 from __future__ import annotations
 
 import contextlib
+import gc
+import os
 import sys
 import threading
 import time
@@ -30,7 +32,9 @@ from core.training.control import Control
 from core.training.events import BatchMetrics, Failed, Finished, Stopped
 
 BATCH_INTERVAL_S = 0.05
-SWITCH_INTERVAL_S = 0.0005  # at most 20 batch groups a second reach the GUI
+SWITCH_INTERVAL_S = float(
+    os.environ.get("LAYERWISE_SWITCH_INTERVAL", "0.0005")
+)  # at most 20 batch groups a second reach the GUI
 
 
 class TFGate:
@@ -123,6 +127,10 @@ def _session(run_fn, project, run_dir, control, kwargs, done: threading.Event, a
     try:
         with TF_GATE.exclusive():
             fn = run_fn if run_fn is not None else default_run_training()
+            # TensorFlow and Keras bring hundreds of thousands of long-lived objects; a full
+            # garbage collection walking them all stalled the window for 100-300 ms whenever
+            # it happened to run on the GUI thread. Freeze them out of the collector's way.
+            gc.freeze()
             finished = False
             for event in coalesce_batches(fn(project, run_dir, control=control, **kwargs)):
                 finished = finished or isinstance(event, Finished)

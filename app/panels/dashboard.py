@@ -113,7 +113,8 @@ class TrainingDashboard(QWidget):
     runStarted = Signal(str)  # run_dir, as soon as the folder exists (audition its snapshots)
 
     DRAW_HZ = 25
-    HEAVY_HZ = 4
+    CURVES_HZ = 5
+    HEAVY_HZ = 2
     probe_devices_on_show = True  # tests turn this off: the probe imports TensorFlow
 
     def __init__(self, parent=None):
@@ -133,6 +134,7 @@ class TrainingDashboard(QWidget):
         self._paused_total = 0.0
         self._dirty: set[str] = set()
         self._last_heavy = 0.0
+        self._last_curves = 0.0
         self._phase_follow = True
         self._block_follow = True
         self._probed = False
@@ -198,6 +200,7 @@ class TrainingDashboard(QWidget):
         self.curves_plot = plots.plot_widget("Loss and metrics", "epoch")
         self.curves_plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
         self._curve_items: dict = {}
+        self._curve_lengths: dict = {}  # key -> points drawn, to skip unchanged curves
         self._batch_item = self.curves_plot.plot(
             [], [], pen=pg.mkPen((150, 150, 150, 140), width=1), name="batch loss"
         )
@@ -241,8 +244,8 @@ class TrainingDashboard(QWidget):
         recon_box.addWidget(self.recon_view, 1)
 
         # Histograms.
-        self.hidden_plot = plots.plot_widget("Hidden activations")
-        self.weights_plot = plots.plot_widget("Weights")
+        self.hidden_plot = plots.plot_widget("Hidden activations", grid=False)
+        self.weights_plot = plots.plot_widget("Weights", grid=False)
         brush = pg.mkBrush(31, 119, 180, 90)
         self.hidden_hist = self.hidden_plot.plot(
             [0, 1], [0], stepMode="center", fillLevel=0, brush=brush, pen="#1f77b4"
@@ -382,8 +385,8 @@ class TrainingDashboard(QWidget):
         else:
             self._block_follow = False
             self._selected_block = block_id
-        self._dirty.add("filters")
-        self._draw()
+        self._dirty.update(HEAVY)
+        self.flush()
 
     # ---- events (GUI thread) -------------------------------------------------------------
     @Slot(object)
@@ -536,30 +539,46 @@ class TrainingDashboard(QWidget):
     # ---- drawing (timer, GUI thread) ----------------------------------------------------
     @Slot()
     def _draw(self) -> None:
-        """Draw what changed: status and curves at up to DRAW_HZ, the image views (filters,
-        reconstructions, histograms: the costly ones) at up to HEAVY_HZ, and nothing while
-        the dashboard is hidden (a tab behind another)."""
+        """Draw what changed: status at up to DRAW_HZ, curves at CURVES_HZ, and the costly
+        views (filters, reconstructions, histograms) at HEAVY_HZ, one view per tick so their
+        repaints spread out; nothing while the dashboard is hidden (a tab behind another)."""
         visible = self.isVisible()
         now = time.monotonic()
-        heavy_due = now - self._last_heavy >= 1.0 / self.HEAVY_HZ or not self._running
         dirty = self._dirty
+        finishing = not self._running
         if "status" in dirty or self._running:
             dirty.discard("status")
             self._draw_status()
-        if visible and "curves" in dirty:
+        if not visible:
+            if finishing:
+                self._timer.stop()
+            return
+        if "curves" in dirty and (finishing or now - self._last_curves >= 1 / self.CURVES_HZ):
             dirty.discard("curves")
+            self._last_curves = now
             self._draw_curves()
-        if visible and heavy_due and dirty & HEAVY:
-            self._last_heavy = now
-            if "filters" in dirty:
-                self._draw_filters()
-            if "recon" in dirty:
-                self._draw_recon()
-            if "hist" in dirty:
-                self._draw_hist()
-            dirty -= HEAVY
-        if not self._running and (not dirty or not visible):
+            return  # one plot repaint per tick
+        if dirty & HEAVY and (finishing or now - self._last_heavy >= 1 / self.HEAVY_HZ):
+            for name in ("filters", "recon", "hist"):
+                if name in dirty:
+                    dirty.discard(name)
+                    getattr(self, f"_draw_{name}")()
+                    break
+            if not dirty & HEAVY:
+                self._last_heavy = now
+            return
+        if finishing and not dirty:
             self._timer.stop()
+
+    def flush(self) -> None:
+        """Draw everything that changed, now (a user's choice, or a test)."""
+        dirty, self._dirty = self._dirty, set()
+        self._draw_status()
+        if "curves" in dirty:
+            self._draw_curves()
+        for name in ("filters", "recon", "hist"):
+            if name in dirty:
+                getattr(self, f"_draw_{name}")()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -655,6 +674,7 @@ class TrainingDashboard(QWidget):
         for key in list(self._curve_items):
             if key not in keys:
                 self.curves_plot.removeItem(self._curve_items.pop(key))
+                self._curve_lengths.pop(key, None)
         for key, label, colour, dashed, xs, ys in specs:
             item = self._curve_items.get(key)
             if item is None:
@@ -670,10 +690,19 @@ class TrainingDashboard(QWidget):
                     name=label,
                 )
                 self._curve_items[key] = item
+            if self._curve_lengths.get(key) == len(xs):
+                continue  # unchanged: setData would only cost a bounds pass and a repaint
+            self._curve_lengths[key] = len(xs)
             if len(xs) > 40 and item.opts.get("symbol") is not None:
                 item.setSymbol(None)  # markers cost more than the line once there are many
             item.setData(np.asarray(xs, float), np.asarray(ys, float))
-        self._batch_item.setData(np.asarray(bx, float), np.asarray(by, float))
+        if self._curve_lengths.get("batch") != len(bx):
+            self._curve_lengths["batch"] = len(bx)
+            self._batch_item.setData(np.asarray(bx, float), np.asarray(by, float))
+        all_x = [x for spec in specs for x in spec[4]] + list(bx)
+        all_y = [y for spec in specs for y in spec[5]] + list(by)
+        if all_x:
+            plots.keep_in_view(self.curves_plot, all_x, all_y, x0=0.0)
 
     def _snapshot_for_view(self) -> Snapshot | None:
         key = getattr(self, "_selected_block", None)
@@ -747,12 +776,14 @@ class TrainingDashboard(QWidget):
         snap = self._snapshot_for_view()
         if snap is None:
             return
-        if snap.hidden is not None:
-            edges, counts = plots.histogram(snap.hidden)
-            self.hidden_hist.setData(edges, counts)
-        if snap.weights is not None:
-            edges, counts = plots.histogram(snap.weights)
-            self.weights_hist.setData(edges, counts)
+        for values, item, plot in (
+            (snap.hidden, self.hidden_hist, self.hidden_plot),
+            (snap.weights, self.weights_hist, self.weights_plot),
+        ):
+            if values is not None:
+                edges, counts = plots.histogram(values)
+                item.setData(edges, counts)
+                plots.keep_in_view(plot, edges, np.r_[0.0, counts], pad=0.05)
 
     # ---- buttons and housekeeping ---------------------------------------------------------
     @Slot()
@@ -769,8 +800,10 @@ class TrainingDashboard(QWidget):
     @Slot(int)
     def _on_phase_picked(self, _index: int) -> None:
         self._phase_follow = self.phase_combo.currentIndex() == 0
+        plots.forget_view(self.curves_plot)
+        self._curve_lengths.clear()
         self._dirty.add("curves")
-        self._draw()
+        self.flush()
 
     @Slot(int)
     def _on_block_picked(self, _index: int) -> None:
@@ -816,7 +849,10 @@ class TrainingDashboard(QWidget):
         for item in self._curve_items.values():
             self.curves_plot.removeItem(item)
         self._curve_items.clear()
+        self._curve_lengths.clear()
         self._batch_item.setData([], [])
+        for plot in (self.curves_plot, self.hidden_plot, self.weights_plot):
+            plots.forget_view(plot)
         self.filters_image.clear()
         for item in self.recon_images.values():
             item.clear()

@@ -54,7 +54,7 @@ def test_events_reach_the_gui_thread_and_drive_the_views(dashboard, qtbot):
     assert run_dir.startswith(os.environ["XDG_DATA_HOME"])
     assert os.path.basename(run_dir).startswith("dbn-on-digits-")
     assert recorder.threads and all(t is threading.main_thread() for t in recorder.threads)
-    dashboard._draw()
+    dashboard.flush()
     # Curves: all phases on one epoch axis, each phase's main loss, train and validation.
     assert set(dashboard._curve_items) == {
         f"{i}:{n}" for i in range(3) for n in ("loss", "val_loss")
@@ -151,7 +151,7 @@ def test_pianoroll_filters_are_pitch_by_time(dashboard, qtbot):
     )
     with qtbot.waitSignal(dashboard.runFinished, timeout=10000):
         dashboard.start(templates.load("deephear"), pretraining=False)
-    dashboard._draw()
+    dashboard.flush()
     img = dashboard.filters_image.image
     # 16 tiles of 16 steps × 12 pitches, drawn 12 (pitch) high, 16 (time) wide each.
     assert img is not None and img.shape == (4 * 13 - 1, 4 * 17 - 1)
