@@ -131,7 +131,9 @@ def format_seconds(seconds: float | None) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def keep_in_view(plot, xs, ys, *, x0: float | None = None, pad: float = 0.08) -> None:
+def keep_in_view(
+    plot, xs, ys, *, x0: float | None = None, pad: float = 0.08, grow: float = 1.25
+) -> None:
     """Set a plot's range by hand, and only when the data leave it or fill under a half of
     it: pyqtgraph's auto-range moves the axes on every update, and redrawing the axes' text
     is what a live plot costs most here. Call with all visible data (flat sequences)."""
@@ -149,7 +151,7 @@ def keep_in_view(plot, xs, ys, *, x0: float | None = None, pad: float = 0.08) ->
     span_y = max(hi_y - lo_y, 1e-9)
     span_x = max(hi_x - lo_x, 1e-9)
     if lo_x < vx0 or hi_x > vx1 or span_x < 0.5 * (vx1 - vx0) or getattr(vb, "_lw_fresh", True):
-        vb.setXRange(lo_x, lo_x + span_x * 1.25, padding=0.02)
+        vb.setXRange(lo_x, lo_x + span_x * grow, padding=0.02)
     if lo_y < vy0 or hi_y > vy1 or span_y < 0.5 * (vy1 - vy0) or getattr(vb, "_lw_fresh", True):
         vb.setYRange(lo_y - pad * span_y, hi_y + pad * span_y, padding=0)
     vb._lw_fresh = False

@@ -197,7 +197,7 @@ class TrainingDashboard(QWidget):
         # Curves per phase.
         self.phase_combo = QComboBox()
         self.phase_combo.activated.connect(self._on_phase_picked)
-        self.curves_plot = plots.plot_widget("Loss and metrics", "epoch")
+        self.curves_plot = plots.plot_widget("Loss and metrics (dashed: validation)", "epoch")
         self.curves_plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
         self._curve_items: dict = {}
         self._curve_lengths: dict = {}  # key -> points drawn, to skip unchanged curves
@@ -230,7 +230,10 @@ class TrainingDashboard(QWidget):
         self.recon_view.setBackground("w")
         self.recon_images = {}
         for row, name in enumerate(("input", "reconstruction", "difference")):
-            self.recon_view.addLabel(name, row=row, col=0, angle=-90, color="#333", size="8pt")
+            # Short horizontal captions: a rotated long one made its row taller than others.
+            caption = {"reconstruction": "output", "difference": "diff"}.get(name, name)
+            label = self.recon_view.addLabel(caption, row=row, col=0, color="#333", size="8pt")
+            label.setFixedWidth(44)
             vb = self.recon_view.addViewBox(row=row, col=1)
             vb.setAspectLocked(True)
             vb.invertY(True)
@@ -639,7 +642,8 @@ class TrainingDashboard(QWidget):
                 for name in (main, f"val_{main}") if main else ():
                     if name in ph.epochs:
                         xs, ys = ph.epochs[name]
-                        label = f"{i + 1}. {ph.started.name}" + (" (val)" if "val_" in name else "")
+                        # Validation curves: dashed, in their phase's colour, no legend row.
+                        label = None if "val_" in name else f"{i + 1}. {ph.started.name}"
                         specs.append(
                             (
                                 f"{i}:{name}",
@@ -783,7 +787,7 @@ class TrainingDashboard(QWidget):
             if values is not None:
                 edges, counts = plots.histogram(values)
                 item.setData(edges, counts)
-                plots.keep_in_view(plot, edges, np.r_[0.0, counts], pad=0.05)
+                plots.keep_in_view(plot, edges, np.r_[0.0, counts], pad=0.05, grow=1.0)
 
     # ---- buttons and housekeeping ---------------------------------------------------------
     @Slot()
