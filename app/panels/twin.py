@@ -98,7 +98,7 @@ class TwinRunPanel(QWidget):
         grid.setRowStretch(2, 3)
         grid.setRowStretch(3, 2)
         grid.setRowStretch(4, 2)
-        self.sides["without"].curves.setYLink(self.sides["with"].curves)
+        # One y range for both (set in _draw from both sides' data), x linked.
         self.sides["without"].curves.setXLink(self.sides["with"].curves)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
@@ -243,6 +243,13 @@ class TwinRunPanel(QWidget):
             self._dirty = False
             for side in self.sides.values():
                 self._draw_side(side)
+            ys = [y for side in self.sides.values() for _, v in side.metrics.values() for y in v]
+            ys = [y for y in ys if np.isfinite(y)]
+            if ys:
+                lo, hi = min(ys), max(ys)
+                pad = 0.06 * max(hi - lo, 1e-6)
+                for side in self.sides.values():
+                    side.curves.setYRange(lo - pad, hi + pad, padding=0)
         if not self._running:
             self._timer.stop()
 
