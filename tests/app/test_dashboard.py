@@ -161,3 +161,21 @@ def test_pianoroll_filters_are_pitch_by_time(dashboard, qtbot):
 def test_stop_and_wait_when_idle(dashboard):
     assert dashboard.stop_and_wait(0.1)
     assert not dashboard.is_running
+
+
+def test_a_real_session_drives_the_dashboard(dashboard, qtbot):
+    """core.training.session.run_training itself (TensorFlow, dbn-digits, a few epochs)."""
+    project = templates.load("dbn-digits")
+    states = []
+    dashboard.blockStateChanged.connect(lambda b, s: states.append((b, s)))
+    with qtbot.waitSignal(dashboard.runFinished, timeout=120000) as finished:
+        dashboard.start(project, epochs_scale=0.04, device="CPU")
+    qtbot.waitUntil(lambda: not dashboard.is_running, timeout=10000)
+    run_dir = finished.args[0]
+    assert os.path.isfile(os.path.join(run_dir, "model.keras"))
+    dashboard.flush()
+    assert {k.split(":")[1] for k in dashboard._curve_items} >= {"reconstruction_error", "loss"}
+    assert dashboard.filters_image.image is not None
+    assert ("rbm1", "pretraining") in states and ("rbm1", "trained") in states
+    assert dashboard.block_states["classes"] == "trained"
+    assert dashboard.progress.value() == 1000
