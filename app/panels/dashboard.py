@@ -169,8 +169,15 @@ class TrainingDashboard(QWidget):
         self.progress.setTextVisible(True)
         self.progress.setFormat("%p%")
         self.status_label = QLabel("Not started")
-        self.status_label.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        # Labels whose text changes many times a second must not change the layout: a new
+        # size hint re-lays out (and repaints) the whole window each time.
+        self.status_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.time_label = QLabel("elapsed – · ETA –")
+        self.time_label.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
+        self.time_label.setFixedWidth(
+            self.time_label.fontMetrics().horizontalAdvance("elapsed 00:00:00 · ETA 00:00:00") + 12
+        )
+        self.time_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
