@@ -247,9 +247,14 @@ def test_pause_blocks_until_resume(tmp_path, digits):
     while not any(isinstance(e, BatchMetrics) for e in seen) and time.time() < deadline:
         time.sleep(0.005)
     control.pause()
-    time.sleep(0.3)  # the batch in flight ends and its events arrive
+    settle = time.time() + 30
+    while time.time() < settle:  # the batch in flight ends and its events arrive
+        count = len(seen)
+        time.sleep(0.4)
+        if len(seen) == count:
+            break
     count = len(seen)
-    time.sleep(0.5)
+    time.sleep(0.6)
     assert len(seen) == count  # nothing moves while paused
     assert not done.is_set()
     control.resume()
