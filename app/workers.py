@@ -123,9 +123,11 @@ class AfterRun:
     error: str | None = None
 
 
-def _session(run_fn, project, run_dir, control, kwargs, done: threading.Event, after=None):
+def _session(
+    run_fn, project, run_dir, control, kwargs, done: threading.Event, after=None, gate=True
+):
     try:
-        with TF_GATE.exclusive():
+        with TF_GATE.exclusive() if gate else contextlib.nullcontext():
             fn = run_fn if run_fn is not None else default_run_training()
             # TensorFlow and Keras bring hundreds of thousands of long-lived objects; a full
             # garbage collection walking them all stalled the window for 100-300 ms whenever
@@ -285,6 +287,154 @@ class TrainingWorker(_Mailbox):
             self.done.emit()
 
 
+_END = "__layerwise_session_end__"
+
+
+def _child_main(address: str) -> None:
+    """The training process (``python -m app.workers ADDRESS``): listen on ``address``, take
+    (project, run dir, arguments) from the window, send every event back, obey commands.
+
+    A plain interpreter started with -m, not multiprocessing's spawn, which would import
+    the window's own main module again in the child."""
+    from multiprocessing.connection import Listener
+
+    from core.project import project_from_json
+
+    authkey = bytes.fromhex(os.environ.pop("LAYERWISE_CHILD_KEY"))
+    with Listener(address, family="AF_UNIX", authkey=authkey) as listener:
+        conn = listener.accept()
+    project_doc, project_path, run_dir, kwargs = conn.recv()
+    control = Control()
+
+    def listen():
+        while True:
+            try:
+                command = conn.recv()
+            except (EOFError, OSError):  # the window went away: stop, keep the checkpoint
+                control.stop()
+                return
+            if command in ("pause", "resume", "stop"):
+                getattr(control, command)()
+            if command == "stop":
+                return
+
+    threading.Thread(target=listen, daemon=True).start()
+    try:
+        project = project_from_json(project_doc, project_path)
+        done = threading.Event()
+        for event in _session(None, project, run_dir, control, kwargs, done, gate=False):
+            conn.send(event)
+    except (EOFError, OSError):
+        return
+    except Exception as exc:
+        conn.send(Failed(message=one_line(exc)))
+    conn.send(_END)
+    conn.close()
+
+
+class ProcessTrainingWorker(TrainingWorker):
+    """The same as :class:`TrainingWorker`, with the session in a child process.
+
+    The session's Python code then never competes with the window for the GIL, so the event
+    loop stays on time. Events come back pickled over a local socket (a reader thread posts
+    them to the mailbox); pause, resume and stop go the other way. The child imports
+    TensorFlow itself (seconds, once per run).
+    """
+
+    CONNECT_TIMEOUT_S = 60.0
+
+    def __init__(self, project, run_dir: str, **kwargs):
+        super().__init__(project, run_dir, **kwargs)
+        self._process = None
+        self._conn = None
+        self._send_lock = threading.Lock()
+
+    def start(self) -> None:
+        import secrets
+        import subprocess
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="lw-train-")
+        self._address = os.path.join(folder, "socket")
+        self._authkey = secrets.token_bytes(16)
+        env = dict(os.environ, LAYERWISE_CHILD_KEY=self._authkey.hex())
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "app.workers", self._address], env=env, cwd=root
+        )
+        self._spawn(self._read)
+
+    def _connect(self):
+        from multiprocessing.connection import Client
+
+        deadline = time.monotonic() + self.CONNECT_TIMEOUT_S
+        while True:
+            try:
+                return Client(self._address, family="AF_UNIX", authkey=self._authkey)
+            except (FileNotFoundError, ConnectionRefusedError):
+                if self._process.poll() is not None or time.monotonic() > deadline:
+                    return None
+                time.sleep(0.02)
+
+    def _read(self) -> None:
+        try:
+            conn = self._connect()
+            if conn is None:
+                code = self._process.poll()
+                self._post(Failed(message=f"the training process did not start (exit {code})"))
+                return
+            doc = self.project.to_json()
+            path = getattr(self.project, "path", None)
+            with self._send_lock:
+                conn.send((doc, path, self.run_dir, self.kwargs))
+                self._conn = conn
+                # A command given before the child was connected.
+                if self.control.stop_requested:
+                    conn.send("stop")
+                elif self.control.paused:
+                    conn.send("pause")
+            while True:
+                try:
+                    event = conn.recv()
+                except Exception as exc:
+                    if not isinstance(exc, EOFError | OSError):
+                        self._post(Failed(message=f"lost the training process: {one_line(exc)}"))
+                        self._process.kill()
+                        return
+                    code = self._process.wait()
+                    if self.final is None and not any(
+                        isinstance(e, Finished | Stopped | Failed) for e in list(self._box)
+                    ):
+                        self._post(Failed(message=f"the training process ended (exit {code})"))
+                    return
+                if isinstance(event, str) and event == _END:
+                    return
+                self._post(event)
+        finally:
+            try:
+                self._process.wait(10)
+            except Exception:
+                self._process.kill()
+            self._done.set()
+
+    def _send(self, command: str) -> None:
+        getattr(self.control, command)()
+        with self._send_lock:
+            if self._conn is not None:
+                with contextlib.suppress(OSError):
+                    self._conn.send(command)
+
+    def pause(self) -> None:
+        self._send("pause")
+
+    def resume(self) -> None:
+        self._send("resume")
+
+    def stop(self) -> None:
+        self._send("stop")
+
+
 class CallWorker(_Mailbox):
     """Runs ``fn(*args, **kwargs)`` on a Python thread; emits :attr:`result` or
     :attr:`failed` (a one-line message) in the GUI thread. ``tag`` comes back with the
@@ -329,3 +479,11 @@ def probe_devices() -> list[str]:
     except Exception:
         found = []
     return ["CPU"] + [f"GPU:{i}" for i in range(len(found))]
+
+
+if __name__ == "__main__":
+    # Run from the imported module, not from __main__: what the child pickles must name
+    # app.workers.BatchGroup, which the window can unpickle.
+    from app.workers import _child_main as child_main
+
+    child_main(sys.argv[1])

@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from app import plots
-from app.workers import BatchGroup, CallWorker, TrainingWorker, probe_devices
+from app.workers import (
+    BatchGroup,
+    CallWorker,
+    ProcessTrainingWorker,
+    TrainingWorker,
+    probe_devices,
+)
 from core.training.events import (
     CheckpointWritten,
     EpochMetrics,
@@ -116,6 +122,9 @@ class TrainingDashboard(QWidget):
     CURVES_HZ = 5
     HEAVY_HZ = 2
     probe_devices_on_show = True  # tests turn this off: the probe imports TensorFlow
+    # The real session runs in a child process (no GIL shared with the window); set
+    # LAYERWISE_TRAIN_IN_PROCESS=0 to train on a thread of this process instead.
+    train_in_process = os.environ.get("LAYERWISE_TRAIN_IN_PROCESS", "1") != "0"
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -330,9 +339,12 @@ class TrainingDashboard(QWidget):
         run_kwargs.update(epochs_scale=scale, device=device, pretraining=bool(pretraining))
         self._reset_view()
         self._reset_block_states(emit=True)
-        self._worker = TrainingWorker(
-            project, self.run_dir, run_fn=self.run_function, parent=self, **run_kwargs
-        )
+        if self.run_function is None and self.train_in_process:
+            self._worker = ProcessTrainingWorker(project, self.run_dir, parent=self, **run_kwargs)
+        else:
+            self._worker = TrainingWorker(
+                project, self.run_dir, run_fn=self.run_function, parent=self, **run_kwargs
+            )
         self._worker.event.connect(self.on_event)
         self._worker.done.connect(self._on_worker_done)
         self._started_at = time.monotonic()
