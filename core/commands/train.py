@@ -40,14 +40,16 @@ def register(subparsers):
         "--strategy",
         default="default",
         choices=("default", "mirrored", "multi-worker"),
-        help="tf.distribute strategy (only 'default' is available yet)",
+        help="tf.distribute strategy for fine-tuning: mirrored (local GPUs, or the CPU split "
+        "by --cpu-replicas) or multi-worker (the cluster in TF_CONFIG; give each worker its "
+        "own --out)",
     )
     parser.add_argument(
         "--cpu-replicas",
         type=int,
         default=None,
         metavar="N",
-        help="split the CPU into N logical devices (not available yet)",
+        help="split the CPU into N logical devices (for --strategy mirrored without GPUs)",
     )
     parser.add_argument(
         "--snapshot-every",
