@@ -32,6 +32,7 @@ from core.training.control import Control
 from core.training.events import BatchMetrics, Failed, Finished, Stopped
 
 BATCH_INTERVAL_S = 0.05
+CHILD_NICE = 5
 SWITCH_INTERVAL_S = float(
     os.environ.get("LAYERWISE_SWITCH_INTERVAL", "0.0005")
 )  # at most 20 batch groups a second reach the GUI
@@ -301,6 +302,10 @@ def _child_main(address: str) -> None:
     from core.project import project_from_json
 
     authkey = bytes.fromhex(os.environ.pop("LAYERWISE_CHILD_KEY"))
+    # A little lower priority than the window: when both want a core, the window's short
+    # bursts of drawing go first, and training loses next to nothing.
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(CHILD_NICE)
     with Listener(address, family="AF_UNIX", authkey=authkey) as listener:
         conn = listener.accept()
     project_doc, project_path, run_dir, kwargs = conn.recv()

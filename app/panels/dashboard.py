@@ -143,6 +143,7 @@ class TrainingDashboard(QWidget):
         self._paused_total = 0.0
         self._dirty: set[str] = set()
         self._last_heavy = 0.0
+        self._has_content = False  # any curve or image drawn since the last reset
         self._last_curves = 0.0
         self._phase_follow = True
         self._block_follow = True
@@ -692,6 +693,7 @@ class TrainingDashboard(QWidget):
         return specs, ph.batch_x, ph.batch_y
 
     def _draw_curves(self) -> None:
+        self._has_content = True
         specs, bx, by = self._curve_specs()
         keys = {spec[0] for spec in specs}
         for key in list(self._curve_items):
@@ -735,6 +737,7 @@ class TrainingDashboard(QWidget):
         return next(reversed(snaps.values()), None) if snaps else None
 
     def _draw_filters(self) -> None:
+        self._has_content = True
         snap = self._snapshot_for_view()
         if snap is None:
             return
@@ -764,6 +767,7 @@ class TrainingDashboard(QWidget):
         )
 
     def _draw_recon(self) -> None:
+        self._has_content = True
         snap = self._snapshot_for_view()
         if snap is None or snap.inputs is None or snap.reconstructions is None:
             for item in self.recon_images.values():
@@ -796,6 +800,7 @@ class TrainingDashboard(QWidget):
                 vb.autoRange(padding=0.02)
 
     def _draw_hist(self) -> None:
+        self._has_content = True
         snap = self._snapshot_for_view()
         if snap is None:
             return
@@ -869,6 +874,10 @@ class TrainingDashboard(QWidget):
         self._phase_follow = True
         self._block_follow = True
         self._selected_block = None
+        self.progress.setValue(0)
+        if not self._has_content:  # nothing drawn yet: clearing would only cost repaints
+            return
+        self._has_content = False
         for item in self._curve_items.values():
             self.curves_plot.removeItem(item)
         self._curve_items.clear()
@@ -880,7 +889,6 @@ class TrainingDashboard(QWidget):
         for item in self.recon_images.values():
             item.clear()
         self.filters_caption.setText("Learned filters appear after the first epoch")
-        self.progress.setValue(0)
 
     @Slot(object, object)
     def _on_probe(self, _tag, devices) -> None:
