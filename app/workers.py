@@ -32,7 +32,7 @@ from core.training.control import Control
 from core.training.events import BatchMetrics, Failed, Finished, Stopped
 
 BATCH_INTERVAL_S = 0.05
-CHILD_NICE = 5
+CHILD_NICE = int(os.environ.get("LAYERWISE_TRAINING_NICE", "5"))
 SWITCH_INTERVAL_S = float(
     os.environ.get("LAYERWISE_SWITCH_INTERVAL", "0.0005")
 )  # at most 20 batch groups a second reach the GUI
