@@ -415,7 +415,17 @@ class TrainingDashboard(QWidget):
     @Slot(object)
     def on_event(self, event) -> None:
         """Take one event (or BatchGroup) into the state; drawing happens on the timer."""
+        sender = self.sender()
+        if sender is not None and sender is not self._worker and sender is not self:
+            return  # from an earlier run's worker
         st = self.state
+        if isinstance(event, Finished | Stopped | Failed):
+            # The run is over once its last event is in (a training process may take a
+            # moment more to exit; stop_and_wait still waits for it). Said before the
+            # finished / failed signals, so their handlers see a dashboard at rest.
+            st.final = event
+            self._set_running(False)
+            self._dirty.update(("status", "curves", *HEAVY))
         if isinstance(event, BatchGroup):
             last = event.last
             ph = st.phases.get(last.phase)
@@ -839,6 +849,9 @@ class TrainingDashboard(QWidget):
 
     @Slot()
     def _on_worker_done(self) -> None:
+        sender = self.sender()
+        if sender is not None and sender is not self._worker:
+            return  # an earlier run's process finished exiting after a new run started
         self._set_running(False)
         if self.state.final is None:
             self.status_label.setText("Training ended")
