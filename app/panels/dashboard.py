@@ -268,15 +268,10 @@ class TrainingDashboard(QWidget):
         self.weights_plot = plots.plot_widget("Weights", grid=False)
         brush = pg.mkBrush(31, 119, 180, 90)
         self.hidden_hist = self.hidden_plot.plot(
-            [0, 1], [0], stepMode="center", fillLevel=0, brush=brush, pen="#1f77b4"
+            stepMode="center", fillLevel=0, brush=brush, pen="#1f77b4"
         )
         self.weights_hist = self.weights_plot.plot(
-            [0, 1],
-            [0],
-            stepMode="center",
-            fillLevel=0,
-            brush=pg.mkBrush(214, 39, 40, 90),
-            pen="#d62728",
+            stepMode="center", fillLevel=0, brush=pg.mkBrush(214, 39, 40, 90), pen="#d62728"
         )
 
         grid = QGridLayout()
