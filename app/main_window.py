@@ -571,6 +571,7 @@ class MainWindow(QMainWindow):
             for name, slot in (
                 ("blockStateChanged", self._on_block_state),
                 ("runningChanged", self._on_running_changed),
+                ("runStarted", self._on_run_started),
                 ("runFinished", self._on_run_finished),
             ):
                 signal = getattr(self.dashboard, name, None)
@@ -915,8 +916,16 @@ class MainWindow(QMainWindow):
             self.scene.select_blocks([block])
 
     @Slot(str)
+    def _on_run_started(self, run_dir: str) -> None:
+        # Snapshots of earlier epochs can be auditioned while the run goes on.
+        self._give_audition_run(run_dir)
+
+    @Slot(str)
     def _on_run_finished(self, run_dir: str) -> None:
         self.show_message(f"Training finished: {run_dir}")
+        self._give_audition_run(run_dir)
+
+    def _give_audition_run(self, run_dir: str) -> None:
         if self.audition is not None and hasattr(self.audition, "set_run"):
             try:
                 self.audition.set_run(run_dir)

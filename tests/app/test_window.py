@@ -351,6 +351,7 @@ def test_old_autosave_is_not_offered(make_window, tmp_path):
 class FakeDashboard(QWidget):
     blockStateChanged = Signal(str, str)
     runningChanged = Signal(bool)
+    runStarted = Signal(str)
     runFinished = Signal(str)
 
     def __init__(self, parent=None):
@@ -434,6 +435,11 @@ def test_invalid_network_is_not_trained(trained):
 def test_run_finished_goes_to_the_audition_panel(trained):
     trained.dashboard.runFinished.emit("/tmp/runs/r1")
     assert trained.audition.calls == [("set_run", "/tmp/runs/r1")]
+
+
+def test_a_started_run_is_auditioned_while_it_trains(trained):
+    trained.dashboard.runStarted.emit("/tmp/runs/r2")
+    assert trained.audition.calls == [("set_run", "/tmp/runs/r2")]
 
 
 def test_space_plays_unless_typing(trained, qtbot):
