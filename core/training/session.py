@@ -159,6 +159,9 @@ class _Session:
         finally:
             if listener is not None:
                 self.control.remove_listener(listener)
+            scratch = getattr(self, "scratch", None)
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
 
     def _failed(self, message: str) -> Failed:
         phase, block = self.current
@@ -171,19 +174,23 @@ class _Session:
     def _check_requests(self):
         strategy = self.strategy or "default"
         if strategy not in STRATEGIES:
-            raise LayerwiseError(f"unknown strategy {strategy!r}; choose one of "
-                                 f"{', '.join(STRATEGIES)}")
+            raise LayerwiseError(
+                f"unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}"
+            )
         self.strategy = strategy
         replicas = self.cpu_replicas
-        if replicas is not None and (isinstance(replicas, bool) or not isinstance(replicas, int)
-                                     or replicas < 1):
-            raise LayerwiseError(f"cpu replicas must be a whole number of at least 1, got "
-                                 f"{replicas!r}")
+        if replicas is not None and (
+            isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1
+        ):
+            raise LayerwiseError(
+                f"cpu replicas must be a whole number of at least 1, got {replicas!r}"
+            )
         if strategy == "multi-worker" and not os.environ.get("TF_CONFIG"):
             raise LayerwiseError(
                 "the multi-worker strategy reads the cluster from the TF_CONFIG environment "
                 "variable, which is not set; set it on every worker (see tf.distribute) or use "
-                "--strategy mirrored")
+                "--strategy mirrored"
+            )
         if not self.epochs_scale > 0 or not math.isfinite(self.epochs_scale):
             raise LayerwiseError(f"epochs scale must be a positive number, got {self.epochs_scale}")
 
@@ -201,11 +208,14 @@ class _Session:
         state = None
         if self.resume:
             try:
-                checkpoint = (runfolder.read_checkpoint(self.run_dir)
-                              if self.run_dir.exists() else None)
+                checkpoint = (
+                    runfolder.read_checkpoint(self.run_dir) if self.run_dir.exists() else None
+                )
             except (OSError, ValueError, KeyError) as exc:
-                raise LayerwiseError(f"the checkpoint in {self.run_dir} cannot be read "
-                                     f"({exc}); train into a new folder") from None
+                raise LayerwiseError(
+                    f"the checkpoint in {self.run_dir} cannot be read "
+                    f"({exc}); train into a new folder"
+                ) from None
             if checkpoint is None:
                 raise LayerwiseError(f"{self.run_dir} holds no checkpoint to resume from")
             state, self._saved_model, self._saved_trainer = checkpoint
@@ -229,8 +239,9 @@ class _Session:
         self._split_cpu()
         self.device, self.device_name = self._pick_device()
         self.strategy_obj = self._make_strategy()
-        self.replicas = (self.strategy_obj.num_replicas_in_sync
-                         if self.strategy_obj is not None else 1)
+        self.replicas = (
+            self.strategy_obj.num_replicas_in_sync if self.strategy_obj is not None else 1
+        )
 
         pretraining = self.pretraining_request
         if pretraining is None:
@@ -240,8 +251,14 @@ class _Session:
         run_project.training.setdefault("pretraining", {})["enabled"] = self.pretraining
         self.run_project = run_project
 
-        with tf.device(self.device):
-            self.built = build(run_project)
+        if self.strategy_obj is not None:
+            # the network's variables are mirrored from the start: pretraining and fine-tuning
+            # both run under the strategy
+            with self.strategy_obj.scope():
+                self.built = build(run_project)
+        else:
+            with tf.device(self.device):
+                self.built = build(run_project)
         self.model = self.built.model
         self.plan = self.built.plan if self.pretraining else []
 
@@ -292,28 +309,37 @@ class _Session:
         cpu = tf.config.list_physical_devices("CPU")[0]
         try:
             tf.config.set_logical_device_configuration(
-                cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(n)])
+                cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(n)]
+            )
         except RuntimeError:
             have = len(tf.config.list_logical_devices("CPU"))
             if have != n:
                 raise LayerwiseError(
                     f"the CPU can be split into {n} replicas only before TensorFlow starts; it "
-                    f"already runs with {have}; train in a fresh process (the CLI)") from None
+                    f"already runs with {have}; train in a fresh process (the CLI)"
+                ) from None
 
     def _make_strategy(self):
         tf = self.tf
         if self.strategy == "default":
             return None
         if self.strategy == "multi-worker":
-            return tf.distribute.MultiWorkerMirroredStrategy()
+            from core.training import distributed
+
+            timeout = distributed.cluster_timeout()
+            self.chief = distributed.is_chief(distributed.read_tf_config())
+            return distributed.make_multi_worker(timeout)
         if self.device.startswith("/GPU") and not (self.device_request or "").startswith("gpu"):
             devices = [d.name for d in tf.config.list_logical_devices("GPU")]
         elif self.device.startswith("/GPU"):
             devices = [self.device]
         else:
             devices = [d.name for d in tf.config.list_logical_devices("CPU")]
-        cross = None if self.device.startswith("/GPU") else \
-            tf.distribute.ReductionToOneDevice(reduce_to_device=devices[0])
+        cross = (
+            None
+            if self.device.startswith("/GPU")
+            else tf.distribute.ReductionToOneDevice(reduce_to_device=devices[0])
+        )
         return tf.distribute.MirroredStrategy(devices=devices, cross_device_ops=cross)
 
     def _prepare_data(self):
@@ -384,6 +410,14 @@ class _Session:
         self.phase_names = [p["name"] for p in phases]
 
     def _prepare_folder(self):
+        if not getattr(self, "chief", True):
+            # a multi-worker run's other workers train alongside the chief but write into a
+            # folder of their own that is removed at the end: only the chief's run folder holds
+            # the results, so workers sharing one --out (one machine) do not clobber it
+            import tempfile
+
+            self.scratch = Path(tempfile.mkdtemp(prefix="layerwise-worker-"))
+            self.run_dir = self.scratch / "run"
         run = self.run_dir
         try:
             run.mkdir(parents=True, exist_ok=True)
@@ -443,8 +477,9 @@ class _Session:
             accum = st.get("accumulators")
             self.last_checkpoint = str(self.run_dir / runfolder.CHECKPOINTS / runfolder.STATE)
         self.planned = sum(p["epochs"] * self._approx_steps(p) for p in self.phases)
-        pretrained_blocks += [p["block"] for p in self.phases[:start_phase]
-                              if p["kind"] == "pretrain"]
+        pretrained_blocks += [
+            p["block"] for p in self.phases[:start_phase] if p["kind"] == "pretrain"
+        ]
 
         self.trainer = None
         for index, phase in enumerate(self.phases):
@@ -506,16 +541,56 @@ class _Session:
                         f"block {block} has Bernoulli visible units but its input lies outside "
                         "0..1; choose Gaussian visible units or scale the data"
                     )
-                trainer = RBMTrainer(
-                    layer, x_train, x_val, settings, self.seed + index, self.interrupt, shuffle_seed
-                )
+                if self.strategy_obj is not None:
+                    from core.training.distributed import DistributedRBMTrainer
+
+                    trainer = DistributedRBMTrainer(
+                        layer,
+                        x_train,
+                        x_val,
+                        settings,
+                        self.seed + index,
+                        self.interrupt,
+                        shuffle_seed,
+                        self.strategy_obj,
+                    )
+                else:
+                    trainer = RBMTrainer(
+                        layer,
+                        x_train,
+                        x_val,
+                        settings,
+                        self.seed + index,
+                        self.interrupt,
+                        shuffle_seed,
+                    )
                 trainer.chunk = max(1, math.ceil(trainer.steps_per_epoch / 4))
                 return trainer
             from core.training.autoencoder import AutoencoderTrainer
 
-            trainer = AutoencoderTrainer(
-                layer, x_train, x_val, settings, self.seed + index, self.interrupt, shuffle_seed
-            )
+            if self.strategy_obj is not None:
+                from core.training.distributed import DistributedAutoencoderTrainer
+
+                trainer = DistributedAutoencoderTrainer(
+                    layer,
+                    x_train,
+                    x_val,
+                    settings,
+                    self.seed + index,
+                    self.interrupt,
+                    shuffle_seed,
+                    self.strategy_obj,
+                )
+            else:
+                trainer = AutoencoderTrainer(
+                    layer,
+                    x_train,
+                    x_val,
+                    settings,
+                    self.seed + index,
+                    self.interrupt,
+                    shuffle_seed,
+                )
             trainer.chunk = max(1, trainer.steps_per_epoch // 10)
             return trainer
         from core.training.autoencoder import binary_like
@@ -528,8 +603,8 @@ class _Session:
                 self.model, self.x_train.shape[1:], binary_like(self.x_train)
             )
         if self.strategy_obj is not None:
-            # fine-tuning runs under the strategy: a copy of the (pretrained) network whose
-            # variables the strategy mirrors; pretraining ran on the first device
+            # fine-tuning runs under the strategy: a copy of the (pretrained) network made in
+            # its scope, so layers added here (the unrolled decoder) are mirrored too
             with self.strategy_obj.scope():
                 copy = self.keras.models.clone_model(model)
             copy.set_weights(model.get_weights())
@@ -910,4 +985,11 @@ def _runtime_message(exc: Exception) -> str | None:
         )
     if isinstance(exc, OSError):
         return f"cannot read or write a file: {text}"
+    if name in ("UnavailableError", "DeadlineExceededError") or (
+        name == "CancelledError" and "collective" in text.lower()
+    ):
+        return (
+            "a worker of the multi-worker cluster stopped answering; the run cannot go on "
+            f"without it ({text})"
+        )
     return None
