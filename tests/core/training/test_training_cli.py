@@ -17,8 +17,14 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def _train(*args, cwd=ROOT):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    return subprocess.run([sys.executable, "-m", "core", "train", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=300, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "core", "train", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
 
 
 def test_cli_trains_a_tiny_project_and_fails_clearly(tmp_path):
@@ -38,8 +44,16 @@ def test_cli_trains_a_tiny_project_and_fails_clearly(tmp_path):
     assert len(resumed.stderr.strip().splitlines()) == 1
 
     # two logical CPUs: fine-tuning under MirroredStrategy matches the single-device run
-    mirrored = _train(path, "--out", tmp_path / "m", "--no-pretraining", "--strategy",
-                      "mirrored", "--cpu-replicas", "2")
+    mirrored = _train(
+        path,
+        "--out",
+        tmp_path / "m",
+        "--no-pretraining",
+        "--strategy",
+        "mirrored",
+        "--cpu-replicas",
+        "2",
+    )
     assert mirrored.returncode == 0, mirrored.stderr
     two = json.loads((tmp_path / "m" / "summary.json").read_text())
     assert (two["strategy"], two["replicas"]) == ("mirrored", 2)
@@ -59,9 +73,14 @@ def test_ctrl_c_stops_with_a_checkpoint_and_resume_finishes(tmp_path):
     path = project_io.save(project, tmp_path / "p.json")
     out = tmp_path / "run"
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    proc = subprocess.Popen([sys.executable, "-m", "core", "train", str(path), "--out",
-                             str(out)], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "core", "train", str(path), "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     deadline = time.time() + 120
     for line in proc.stdout:
         if "epoch 2/40" in line or time.time() > deadline:

@@ -24,8 +24,15 @@ def _rbm_trainer(x, xv, units=32, visible="bernoulli", **settings):
 
     layer = RBM(units, visible=visible)
     layer.build((None, x.shape[1]))
-    base = {"batch_size": 20, "learning_rate": 0.1, "cd_k": 1, "persistent": False,
-            "momentum": 0.5, "final_momentum": 0.9, "weight_decay": 1e-4}
+    base = {
+        "batch_size": 20,
+        "learning_rate": 0.1,
+        "cd_k": 1,
+        "persistent": False,
+        "momentum": 0.5,
+        "final_momentum": 0.9,
+        "weight_decay": 1e-4,
+    }
     base.update(settings)
     flag = tf.Variable(False)
     return RBMTrainer(layer, x, xv, base, seed=0, interrupt=flag, shuffle_seed=0), flag
@@ -41,8 +48,9 @@ def _epochs(trainer, n):
     return errors
 
 
-@pytest.mark.parametrize("settings", [{"cd_k": 1}, {"cd_k": 3}, {"persistent": True}],
-                         ids=["cd1", "cd3", "pcd"])
+@pytest.mark.parametrize(
+    "settings", [{"cd_k": 1}, {"cd_k": 3}, {"persistent": True}], ids=["cd1", "cd3", "pcd"]
+)
 def test_rbm_lowers_reconstruction_error(digits, settings):
     x, xv = _flat(digits)
     trainer, _ = _rbm_trainer(x, xv, **settings)
@@ -103,16 +111,22 @@ def _ae_trainer(x, xv, **params):
     layer = Autoencoder(24, **params)
     layer.build((None, x.shape[1]))
     settings = {"batch_size": 20, "learning_rate": 0.01, "optimizer": "adam"}
-    return AutoencoderTrainer(layer, x, xv, settings, seed=0, interrupt=tf.Variable(False),
-                              shuffle_seed=0)
+    return AutoencoderTrainer(
+        layer, x, xv, settings, seed=0, interrupt=tf.Variable(False), shuffle_seed=0
+    )
 
 
-@pytest.mark.parametrize("params", [
-    {"tied": True}, {"tied": False},
-    {"sparsity_weight": 0.5, "sparsity_target": 0.05},
-    {"corruption": "masking", "corruption_level": 0.3},
-    {"corruption": "gaussian", "corruption_level": 0.2},
-], ids=["tied", "untied", "sparse", "masking", "gaussian"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"tied": True},
+        {"tied": False},
+        {"sparsity_weight": 0.5, "sparsity_target": 0.05},
+        {"corruption": "masking", "corruption_level": 0.3},
+        {"corruption": "gaussian", "corruption_level": 0.2},
+    ],
+    ids=["tied", "untied", "sparse", "masking", "gaussian"],
+)
 def test_autoencoder_pretraining_lowers_error(digits, params):
     x, xv = _flat(digits)
     trainer = _ae_trainer(x, xv, **params)

@@ -23,9 +23,20 @@ from core.training.events import (
 )
 from core.training.session import run_training
 
-SUMMARY_KEYS = {"phases", "evaluation", "samples_per_second", "device", "objective",
-                "output_block", "sample_shape", "data", "pretraining", "seed", "strategy",
-                "replicas"}
+SUMMARY_KEYS = {
+    "phases",
+    "evaluation",
+    "samples_per_second",
+    "device",
+    "objective",
+    "output_block",
+    "sample_shape",
+    "data",
+    "pretraining",
+    "seed",
+    "strategy",
+    "replicas",
+}
 
 
 def _finished(events):
@@ -40,8 +51,10 @@ def test_dbn_run_folder_and_events(tmp_path, digits):
     assert names[0] == "PhaseStarted" and names[-1] == "Finished"
     starts = [e for e in events if isinstance(e, PhaseStarted)]
     assert [(s.name, s.kind, s.block, s.method) for s in starts] == [
-        ("pretrain rbm1", "pretrain", "rbm1", "rbm"), ("pretrain rbm2", "pretrain", "rbm2", "rbm"),
-        ("fine-tune", "finetune", None, "classifier")]
+        ("pretrain rbm1", "pretrain", "rbm1", "rbm"),
+        ("pretrain rbm2", "pretrain", "rbm2", "rbm"),
+        ("fine-tune", "finetune", None, "classifier"),
+    ]
     assert "BatchMetrics" in names and "CheckpointWritten" in names
     summary = _finished(events)
     assert set(summary) >= SUMMARY_KEYS
@@ -85,8 +98,9 @@ def test_dbn_run_folder_and_events(tmp_path, digits):
 def test_input_reshaped_when_sizes_match(tmp_path, digits):
     project = dbn_project(epochs=1, finetune_epochs=1, input_shape=(64,))
     project.network.blocks = [b for b in project.network.blocks if b.id != "flatten"]
-    project.network.wires = [w for w in project.network.wires if "flatten" not in
-                             (w.source, w.target)]
+    project.network.wires = [
+        w for w in project.network.wires if "flatten" not in (w.source, w.target)
+    ]
     from core.spec import Wire
 
     project.network.wires.append(Wire("input", "rbm1", 0))
@@ -99,8 +113,9 @@ def test_data_not_fitting_the_input_fails_before_training(tmp_path, digits):
     project.network.blocks = [b for b in project.network.blocks if b.id != "flatten"]
     from core.spec import Wire
 
-    project.network.wires = [w for w in project.network.wires
-                             if "flatten" not in (w.source, w.target)] + [Wire("input", "rbm1")]
+    project.network.wires = [
+        w for w in project.network.wires if "flatten" not in (w.source, w.target)
+    ] + [Wire("input", "rbm1")]
     events = run_all(run_training(project, tmp_path / "run", dataset=digits))
     assert kinds(events) == ["Failed"]
     assert "(8, 8)" in events[0].message and "(10)" in events[0].message
@@ -108,8 +123,9 @@ def test_data_not_fitting_the_input_fails_before_training(tmp_path, digits):
 
 
 def test_no_pretraining_has_only_finetune(tmp_path, digits):
-    events = run_all(run_training(dbn_project(), tmp_path / "run", dataset=digits,
-                                  pretraining=False))
+    events = run_all(
+        run_training(dbn_project(), tmp_path / "run", dataset=digits, pretraining=False)
+    )
     summary = _finished(events)
     assert summary["pretraining"] is False
     assert [p["kind"] for p in summary["phases"]] == ["finetune"]
@@ -118,8 +134,10 @@ def test_no_pretraining_has_only_finetune(tmp_path, digits):
 def test_same_seed_same_metrics(tmp_path, digits):
     def metrics(name):
         run_all(run_training(dbn_project(), tmp_path / name, dataset=digits, snapshot_every=0))
-        return [{k: v for k, v in line.items() if k not in ("wall_time", "samples_per_second")}
-                for line in runfolder.read_metrics(tmp_path / name / "metrics.jsonl")]
+        return [
+            {k: v for k, v in line.items() if k not in ("wall_time", "samples_per_second")}
+            for line in runfolder.read_metrics(tmp_path / name / "metrics.jsonl")
+        ]
 
     assert metrics("a") == metrics("b")
 
@@ -151,24 +169,40 @@ def test_unrolled_rbm_stack_uses_transposed_weights():
     stack = __import__("keras").Model(model.input, model.get_layer("rbm2").output)
     unrolled, code = unroll(stack, (8, 8), binary=True)
     assert code == "rbm2"
-    np.testing.assert_allclose(unrolled.get_layer("decode_rbm1").kernel.numpy(),
-                               model.get_layer("rbm1").kernel.numpy().T)
-    np.testing.assert_allclose(unrolled.get_layer("decode_rbm2").bias.numpy(),
-                               model.get_layer("rbm2").visible_bias.numpy())
+    np.testing.assert_allclose(
+        unrolled.get_layer("decode_rbm1").kernel.numpy(), model.get_layer("rbm1").kernel.numpy().T
+    )
+    np.testing.assert_allclose(
+        unrolled.get_layer("decode_rbm2").bias.numpy(), model.get_layer("rbm2").visible_bias.numpy()
+    )
 
 
 def test_deep_autoencoder_run_on_piano_rolls(tmp_path, rolls):
     project = chain(
-        [block("input", "Input", shape=[8, 12]), block("flatten", "Flatten"),
-         block("enc1", "Autoencoder", units=32, corruption="masking"),
-         block("code", "Autoencoder", units=8)],
-        {"seed": 0, "pretraining": {"enabled": True, "blocks": {
-            "enc1": {"epochs": 2, "batch_size": 16, "learning_rate": 0.01},
-            "code": {"epochs": 2, "batch_size": 16, "learning_rate": 0.01}}},
-         "finetune": {"objective": "autoencoder", "epochs": 2, "batch_size": 16,
-                      "learning_rate": 0.005}},
-        data={"source": "bach-chorales", "representation": {"window_steps": 8,
-                                                            "pitch_count": 12}})
+        [
+            block("input", "Input", shape=[8, 12]),
+            block("flatten", "Flatten"),
+            block("enc1", "Autoencoder", units=32, corruption="masking"),
+            block("code", "Autoencoder", units=8),
+        ],
+        {
+            "seed": 0,
+            "pretraining": {
+                "enabled": True,
+                "blocks": {
+                    "enc1": {"epochs": 2, "batch_size": 16, "learning_rate": 0.01},
+                    "code": {"epochs": 2, "batch_size": 16, "learning_rate": 0.01},
+                },
+            },
+            "finetune": {
+                "objective": "autoencoder",
+                "epochs": 2,
+                "batch_size": 16,
+                "learning_rate": 0.005,
+            },
+        },
+        data={"source": "bach-chorales", "representation": {"window_steps": 8, "pitch_count": 12}},
+    )
     run = tmp_path / "run"
     events = run_all(run_training(project, run, dataset=rolls))
     summary = _finished(events)
@@ -186,40 +220,60 @@ def test_deep_autoencoder_run_on_piano_rolls(tmp_path, rolls):
 
     model = keras.models.load_model(run / "model.keras", safe_mode=True)
     names = [layer.name for layer in model.layers]
-    assert names == ["input", "flatten", "enc1", "code", "decode_code", "decode_enc1",
-                     "reconstruction"]
+    assert names == [
+        "input",
+        "flatten",
+        "enc1",
+        "code",
+        "decode_code",
+        "decode_enc1",
+        "reconstruction",
+    ]
     assert model.output.shape[1:] == (8, 12)
 
 
 def test_vae_and_sequence_objectives(tmp_path, rolls):
     vae = chain(
-        [block("input", "Input", shape=[8, 12]), block("flatten", "Flatten"),
-         block("hidden", "Dense", units=32, activation="relu"),
-         block("latent", "VAE", latent_dim=4),
-         block("decoder", "Dense", units=32, activation="relu"),
-         block("notes", "Dense", units=96, activation="sigmoid"),
-         block("roll", "Reshape", target_shape=[8, 12])],
-        {"seed": 0, "pretraining": {"enabled": False, "blocks": {}},
-         "finetune": {"objective": "vae", "epochs": 2, "batch_size": 16}})
+        [
+            block("input", "Input", shape=[8, 12]),
+            block("flatten", "Flatten"),
+            block("hidden", "Dense", units=32, activation="relu"),
+            block("latent", "VAE", latent_dim=4),
+            block("decoder", "Dense", units=32, activation="relu"),
+            block("notes", "Dense", units=96, activation="sigmoid"),
+            block("roll", "Reshape", target_shape=[8, 12]),
+        ],
+        {
+            "seed": 0,
+            "pretraining": {"enabled": False, "blocks": {}},
+            "finetune": {"objective": "vae", "epochs": 2, "batch_size": 16},
+        },
+    )
     summary = _finished(run_all(run_training(vae, tmp_path / "vae", dataset=rolls)))
     assert summary["objective"] == "vae"
     assert np.isfinite(summary["phases"][-1]["final"]["loss"])
     seq = chain(
-        [block("input", "Input", shape=[None, 12]),
-         block("lstm", "LSTM", units=16, return_sequences=True),
-         block("next", "TimeDistributedDense", units=12, activation="sigmoid")],
-        {"seed": 0, "pretraining": {"enabled": False, "blocks": {}},
-         "finetune": {"objective": "sequence", "epochs": 1, "batch_size": 16}})
+        [
+            block("input", "Input", shape=[None, 12]),
+            block("lstm", "LSTM", units=16, return_sequences=True),
+            block("next", "TimeDistributedDense", units=12, activation="sigmoid"),
+        ],
+        {
+            "seed": 0,
+            "pretraining": {"enabled": False, "blocks": {}},
+            "finetune": {"objective": "sequence", "epochs": 1, "batch_size": 16},
+        },
+    )
     summary = _finished(run_all(run_training(seq, tmp_path / "seq", dataset=rolls)))
-    assert summary["objective"] == "sequence" and "wrong_notes_per_window" in \
-        summary["evaluation"]
+    assert summary["objective"] == "sequence" and "wrong_notes_per_window" in summary["evaluation"]
 
 
 def test_stop_is_honoured_after_the_current_batch(tmp_path, digits):
     control = Control()
     run = tmp_path / "run"
-    gen = run_training(dbn_project(epochs=1, finetune_epochs=3), run, control=control,
-                       dataset=digits)
+    gen = run_training(
+        dbn_project(epochs=1, finetune_epochs=3), run, control=control, dataset=digits
+    )
     for ev in gen:
         if isinstance(ev, BatchMetrics) and ev.block is None and ev.epoch == 1:
             control.stop()
@@ -236,8 +290,12 @@ def test_pause_blocks_until_resume(tmp_path, digits):
     seen, done = [], threading.Event()
 
     def consume():
-        for ev in run_training(dbn_project(epochs=3, finetune_epochs=3), tmp_path / "run",
-                               control=control, dataset=digits):
+        for ev in run_training(
+            dbn_project(epochs=3, finetune_epochs=3),
+            tmp_path / "run",
+            control=control,
+            dataset=digits,
+        ):
             seen.append(ev)
         done.set()
 
@@ -264,8 +322,9 @@ def test_pause_blocks_until_resume(tmp_path, digits):
 
 def test_resume_continues_without_repeating_or_losing_epochs(tmp_path, digits):
     project = dbn_project(epochs=3, finetune_epochs=3)
-    straight = _finished(run_all(run_training(project, tmp_path / "a", dataset=digits,
-                                              snapshot_every=0)))
+    straight = _finished(
+        run_all(run_training(project, tmp_path / "a", dataset=digits, snapshot_every=0))
+    )
     control = Control()
     run = tmp_path / "b"
     gen = run_training(project, run, control=control, dataset=digits, snapshot_every=0)
@@ -276,8 +335,7 @@ def test_resume_continues_without_repeating_or_losing_epochs(tmp_path, digits):
             control.stop()  # the next batch boundary: phase 1, epoch 1, step 0
     assert kinds(events)[-1] == "Stopped"
     assert (events[-1].phase, events[-1].epoch) == (1, 1)
-    resumed = run_all(run_training(project, run, dataset=digits, resume=True,
-                                   snapshot_every=0))
+    resumed = run_all(run_training(project, run, dataset=digits, resume=True, snapshot_every=0))
     first = resumed[0]
     assert isinstance(first, PhaseStarted) and first.block == "rbm2" and first.start_epoch == 1
     summary = _finished(resumed)
@@ -285,7 +343,8 @@ def test_resume_continues_without_repeating_or_losing_epochs(tmp_path, digits):
     seen = [(line["phase_index"], line["epoch"]) for line in lines]
     assert seen == [(p, e) for p in range(3) for e in range(3)]
     assert summary["evaluation"]["accuracy"] == pytest.approx(
-        straight["evaluation"]["accuracy"], abs=1e-6)
+        straight["evaluation"]["accuracy"], abs=1e-6
+    )
 
 
 def test_resume_mid_epoch(tmp_path, digits):
@@ -301,14 +360,15 @@ def test_resume_mid_epoch(tmp_path, digits):
     resumed = run_all(run_training(project, run, dataset=digits, resume=True))
     assert resumed[0].start_epoch == 1
     _finished(resumed)
-    lines = [(line["phase_index"], line["epoch"])
-             for line in runfolder.read_metrics(run / "metrics.jsonl")]
+    lines = [
+        (line["phase_index"], line["epoch"])
+        for line in runfolder.read_metrics(run / "metrics.jsonl")
+    ]
     assert lines == [(0, 0), (1, 0), (2, 0), (2, 1), (2, 2)]
 
 
 def test_resume_without_checkpoint_fails_clearly(tmp_path, digits):
-    events = run_all(run_training(dbn_project(), tmp_path / "none", dataset=digits,
-                                  resume=True))
+    events = run_all(run_training(dbn_project(), tmp_path / "none", dataset=digits, resume=True))
     assert kinds(events) == ["Failed"] and "no checkpoint" in events[0].message
 
 
@@ -316,7 +376,8 @@ def test_nan_loss_fails_naming_phase_and_block_and_keeps_checkpoint(tmp_path, di
     project = dbn_project(epochs=1, finetune_epochs=1)
     project.network.block("rbm2").params["visible"] = "gaussian"
     project.training["pretraining"]["blocks"]["rbm2"].update(
-        {"learning_rate": 10.0, "epochs": 5, "momentum": 0.9})
+        {"learning_rate": 10.0, "epochs": 5, "momentum": 0.9}
+    )
     run = tmp_path / "run"
     events = run_all(run_training(project, run, dataset=digits))
     failed = events[-1]
@@ -333,11 +394,11 @@ def test_nan_loss_fails_naming_phase_and_block_and_keeps_checkpoint(tmp_path, di
 
 def test_distribution_requests_are_checked(tmp_path, digits, monkeypatch):
     monkeypatch.delenv("TF_CONFIG", raising=False)
-    events = run_all(run_training(dbn_project(), tmp_path / "r", dataset=digits,
-                                  strategy="multi-worker"))
+    events = run_all(
+        run_training(dbn_project(), tmp_path / "r", dataset=digits, strategy="multi-worker")
+    )
     assert kinds(events) == ["Failed"] and "TF_CONFIG" in events[0].message
-    events = run_all(run_training(dbn_project(), tmp_path / "r", dataset=digits,
-                                  strategy="ring"))
+    events = run_all(run_training(dbn_project(), tmp_path / "r", dataset=digits, strategy="ring"))
     assert kinds(events) == ["Failed"] and "unknown strategy" in events[0].message
 
 
