@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import copy
 import json
 
@@ -18,6 +19,20 @@ from core.spec import Block, Wire
 
 CLIPBOARD_MIME = "application/x-layerwise-blocks"
 PASTE_OFFSET = 40.0
+
+
+def _release_clipboard() -> None:
+    """The clipboard owns the QMimeData we made in Python; Qt would delete it in its own exit
+    handlers, after Python has finalised, and crash. Clear it while Python is still alive."""
+    app = QGuiApplication.instance()
+    if app is not None:
+        clipboard = QGuiApplication.clipboard()
+        mime = clipboard.mimeData()
+        if mime is not None and mime.hasFormat(CLIPBOARD_MIME):
+            clipboard.clear()
+
+
+atexit.register(_release_clipboard)
 
 
 class NetworkScene(QGraphicsScene):
