@@ -72,30 +72,113 @@ def is_chief(config: dict) -> bool:
     return task["type"] == "worker" and task["index"] == 0
 
 
+def _address(host: str) -> tuple[str, int]:
+    name, _, port = host.rpartition(":")
+    if not name or not port.isdigit():
+        raise LayerwiseError(f"TF_CONFIG's address {host!r} is not host:port")
+    return name.strip("[]"), int(port)
+
+
+def wait_for_cluster(hosts: list[str], me: str, timeout: float) -> None:
+    """Wait until every other worker's port accepts a connection, else LayerwiseError.
+
+    TensorFlow's own start-up retries a worker that never answers for ever, inside one native
+    call that holds the interpreter (no time-out, no Ctrl-C). So each worker first listens on
+    its own port with a plain socket (TensorFlow's server takes the port over once this returns)
+    and waits for the others to do the same; when one does not within ``timeout`` seconds the
+    run ends with one clear line, before anything is written."""
+    import socket
+    import time
+
+    _, port = _address(me)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind(("", port))
+        listener.listen(16)
+    except OSError as exc:
+        listener.close()
+        raise LayerwiseError(
+            f"this worker cannot listen on {me} (its address in TF_CONFIG): "
+            f"{exc.strerror or exc}; is the port in use?"
+        ) from None
+    try:
+        pending = [h for h in dict.fromkeys(hosts) if h != me]
+        deadline = time.monotonic() + timeout
+        while pending:
+            for host in list(pending):
+                try:
+                    socket.create_connection(_address(host), timeout=1.0).close()
+                    pending.remove(host)
+                except OSError:
+                    pass
+            if not pending:
+                break
+            if time.monotonic() > deadline:
+                raise LayerwiseError(
+                    f"worker {', '.join(pending)} did not answer within {timeout:g} s: it is "
+                    f"not running or cannot be reached; start every worker of the cluster in "
+                    f"TF_CONFIG, or raise {TIMEOUT_ENV} (seconds)"
+                )
+            time.sleep(0.2)
+    finally:
+        listener.close()
+
+
 def make_multi_worker(timeout: float):
     """MultiWorkerMirroredStrategy from TF_CONFIG, giving up with a clear LayerwiseError when
     a worker does not join within ``timeout`` seconds (TensorFlow would wait for ever)."""
     import tensorflow as tf
+    from tensorflow.compiler.xla.tsl.protobuf import coordination_config_pb2
     from tensorflow.python.distribute import collective_all_reduce_strategy as cars
+    from tensorflow.python.distribute import multi_worker_util
+    from tensorflow.python.eager import context
 
     config = read_tf_config()
     hosts = [h for hosts in config["cluster"].values() for h in hosts]
-    # the strategy's constructor waits for every worker with a barrier all-reduce whose time-out
-    # is this class attribute (0: for ever); it is read once, while constructing
+    me = config["cluster"][config["task"]["type"]][config["task"]["index"]]
+    wait_for_cluster(hosts, me, timeout)
+    spec = tf.train.ClusterSpec(config["cluster"])
+    ms = max(1000, int(timeout * 1000))
+    if (
+        config["task"]["type"] in ("chief", "worker")
+        and context.context().coordination_service is None
+    ):
+        # the strategy would set up the coordination service itself, with no time-out on the
+        # workers' registration (it waits for ever for a worker that never answers)
+        jobs = [
+            coordination_config_pb2.CoordinatedJob(name=job, num_tasks=spec.num_tasks(job))
+            for job in ("chief", "worker")
+            if job in spec.jobs
+        ]
+        context.context().configure_coordination_service(
+            service_type="standalone",
+            service_leader=multi_worker_util.coordination_leader(spec),
+            coordinated_jobs=jobs,
+            cluster_register_timeout_in_ms=ms,
+        )
+    # without the coordination service the constructor waits with a barrier all-reduce whose
+    # time-out is this class attribute (0: for ever); it is read once, while constructing
     extended = cars.CollectiveAllReduceExtended
     previous = extended._check_health_initial_timeout
     extended._check_health_initial_timeout = max(1, int(round(timeout)))
+    gave_up = (
+        f"the cluster in TF_CONFIG did not come together within {timeout:g} s (workers "
+        f"{', '.join(hosts)}): a worker is not running or cannot be reached; start every "
+        f"worker, or raise {TIMEOUT_ENV}"
+    )
     try:
         return tf.distribute.MultiWorkerMirroredStrategy()
-    except (RuntimeError, tf.errors.DeadlineExceededError, tf.errors.UnavailableError) as exc:
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except (RuntimeError, tf.errors.OpError) as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "start gRPC server" in text:
+            raise LayerwiseError(
+                f"this worker cannot listen on {me} (TF_CONFIG's address for it): the port is "
+                "in use or the address is not this machine's"
+            ) from None
         if isinstance(exc, RuntimeError) and "Timeout waiting for the cluster" not in text:
             raise
-        raise LayerwiseError(
-            f"the cluster in TF_CONFIG did not come together within {timeout:g} s (workers "
-            f"{', '.join(hosts)}): a worker is not running or cannot be reached; start every "
-            f"worker, or raise {TIMEOUT_ENV}"
-        ) from None
+        raise LayerwiseError(gave_up) from None
     finally:
         extended._check_health_initial_timeout = previous
 
