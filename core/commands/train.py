@@ -40,9 +40,10 @@ def register(subparsers):
         "--strategy",
         default="default",
         choices=("default", "mirrored", "multi-worker"),
-        help="tf.distribute strategy for fine-tuning: mirrored (local GPUs, or the CPU split "
-        "by --cpu-replicas) or multi-worker (the cluster in TF_CONFIG; give each worker its "
-        "own --out)",
+        help="tf.distribute strategy for pretraining and fine-tuning: mirrored (local GPUs, "
+        "or the CPU split by --cpu-replicas) or multi-worker (the cluster in TF_CONFIG; the "
+        "chief writes --out, the other workers a scratch folder; LAYERWISE_CLUSTER_TIMEOUT "
+        "seconds to wait for every worker, default 60)",
     )
     parser.add_argument(
         "--cpu-replicas",
