@@ -161,8 +161,10 @@ class FinetuneTrainer(PhaseTrainer):
         self.batch_size, self.steps_per_epoch = batch_plan(self.n, int(settings["batch_size"]))
         self.replicas = strategy.num_replicas_in_sync if strategy is not None else 1
         if self.batch_size < self.replicas:
-            raise LayerwiseError(f"the batch ({self.batch_size} samples) is smaller than the "
-                                 f"{self.replicas} replicas it is split across")
+            raise LayerwiseError(
+                f"the batch ({self.batch_size} samples) is smaller than the "
+                f"{self.replicas} replicas it is split across"
+            )
         self.activation = output_activation(model)
         self.binary = binary_like(x_train) and self.activation == "sigmoid"
         self.data_x = tf.constant(x_train)
@@ -234,8 +236,9 @@ class FinetuneTrainer(PhaseTrainer):
         i = 0
         for opt, vs in self.groups:
             # a pretrained layer's visible-side weights get no gradient here: leave them be
-            pairs = [(g, v) for g, v in zip(grads[i:i + len(vs)], vs, strict=True)
-                     if g is not None]
+            pairs = [
+                (g, v) for g, v in zip(grads[i : i + len(vs)], vs, strict=True) if g is not None
+            ]
             opt.apply_gradients(pairs)
             i += len(vs)
         return loss, metric
@@ -243,7 +246,7 @@ class FinetuneTrainer(PhaseTrainer):
     def _train_step(self, start):
         tf = self.tf
         bs = self.batch_size
-        idx = self.order[start * bs:(start + 1) * bs]
+        idx = self.order[start * bs : (start + 1) * bs]
         x = tf.gather(self.data_x, idx)
         y = tf.gather(self.data_y, idx)
         if self.strategy is None:
@@ -253,13 +256,16 @@ class FinetuneTrainer(PhaseTrainer):
 
         def replica_fn(x, y):
             i = tf.distribute.get_replica_context().replica_id_in_sync_group
-            return self._replica_step(x[i * per:(i + 1) * per], y[i * per:(i + 1) * per],
-                                      replicas)
+            return self._replica_step(
+                x[i * per : (i + 1) * per], y[i * per : (i + 1) * per], replicas
+            )
 
         loss, metric = self.strategy.run(replica_fn, args=(x, y))
         mean = tf.distribute.ReduceOp.MEAN
-        return (self.strategy.reduce(mean, loss, axis=None),
-                self.strategy.reduce(mean, metric, axis=None))
+        return (
+            self.strategy.reduce(mean, loss, axis=None),
+            self.strategy.reduce(mean, metric, axis=None),
+        )
 
     @property
     def metric_name(self) -> str:
