@@ -515,8 +515,15 @@ def _numpy(x) -> np.ndarray:
 
 
 def _random_codes(gm: GenerationModel, n: int, rng) -> np.ndarray:
-    """Codes spread over the code layer's range (sigmoid: U(0, 1), tanh: U(-1, 1)...)."""
+    """Codes drawn like the training data's codes (a Gaussian per unit with their mean and
+    spread, kept in their range) when the run recorded them; otherwise spread over the code
+    layer's range (sigmoid: U(0, 1), tanh: U(-1, 1)...)."""
     size = gm.code_size()
+    stats = (gm.summary or {}).get("code_statistics")
+    if stats and len(stats.get("mean", ())) == size:
+        mean, std = np.asarray(stats["mean"]), np.asarray(stats["std"])
+        codes = mean + std * rng.standard_normal((n, size))
+        return np.clip(codes, stats["min"], stats["max"]).astype(np.float32)
     layer = gm.layers[gm._code_index()]
     activation = (
         "sigmoid"

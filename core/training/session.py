@@ -918,6 +918,25 @@ class _Session:
 
     # ---- the end ---------------------------------------------------------------------------
 
+    def _code_statistics(self, limit: int = 4096) -> dict:
+        """Mean, spread and range of each code unit over training windows. Generation draws
+        random codes from these: an unbounded code's scale is learnt, not known in advance."""
+        from core.keras_env import load_keras
+
+        keras = load_keras()
+        encoder = keras.Model(
+            self.final_model.input, self.final_model.get_layer(self.code_block).output
+        )
+        picks = np.linspace(0, len(self.x_train) - 1, min(limit, len(self.x_train))).astype(int)
+        with self.tf.device(self.device):
+            codes = np.asarray(encoder.predict(self.x_train[picks], batch_size=256, verbose=0))
+        return {
+            "mean": codes.mean(axis=0).tolist(),
+            "std": codes.std(axis=0).tolist(),
+            "min": codes.min(axis=0).tolist(),
+            "max": codes.max(axis=0).tolist(),
+        }
+
     def _finish(self):
         self.current = (len(self.phases) - 1, None)
         trainer = self.trainer
@@ -968,6 +987,7 @@ class _Session:
             summary["num_classes"] = ds.num_classes
         if self.objective == "autoencoder":
             summary["code_block"] = self.code_block
+            summary["code_statistics"] = self._code_statistics()
         runfolder.write_json(self.run_dir / "summary.json", summary)
         yield Finished(
             run_dir=str(self.run_dir), summary=json.loads(json.dumps(runfolder.clean(summary)))

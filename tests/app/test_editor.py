@@ -322,20 +322,20 @@ def test_shape_edit_validated(window):
     doc = window.doc
     window.scene.select_blocks(["input"])
     editor = window.inspector.editor("shape", "params")
-    assert editor.widget.text() == "32, 48"
+    assert editor.widget.text() == "16, 48"
     count = doc.undo_stack.count()
-    editor.widget.setText("32, x")
+    editor.widget.setText("16, x")
     editor.widget.editingFinished.emit()
     assert doc.undo_stack.count() == count
     assert editor.widget.property("invalid") is True
     assert "whole numbers" in editor.widget.toolTip()
-    editor.widget.setText("16, 48")
+    editor.widget.setText("32, 48")
     editor.widget.editingFinished.emit()
-    assert doc.spec.block("input").params["shape"] == [16, 48]
-    assert doc.report.shapes["flatten"] == (768,)
+    assert doc.spec.block("input").params["shape"] == [32, 48]
+    assert doc.report.shapes["flatten"] == (1536,)
     assert editor.widget.property("invalid") is False
     doc.undo_stack.undo()
-    assert doc.spec.block("input").params["shape"] == [32, 48]
+    assert doc.spec.block("input").params["shape"] == [16, 48]
 
 
 def test_choice_and_bool_edits(window):

@@ -1,6 +1,8 @@
 """Generation methods on tiny real Keras models saved as run folders."""
 
+import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -58,6 +60,23 @@ def test_decode_seeds_threshold_and_tempo(ae_run):
     sampled = gen.generate(ae_run, seed=1, threshold=None, bars=2, tempo=90, program=40)
     check_roll(sampled, STEPS_4_BARS // 2)
     assert is_binary(sampled) and (sampled.tempo, sampled.program) == (90.0, 40)
+
+
+def test_random_codes_follow_the_recorded_code_statistics(ae_run, tmp_path):
+    run = shutil.copytree(ae_run, tmp_path / "run")
+    path = Path(run) / "summary.json"
+    doc = json.loads(path.read_text())
+    doc["code_statistics"] = {
+        "mean": [5.0, -5.0, 0.0, 2.0],
+        "std": [0.1, 0.1, 0.0, 1.0],
+        "min": [4.0, -6.0, 0.0, 1.5],
+        "max": [6.0, -4.0, 0.0, 2.5],
+    }
+    path.write_text(json.dumps(doc))
+    gm = gen.GenerationModel(run)
+    codes = gen._random_codes(gm, 200, np.random.default_rng(0))
+    assert np.allclose(codes.mean(axis=0)[:3], [5.0, -5.0, 0.0], atol=0.05)
+    assert codes[:, 3].min() >= 1.5 and codes[:, 3].max() <= 2.5
 
 
 def test_decode_chosen_code_ignores_seed(ae_run):

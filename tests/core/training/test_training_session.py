@@ -207,6 +207,12 @@ def test_deep_autoencoder_run_on_piano_rolls(tmp_path, rolls):
     events = run_all(run_training(project, run, dataset=rolls))
     summary = _finished(events)
     assert summary["objective"] == "autoencoder" and summary["code_block"] == "code"
+    stats = summary["code_statistics"]  # generation draws random codes like these
+    code_units = project.network.block("code").params["units"]
+    assert all(len(stats[k]) == code_units for k in ("mean", "std", "min", "max"))
+    assert all(
+        lo <= m <= hi for lo, m, hi in zip(stats["min"], stats["mean"], stats["max"], strict=True)
+    )
     assert summary["data"]["kind"] == "pianoroll"
     assert summary["data"]["pitch_count"] == 12
     ev = summary["evaluation"]
