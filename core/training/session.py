@@ -521,6 +521,25 @@ class _Session:
         flat = np.concatenate(outs) if outs else np.zeros((0, layer.input.shape[-1]), np.float32)
         return flat.reshape(len(flat), -1).astype(np.float32)
 
+    def _pretrainer_class(self, method: str):
+        """The trainer for a pretraining method, and the extra arguments it takes: the
+        distributed variants also take the strategy."""
+        if self.strategy_obj is not None:
+            from core.training.distributed import (
+                DistributedAutoencoderTrainer,
+                DistributedRBMTrainer,
+            )
+
+            distributed = {
+                "rbm": DistributedRBMTrainer,
+                "autoencoder": DistributedAutoencoderTrainer,
+            }
+            return distributed[method], (self.strategy_obj,)
+        from core.training.autoencoder import AutoencoderTrainer
+        from core.training.rbm import RBMTrainer
+
+        return {"rbm": RBMTrainer, "autoencoder": AutoencoderTrainer}[method], ()
+
     def _make_trainer(self, index, phase, pretrained_blocks):
         settings = phase["settings"]
         shuffle_seed = self.seed * 1009 + index
@@ -533,65 +552,28 @@ class _Session:
             self.block_is_data = x_train.shape[1] == math.prod(
                 self.x_train.shape[1:]
             ) and self._first_block(block)
+            bernoulli = phase["method"] == "rbm" and layer.visible == "bernoulli"
+            if bernoulli and (x_train.min() < 0 or x_train.max() > 1):
+                raise DataError(
+                    f"block {block} has Bernoulli visible units but its input lies outside "
+                    "0..1; choose Gaussian visible units or scale the data"
+                )
+            trainer_class, extra = self._pretrainer_class(phase["method"])
+            trainer = trainer_class(
+                layer,
+                x_train,
+                x_val,
+                settings,
+                self.seed + index,
+                self.interrupt,
+                shuffle_seed,
+                *extra,
+            )
+            # RBM epochs run compiled in a few chunks; autoencoders check in more often.
             if phase["method"] == "rbm":
-                from core.training.rbm import RBMTrainer
-
-                if layer.visible == "bernoulli" and (x_train.min() < 0 or x_train.max() > 1):
-                    raise DataError(
-                        f"block {block} has Bernoulli visible units but its input lies outside "
-                        "0..1; choose Gaussian visible units or scale the data"
-                    )
-                if self.strategy_obj is not None:
-                    from core.training.distributed import DistributedRBMTrainer
-
-                    trainer = DistributedRBMTrainer(
-                        layer,
-                        x_train,
-                        x_val,
-                        settings,
-                        self.seed + index,
-                        self.interrupt,
-                        shuffle_seed,
-                        self.strategy_obj,
-                    )
-                else:
-                    trainer = RBMTrainer(
-                        layer,
-                        x_train,
-                        x_val,
-                        settings,
-                        self.seed + index,
-                        self.interrupt,
-                        shuffle_seed,
-                    )
                 trainer.chunk = max(1, math.ceil(trainer.steps_per_epoch / 4))
-                return trainer
-            from core.training.autoencoder import AutoencoderTrainer
-
-            if self.strategy_obj is not None:
-                from core.training.distributed import DistributedAutoencoderTrainer
-
-                trainer = DistributedAutoencoderTrainer(
-                    layer,
-                    x_train,
-                    x_val,
-                    settings,
-                    self.seed + index,
-                    self.interrupt,
-                    shuffle_seed,
-                    self.strategy_obj,
-                )
             else:
-                trainer = AutoencoderTrainer(
-                    layer,
-                    x_train,
-                    x_val,
-                    settings,
-                    self.seed + index,
-                    self.interrupt,
-                    shuffle_seed,
-                )
-            trainer.chunk = max(1, trainer.steps_per_epoch // 10)
+                trainer.chunk = max(1, trainer.steps_per_epoch // 10)
             return trainer
         from core.training.autoencoder import binary_like
         from core.training.finetune import FinetuneTrainer, unroll

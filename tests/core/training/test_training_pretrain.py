@@ -22,6 +22,8 @@ def _rbm_trainer(x, xv, units=32, visible="bernoulli", **settings):
     from core.layers import RBM
     from core.training.rbm import RBMTrainer
 
+    # Initial weights from a fixed seed, not from whatever earlier tests left in the state.
+    load_keras().utils.set_random_seed(0)
     layer = RBM(units, visible=visible)
     layer.build((None, x.shape[1]))
     base = {
