@@ -11,12 +11,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "audio"))
+from pulse_helpers import start_pulse, stop_pulse  # noqa: E402
 
 SINK = "layerwise_e2e"
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,83 +61,16 @@ def xvfb():
     log.close()
 
 
-@dataclass
-class Pulse:
-    server: str
-    folder: str
-    process: subprocess.Popen
-    keepalive: subprocess.Popen | None = None
-
-    def env(self) -> dict:
-        return {**os.environ, "PULSE_SERVER": self.server}
-
-    def pactl(self, *args) -> str:
-        run = subprocess.run(
-            ["pactl", *args], capture_output=True, text=True, timeout=10, env=self.env()
-        )
-        if run.returncode:
-            raise RuntimeError(f"pactl {' '.join(args)}: {run.stderr.strip()}")
-        return run.stdout
-
-
 @pytest.fixture(scope="session")
 def pulse():
-    """A private PulseAudio (foreground, -n, its own socket) with a null sink set as default.
-
-    As root PulseAudio refuses ``-D`` without ``--system``; in the foreground with
-    ``--daemonize=no`` it only warns, which is what works here."""
+    """A private PulseAudio with a null sink set as default (the audio tests' helper); None
+    when PulseAudio is not installed, so the scenario checks the no-device message instead."""
     if not shutil.which("pulseaudio") or not shutil.which("pactl"):
         yield None
         return
-    folder = tempfile.mkdtemp(prefix="lw-e2e-pulse-")
-    server = f"unix:{folder}/native"
-    log = open(Path(folder) / "log", "w")  # noqa: SIM115  closed below
-    process = subprocess.Popen(
-        [
-            "pulseaudio",
-            "--daemonize=no",
-            "-n",
-            "--exit-idle-time=-1",
-            "--disallow-exit",
-            "--use-pid-file=no",
-            "--log-target=stderr",
-            "-L",
-            f"module-native-protocol-unix auth-anonymous=1 socket={folder}/native",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    p = Pulse(server, folder, process)
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            p.pactl("info")
-            break
-        except RuntimeError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"PulseAudio did not start: {(Path(folder) / 'log').read_text()}")
-            time.sleep(0.1)
-    p.pactl("load-module", "module-null-sink", f"sink_name={SINK}", "rate=44100")
-    p.pactl("set-default-sink", SINK)
-    if shutil.which("parec"):  # keeps the idle null sink in small blocks, like a sound card
-        p.keepalive = subprocess.Popen(
-            ["parec", f"--device={SINK}.monitor", "--latency-msec=10"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env=p.env(),
-        )
-    yield p
-    if p.keepalive is not None:
-        p.keepalive.terminate()
-        p.keepalive.wait(5)
-    process.terminate()
-    try:
-        process.wait(5)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-    shutil.rmtree(folder, ignore_errors=True)
+    server = start_pulse(SINK)
+    yield server
+    stop_pulse(server)
 
 
 @pytest.fixture
