@@ -66,13 +66,11 @@ def layer_class(recipe: catalog.Recipe, input_rank: int | None = None):
     from core.keras_env import load_keras
 
     keras = load_keras()
-    name = recipe.cls
-    if name.startswith("layerwise."):
+    name = recipe.class_name(input_rank)
+    if recipe.custom:
         from core.layers import CUSTOM_LAYERS
 
-        return CUSTOM_LAYERS[name.split(".", 1)[1]]
-    if name in ("MaxPooling", "AveragePooling"):
-        name = f"{name}{2 if input_rank == 3 else 1}D"
+        return CUSTOM_LAYERS[name]
     return getattr(keras.layers, name)
 
 

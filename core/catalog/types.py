@@ -78,6 +78,19 @@ class Recipe:
     kwargs: dict
     inner: Recipe | None = None
 
+    def class_name(self, input_rank: int | None = None) -> str:
+        """The class the recipe stands for: pooling is 1-D or 2-D by the input's rank, and a
+        Layerwise layer is named without its prefix."""
+        if self.cls.startswith("layerwise."):
+            return self.cls.split(".", 1)[1]
+        if self.cls in ("MaxPooling", "AveragePooling"):
+            return f"{self.cls}{2 if input_rank == 3 else 1}D"
+        return self.cls
+
+    @property
+    def custom(self) -> bool:
+        return self.cls.startswith("layerwise.")
+
 
 @dataclass(frozen=True)
 class BlockType:

@@ -47,16 +47,6 @@ _CUSTOM_MODULES = {
 }
 
 
-def keras_class_name(recipe: catalog.Recipe, input_rank: int | None) -> str:
-    """The class a recipe names, as the builder picks it (pooling: 1-D or 2-D by rank)."""
-    name = recipe.cls
-    if name.startswith("layerwise."):
-        return name.split(".", 1)[1]
-    if name in ("MaxPooling", "AveragePooling"):
-        return f"{name}{2 if input_rank == 3 else 1}D"
-    return name
-
-
 def _variable(block_id: str) -> str:
     name = block_id
     if keyword.iskeyword(name) or name in _RESERVED or hasattr(builtins, name):
@@ -67,7 +57,7 @@ def _variable(block_id: str) -> str:
 def _constructor_parts(
     recipe: catalog.Recipe, name: str | None, input_rank: int | None
 ) -> tuple[str, list[str]]:
-    cls = keras_class_name(recipe, input_rank)
+    cls = recipe.class_name(input_rank)
     prefix = "" if recipe.cls.startswith("layerwise.") else "layers."
     args = [f"{key}={_literal(value)}" for key, value in recipe.kwargs.items()]
     if recipe.inner is not None:
@@ -255,4 +245,4 @@ def weight_arrays(model) -> dict:
     return arrays
 
 
-__all__ = ["keras_class_name", "model_source", "weight_arrays"]
+__all__ = ["model_source", "weight_arrays"]
