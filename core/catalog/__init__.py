@@ -3,6 +3,8 @@ code exporter). Pure Python; importing it never loads Keras."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from core.catalog.blocks import BLOCKS
 from core.catalog.training import (
     FINETUNE_PARAMS,
@@ -41,6 +43,27 @@ def by_group() -> dict[str, list[BlockType]]:
     return grouped
 
 
+def for_keras_class(class_name: str) -> BlockType | None:
+    """The block type whose recipe builds a Keras layer of ``class_name`` (``"Dense"``,
+    ``"MaxPooling2D"``, ``"RBM"``, ``"InputLayer"``), or None for a class no block makes.
+
+    Readers that hold only a loaded model (generation, the dashboard) name layers by class;
+    the recipes already say which class each block becomes, so no second list is kept."""
+    return _by_keras_class().get(class_name)
+
+
+@cache
+def _by_keras_class() -> dict[str, BlockType]:
+    found = {"InputLayer": REGISTRY["Input"]}  # Input has no recipe: Keras adds the layer
+    for block in REGISTRY.values():
+        recipe = block.recipe(block.defaults())
+        if recipe is None:
+            continue
+        for input_rank in (2, 3):  # pooling is 1-D or 2-D by the input's rank
+            found.setdefault(recipe.class_name(input_rank), block)
+    return found
+
+
 __all__ = [
     "BLOCKS",
     "BlockType",
@@ -55,6 +78,7 @@ __all__ = [
     "ShapeError",
     "by_group",
     "finetune_defaults",
+    "for_keras_class",
     "get",
     "pretrain_defaults",
 ]

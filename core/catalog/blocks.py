@@ -212,6 +212,8 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=lambda p, s: tuple(p["shape"]),
         count=_no_params,
+        has_weights=False,
+        reshape_only=True,
         recipe=lambda p: None,
         min_inputs=0,
         max_inputs=0,
@@ -223,6 +225,7 @@ BLOCKS: tuple[BlockType, ...] = (
         (_units(128), _activation("relu")),
         infer=_dense_shape,
         count=_dense_count,
+        has_weights=True,
         recipe=lambda p: Recipe("Dense", {"units": p["units"], "activation": p["activation"]}),
     ),
     BlockType(
@@ -232,6 +235,7 @@ BLOCKS: tuple[BlockType, ...] = (
         (_activation("relu", "function"),),
         infer=_same,
         count=_no_params,
+        has_weights=False,
         recipe=lambda p: Recipe("Activation", {"activation": p["function"]}),
     ),
     BlockType(
@@ -241,6 +245,7 @@ BLOCKS: tuple[BlockType, ...] = (
         (_units(64), Param("pieces", "int", 2, "linear pieces per unit", minimum=2, maximum=16)),
         infer=_maxout_shape,
         count=_maxout_count,
+        has_weights=True,
         recipe=lambda p: Recipe("layerwise.Maxout", {"units": p["units"], "pieces": p["pieces"]}),
     ),
     BlockType(
@@ -256,6 +261,7 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=_conv_shape(1),
         count=_conv_count(1),
+        has_weights=True,
         recipe=lambda p: Recipe(
             "Conv1D",
             {k: p[k] for k in ("filters", "kernel_size", "strides", "padding", "activation")},
@@ -276,6 +282,7 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=_conv_shape(2),
         count=_conv_count(2),
+        has_weights=True,
         recipe=lambda p: Recipe(
             "Conv2D",
             {k: p[k] for k in ("filters", "kernel_size", "strides", "padding", "activation")},
@@ -291,6 +298,7 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=_pool_shape,
         count=_no_params,
+        has_weights=False,
         recipe=lambda p: Recipe(
             "MaxPooling", {"pool_size": p["pool_size"], "padding": p["padding"]}
         ),
@@ -305,6 +313,7 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=_pool_shape,
         count=_no_params,
+        has_weights=False,
         recipe=lambda p: Recipe(
             "AveragePooling", {"pool_size": p["pool_size"], "padding": p["padding"]}
         ),
@@ -316,6 +325,8 @@ BLOCKS: tuple[BlockType, ...] = (
         (),
         infer=_flatten_shape,
         count=_no_params,
+        has_weights=False,
+        reshape_only=True,
         recipe=lambda p: Recipe("Flatten", {}),
     ),
     BlockType(
@@ -325,6 +336,8 @@ BLOCKS: tuple[BlockType, ...] = (
         (Param("target_shape", "ints", [16, 48], "the new shape of one sample"),),
         infer=_reshape_shape,
         count=_no_params,
+        has_weights=False,
+        reshape_only=True,
         recipe=lambda p: Recipe("Reshape", {"target_shape": list(p["target_shape"])}),
     ),
     BlockType(
@@ -334,6 +347,7 @@ BLOCKS: tuple[BlockType, ...] = (
         (Param("times", "int", 16, "number of repeats (time steps)", minimum=1, maximum=100000),),
         infer=_repeat_shape,
         count=_no_params,
+        has_weights=False,
         recipe=lambda p: Recipe("RepeatVector", {"n": p["times"]}),
     ),
     BlockType(
@@ -343,6 +357,8 @@ BLOCKS: tuple[BlockType, ...] = (
         (Param("rate", "float", 0.5, "fraction of values dropped", minimum=0.0, maximum=0.95),),
         infer=_same,
         count=_no_params,
+        has_weights=False,
+        reshape_only=True,
         recipe=lambda p: Recipe("Dropout", {"rate": p["rate"]}),
     ),
     BlockType(
@@ -356,6 +372,8 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=_same,
         count=_no_params,
+        has_weights=False,
+        reshape_only=True,
         recipe=lambda p: Recipe("GaussianNoise", {"stddev": p["stddev"]}),
     ),
     BlockType(
@@ -374,6 +392,7 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=_same,
         count=_norm_count(4),
+        has_weights=True,
         recipe=lambda p: Recipe("BatchNormalization", {"momentum": p["momentum"]}),
     ),
     BlockType(
@@ -392,6 +411,7 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=_same,
         count=_norm_count(2),
+        has_weights=True,
         recipe=lambda p: Recipe("LayerNormalization", {"epsilon": p["epsilon"]}),
     ),
     BlockType(
@@ -401,6 +421,7 @@ BLOCKS: tuple[BlockType, ...] = (
         (_units(128), _RETURN_SEQ),
         infer=_recurrent_shape,
         count=lambda p, s: _cell_count("LSTM", p["units"], s[0][-1]),
+        has_weights=True,
         recipe=lambda p: Recipe(
             "LSTM", {"units": p["units"], "return_sequences": p["return_sequences"]}
         ),
@@ -412,6 +433,7 @@ BLOCKS: tuple[BlockType, ...] = (
         (_units(128), _RETURN_SEQ),
         infer=_recurrent_shape,
         count=lambda p, s: _cell_count("GRU", p["units"], s[0][-1]),
+        has_weights=True,
         recipe=lambda p: Recipe(
             "GRU", {"units": p["units"], "return_sequences": p["return_sequences"]}
         ),
@@ -434,6 +456,7 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=lambda p, s: _recurrent_shape(p, s, _bidi_width(p)),
         count=lambda p, s: 2 * _cell_count(p["cell"], p["units"], s[0][-1]),
+        has_weights=True,
         recipe=lambda p: Recipe(
             "Bidirectional",
             {"merge_mode": p["merge_mode"]},
@@ -449,6 +472,7 @@ BLOCKS: tuple[BlockType, ...] = (
         (_units(48), _activation("sigmoid")),
         infer=_time_dense_shape,
         count=_dense_count,
+        has_weights=True,
         recipe=lambda p: Recipe(
             "TimeDistributed",
             {},
@@ -462,6 +486,7 @@ BLOCKS: tuple[BlockType, ...] = (
         (),
         infer=_concat_shape,
         count=_no_params,
+        has_weights=False,
         recipe=lambda p: Recipe("Concatenate", {}),
         min_inputs=2,
         max_inputs=16,
@@ -473,6 +498,7 @@ BLOCKS: tuple[BlockType, ...] = (
         (),
         infer=_add_shape,
         count=_no_params,
+        has_weights=False,
         recipe=lambda p: Recipe("Add", {}),
         min_inputs=2,
         max_inputs=16,
@@ -495,6 +521,7 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=_rbm_shape,
         count=_rbm_count,
+        has_weights=True,
         recipe=lambda p: Recipe("layerwise.RBM", {"units": p["units"], "visible": p["visible"]}),
         pretrain="rbm",
     ),
@@ -548,6 +575,7 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=lambda p, s: (_vector_input("An autoencoder layer")(s), (p["units"],))[1],
         count=_ae_count,
+        has_weights=True,
         recipe=lambda p: Recipe(
             "layerwise.Autoencoder",
             {
@@ -577,6 +605,7 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=_vae_shape,
         count=_vae_count,
+        has_weights=True,
         recipe=lambda p: Recipe(
             "layerwise.VAESampling", {"latent_dim": p["latent_dim"], "beta": p["beta"]}
         ),

@@ -103,6 +103,12 @@ class BlockType:
     infer: Callable[[dict, list[Shape]], Shape]
     count: Callable[[dict, list[Shape]], int]
     recipe: Callable[[dict], Recipe | None]
+    # Declared, not derived from ``count``: readers that only see a built Keras model (the
+    # dashboard's weight views, generation's decoder) ask the catalog instead of keeping lists.
+    has_weights: bool = field(kw_only=True)
+    # At inference the block passes its input's values on unchanged, at most laid out anew
+    # (Input, Flatten, Reshape; Dropout and noise act only while training).
+    reshape_only: bool = field(default=False, kw_only=True)
     min_inputs: int = 1
     max_inputs: int = 1  # 0 for Input; large for merges
     pretrain: str | None = None  # "rbm" or "autoencoder": the block can pretrain greedily

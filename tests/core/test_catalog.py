@@ -112,3 +112,33 @@ def test_declared_shape_and_count_match_keras(type_name, params, shapes):
     out = layer(inputs if decl.max_inputs > 1 else inputs[0])
     assert tuple(out.shape[1:]) == decl.infer(full, shapes)
     assert layer.count_params() == decl.count(full, shapes)
+    assert decl.has_weights == (layer.count_params() > 0), f"{type_name}.has_weights"
+    assert catalog.for_keras_class(type(layer).__name__) is decl
+
+
+def test_input_is_declared_weightless_and_maps_from_keras_input_layer():
+    from core.keras_env import load_keras
+
+    keras = load_keras()
+    layer = keras.Input(shape=(4,))._keras_history[0]
+    decl = catalog.get("Input")
+    assert not decl.has_weights and decl.reshape_only
+    assert layer.count_params() == 0
+    assert catalog.for_keras_class(type(layer).__name__) is decl
+
+
+def test_reshape_only_blocks_keep_every_value_and_have_no_weights():
+    reshaping = {b.name for b in catalog.BLOCKS if b.reshape_only}
+    assert reshaping >= {"Input", "Flatten", "Reshape", "Dropout", "GaussianNoise"}
+    assert not reshaping & {"Dense", "Activation", "MaxPooling", "RepeatVector", "Concatenate"}
+    for name in reshaping:
+        assert not catalog.get(name).has_weights, name
+
+
+def test_keras_class_lookup_names_pooling_by_rank_and_custom_layers_without_prefix():
+    assert catalog.for_keras_class("MaxPooling1D") is catalog.get("MaxPooling")
+    assert catalog.for_keras_class("AveragePooling2D") is catalog.get("AveragePooling")
+    assert catalog.for_keras_class("RBM") is catalog.get("RBM")
+    assert catalog.for_keras_class("VAESampling") is catalog.get("VAE")
+    assert catalog.for_keras_class("TimeDistributed") is catalog.get("TimeDistributedDense")
+    assert catalog.for_keras_class("Conv3D") is None
