@@ -1,8 +1,12 @@
-"""The ``layerwise`` command line: a thin layer over the core modules.
+"""The headless command line (``python -m core``): a thin layer over the core modules.
 
 Each subcommand lives in ``core.commands.<name>`` and exposes ``register(subparsers)``, which
 adds its parser and sets ``func`` (a callable taking the parsed args and returning an exit
 code). Subcommand modules stay light at import; they import heavy modules inside ``func``.
+
+The ``layerwise`` console script (``app.cli``) builds this same parser and adds what needs the
+desktop app: the window (``layerwise [PATH]``) and ``play``. Core never names the app's
+modules; asked for one of those here, it says which commands need ``layerwise`` and exits 2.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Callable, Sequence
 
 import core
 from core.errors import LayerwiseError
@@ -26,16 +31,40 @@ COMMANDS = [
     "export",
     "import_model",
     "datasets",
-    "play",
 ]
 
+# Commands only the desktop app's entry point (`layerwise`) offers: they need a window or
+# an audio output, which core does not import.
+APP_COMMANDS = ("play",)
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="layerwise",
-        description="Layerwise: build, pretrain layer by layer, listen to and export networks "
-        "for music. With no command (or a project path) it opens the desktop app.",
-    )
+HEADLESS_DESCRIPTION = (
+    "Layerwise's headless commands: build, pretrain layer by layer, generate and export "
+    "networks for music. The window (`layerwise [PROJECT]`) and `play` need the desktop app: "
+    "run `layerwise`."
+)
+
+NEEDS_APP = (
+    "layerwise: the window (no command, or a project path) and {commands} need the desktop "
+    "app: run `layerwise` instead of `python -m core`"
+)
+
+Registrar = Callable[[argparse._SubParsersAction], None]
+"""Adds one subcommand to the parser's subcommands (the ``register`` of a command module)."""
+
+
+def opens_window(argv: Sequence[str]) -> bool:
+    """Whether these arguments ask for the window: no command at all, or a project path."""
+    first = argv[0] if argv else None
+    if first is None:
+        return True
+    return not first.startswith("-") and first not in COMMANDS and first.endswith(".json")
+
+
+def build_parser(
+    description: str = HEADLESS_DESCRIPTION, extra: Sequence[Registrar] = ()
+) -> argparse.ArgumentParser:
+    """The ``layerwise`` parser with every headless command, then the ``extra`` ones."""
+    parser = argparse.ArgumentParser(prog="layerwise", description=description)
     parser.add_argument("--version", action="version", version=f"layerwise {core.__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
@@ -46,33 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(subparsers)
+    for register in extra:
+        register(subparsers)
     return parser
 
 
-def _open_gui(argv: list[str]) -> int:
-    gui = argparse.ArgumentParser(prog="layerwise", description="Open the Layerwise window.")
-    gui.add_argument("project", nargs="?", help="a project file to open")
-    args = gui.parse_args(argv)
-    try:
-        # The window is a separate front end over core: found at run time, not a dependency.
-        launcher = importlib.import_module("app.launch")
-    except ImportError as exc:
-        print(f"layerwise: the desktop app cannot start: {exc}", file=sys.stderr)
-        return 1
-    return launcher.main(args.project)
-
-
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    first = argv[0] if argv else None
-    if first is None or (
-        not first.startswith("-") and first not in COMMANDS and first.endswith(".json")
-    ):
-        return _open_gui(argv)
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        return _open_gui([])
+def run_command(args: argparse.Namespace) -> int:
+    """Run a parsed command; bad input becomes one line on stderr and exit code 1."""
     try:
         return int(args.func(args) or 0)
     except LayerwiseError as exc:
@@ -81,3 +90,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"layerwise {args.command}: interrupted", file=sys.stderr)
         return 130
+
+
+def _needs_app() -> int:
+    names = ", ".join(f"`{name}`" for name in APP_COMMANDS)
+    print(NEEDS_APP.format(commands=names), file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if opens_window(argv) or argv[0] in APP_COMMANDS:
+        return _needs_app()
+    args = build_parser().parse_args(argv)
+    if args.command is None:  # options without a command ask for the window too
+        return _needs_app()
+    return run_command(args)

@@ -5,6 +5,6 @@ import sys
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()
-    from core.cli import main
+    from app.cli import main
 
     sys.exit(main())

@@ -1,6 +1,8 @@
-"""The guardrails run with the tests: layering (import-linter), lint and format (ruff), and
-the promise that reading a project never loads TensorFlow."""
+"""The guardrails run with the tests: layering (import-linter, and a scan for imports of the
+app that import-linter cannot see), lint and format (ruff), and the promise that reading a
+project never loads TensorFlow."""
 
+import ast
 import os
 import shutil
 import subprocess
@@ -45,3 +47,74 @@ def test_reading_and_validating_a_project_does_not_load_tensorflow():
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
     )
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+# importlib's functions that load or find a module by name, and the builtin.
+IMPORT_CALLS = {"import_module", "find_spec", "__import__"}
+
+
+def _names_app(module: str | None) -> bool:
+    return module is not None and (module == "app" or module.startswith("app."))
+
+
+def _app_imports(tree: ast.AST) -> list[tuple[int, str]]:
+    """Every place a module's syntax tree imports the app: import statements, importlib calls
+    and ``__import__``, whatever name the call goes through."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if _names_app(a.name)]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and _names_app(node.module):
+            found.append((node.lineno, f"from {node.module} import ..."))
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name not in IMPORT_CALLS:
+                continue
+            for arg in node.args[:1]:
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    if _names_app(arg.value):
+                        found.append((node.lineno, f"{name}({arg.value!r})"))
+                elif isinstance(arg, ast.JoinedStr) and _names_app(_literal_prefix(arg)):
+                    found.append((node.lineno, f"{name}(f-string naming app)"))
+    return found
+
+
+def _literal_prefix(joined: ast.JoinedStr) -> str | None:
+    """The text an f-string starts with before its first placeholder."""
+    first = joined.values[0] if joined.values else None
+    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+        return first.value
+    return None
+
+
+def test_core_never_names_the_app_in_an_import():
+    """Core never imports the app, not even at run time through importlib or __import__."""
+    offenders = []
+    for path in sorted((ROOT / "core").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        offenders += [
+            f"{path.relative_to(ROOT)}:{line}: {what}" for line, what in _app_imports(tree)
+        ]
+    assert offenders == [], "core imports the app:\n" + "\n".join(offenders)
+
+
+def test_the_app_import_scan_sees_every_form():
+    """The scan above must catch each way of naming the app, or it proves nothing."""
+    source = (
+        "import app\n"
+        "import app.audio as audio\n"
+        "from app import launch\n"
+        "from app.audio import AudioPlayer\n"
+        "import importlib\n"
+        "importlib.import_module('app.launch')\n"
+        "__import__('app')\n"
+        "from importlib import import_module\n"
+        "import_module(f'app.{name}')\n"
+        # Not imports of the app: names that merely start with the same letters, relative imports.
+        "import apple\n"
+        "from application import x\n"
+        "from . import app\n"
+        "importlib.import_module('core.app')\n"
+    )
+    assert [line for line, _ in _app_imports(ast.parse(source))] == [1, 2, 3, 4, 6, 7, 9]

@@ -156,34 +156,41 @@ class BlockItem(QGraphicsObject):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_frame(painter)
+        font = QFont(painter.font())
+        self._paint_title(painter, font)
+        self._paint_details(painter, font)
+
+    def _border(self, colour: QColor) -> QPen:
+        if self.problems:
+            return QPen(QColor(style.ERROR), 2.5)
+        if self.isSelected():
+            return QPen(QColor(style.SELECTION), 2.5)
+        return QPen(colour.darker(115), 1.2)
+
+    def _paint_frame(self, painter: QPainter) -> None:
+        """Body, coloured header, training-state strip, and the border stroked over them."""
         rect = QRectF(0, 0, BLOCK_W, BLOCK_H)
         colour = style.group_colour(self.group)
-        # body
-        if self.problems:
-            border = QPen(QColor(style.ERROR), 2.5)
-        elif self.isSelected():
-            border = QPen(QColor(style.SELECTION), 2.5)
-        else:
-            border = QPen(colour.darker(115), 1.2)
+        border = self._border(colour)
         painter.setPen(border)
         painter.setBrush(QColor(style.BLOCK_BG))
         painter.drawRoundedRect(rect, 7, 7)
-        # header
         header = QPainterPath()
         header.setFillRule(Qt.FillRule.WindingFill)
         header.addRoundedRect(QRectF(0, 0, BLOCK_W, HEADER_H), 7, 7)
         header.addRect(QRectF(0, HEADER_H / 2, BLOCK_W, HEADER_H / 2))
         painter.setPen(Qt.PenStyle.NoPen)
         painter.fillPath(header.simplified(), colour)
-        # training state strip
         painter.setBrush(style.state_colour(self.state))
         painter.drawRoundedRect(QRectF(8, BLOCK_H - 9, BLOCK_W - 16, 5), 2.5, 2.5)
-        # re-stroke the border on top of the header
+        # The header was filled over the border: stroke it again on top.
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(border)
         painter.drawRoundedRect(rect, 7, 7)
 
-        font = QFont(painter.font())
+    def _paint_title(self, painter: QPainter, font: QFont) -> None:
+        """The block type in the header, elided, with a warning badge when it has problems."""
         font.setPointSizeF(9.5)
         font.setBold(True)
         painter.setFont(font)
@@ -200,35 +207,35 @@ class BlockItem(QGraphicsObject):
         if self.problems:
             self._paint_warning(painter, QPointF(BLOCK_W - 15, HEADER_H / 2))
 
+    def _paint_details(self, painter: QPainter, font: QFont) -> None:
+        """Two lines under the header: id and training state; output shape and parameters."""
         font.setBold(False)
         font.setPointSizeF(9.0)
         painter.setFont(font)
         fm = QFontMetrics(font)
         painter.setPen(QColor(style.TEXT))
         line_h = 17
-        y = HEADER_H + 3
+        first = QRectF(10, HEADER_H + 3, BLOCK_W - 20, line_h)
         painter.drawText(
-            QRectF(10, y, BLOCK_W - 20, line_h),
+            first,
             Qt.AlignmentFlag.AlignVCenter,
             fm.elidedText(self.block_id, Qt.TextElideMode.ElideRight, self._id_width(fm)),
         )
         if self.state != "untrained":
             painter.setPen(style.state_colour(self.state).darker(135))
             painter.drawText(
-                QRectF(10, y, BLOCK_W - 20, line_h),
+                first,
                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
                 "● " + self.state,
             )
         painter.setPen(QColor(style.MUTED))
-        y += line_h
+        second = first.translated(0, line_h)
         left = fm.elidedText(
             "→ " + self.shape_text, Qt.TextElideMode.ElideRight, int(BLOCK_W * 0.55)
         )
-        painter.drawText(QRectF(10, y, BLOCK_W - 20, line_h), Qt.AlignmentFlag.AlignVCenter, left)
+        painter.drawText(second, Qt.AlignmentFlag.AlignVCenter, left)
         painter.drawText(
-            QRectF(10, y, BLOCK_W - 20, line_h),
-            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight,
-            self.params_text,
+            second, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, self.params_text
         )
 
     def _id_width(self, fm: QFontMetrics) -> int:

@@ -14,6 +14,7 @@ import json
 import keyword
 import re
 import textwrap
+from dataclasses import dataclass, field
 from importlib import resources
 
 from core import catalog
@@ -118,15 +119,27 @@ def _custom_sources(names: list[str]) -> tuple[list[str], list[str]]:
     return imports, bodies
 
 
-def model_source(project: Project, weights_file: str | None = None) -> str:
-    """The script's text for ``project``; ``weights_file`` (a name beside the script) adds a
-    ``load_weights`` that ``build_model`` calls."""
-    report = validate(project)
-    if not report.ok:
-        raise InvalidNetwork(report.problems)
+@dataclass
+class _Network:
+    """The lines of ``build_model`` that make the layers, and what those lines use."""
+
+    lines: list[str] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)  # variables of the Input blocks
+    custom: list[str] = field(default_factory=list)  # Layerwise layer classes, first use first
+
+
+def _note_custom_classes(recipe: catalog.Recipe, custom: list[str]) -> None:
+    for part in (recipe, recipe.inner):
+        if part is not None and part.cls.startswith("layerwise."):
+            cls = part.cls.split(".", 1)[1]
+            if cls not in custom:
+                custom.append(cls)
+
+
+def _network(project: Project, report, names: dict[str, str]) -> _Network:
+    """One line per block, in data order: ``keras.Input`` or the block's recipe."""
     spec = project.network
-    names = {block_id: _variable(block_id) for block_id in report.order}
-    body, inputs, custom = [], [], []
+    network = _Network()
     for block_id in report.order:
         block = spec.block(block_id)
         decl = catalog.get(block.type)
@@ -134,101 +147,124 @@ def model_source(project: Project, weights_file: str | None = None) -> str:
         var = names[block_id]
         if block.type == "Input":
             shape = _literal(tuple(params["shape"]))
-            body.append(f"    {var} = keras.Input(shape={shape}, name={_literal(block_id)})")
-            inputs.append(var)
+            network.lines.append(
+                f"    {var} = keras.Input(shape={shape}, name={_literal(block_id)})"
+            )
+            network.inputs.append(var)
             continue
         recipe = decl.recipe(params)
-        for part in (recipe, recipe.inner):
-            if part is not None and part.cls.startswith("layerwise."):
-                cls = part.cls.split(".", 1)[1]
-                if cls not in custom:
-                    custom.append(cls)
+        _note_custom_classes(recipe, network.custom)
         wires = spec.inputs_of(block_id)
         rank = len(report.shapes[wires[0].source])
         sources = [names[w.source] for w in wires]
         arg = f"[{', '.join(sources)}]" if decl.max_inputs > 1 else sources[0]
-        body.append(_layer_line(var, recipe, block_id, rank, arg))
-    model_inputs = f"[{', '.join(inputs)}]" if len(inputs) > 1 else inputs[0]
-    seed = project.training.get("seed", 0)
+        network.lines.append(_layer_line(var, recipe, block_id, rank, arg))
+    return network
 
-    imports, classes = _custom_sources(custom)
+
+def _header(imports: list[str], with_weights: bool) -> list[str]:
+    """The script's imports: keras's names merged into one line, the copied layers' others."""
+    prefix = "from keras import "
     from_keras = sorted(
         {"layers"}
         | {
             name.strip()
             for line in imports
-            if line.startswith("from keras import ")
-            for name in line[len("from keras import ") :].split(",")
+            if line.startswith(prefix)
+            for name in line[len(prefix) :].split(",")
         }
     )
-    others = [
-        line
-        for line in imports
-        if line != "import keras" and not line.startswith("from keras import ")
-    ]
+    others = [line for line in imports if line != "import keras" and not line.startswith(prefix)]
     header = [
         "import keras",
-        *(["import numpy as np"] if weights_file else []),
+        *(["import numpy as np"] if with_weights else []),
         *others,
         f"from keras import {', '.join(from_keras)}",
     ]
-    if weights_file:
+    if with_weights:
         header = ["from pathlib import Path", "", *header]
+    return header
+
+
+def _docstring(project: Project, with_weights: bool) -> list[str]:
     title = project.name.replace('"""', "'''")
     description = project.description.replace('"""', "'''").strip()
     doc = [f'"""{title}: a network exported from Layerwise.', ""]
     if description:
         doc += [textwrap.fill(description, width=92), ""]
-    doc += [
+    return doc + [
         "Needs only Keras (3.x). Run it to print a summary of the model; import it and call",
         "build_model() to get the model"
-        + (" with its trained weights." if weights_file else " (untrained)."),
+        + (" with its trained weights." if with_weights else " (untrained)."),
         '"""',
         "",
     ]
 
-    out = doc + header + [""]
+
+def _build_model_function(seed, network: _Network, model_line: str, with_weights: bool):
+    weights_arg = ", weights=True" if with_weights else ""
+    weights_doc = (
+        ", with the trained weights unless weights=False."
+        if with_weights
+        else ", freshly initialised."
+    )
+    lines = [
+        "",
+        f"def build_model(seed={seed!r}{weights_arg}):",
+        f'    """The network{weights_doc}"""',
+        "    keras.utils.set_random_seed(seed)",
+        *network.lines,
+        model_line,
+    ]
+    if with_weights:
+        lines += ["    if weights:", "        load_weights(model)"]
+    return lines + ["    return model", ""]
+
+
+_LOAD_WEIGHTS = [
+    "",
+    "def load_weights(model, path=WEIGHTS):",
+    '    """Set every layer\'s weights from the .npz written beside this script',
+    '    (arrays named "layer/index")."""',
+    "    with np.load(path, allow_pickle=False) as saved:",
+    "        for layer in model.layers:",
+    "            count = len(layer.get_weights())",
+    "            if count:",
+    '                layer.set_weights([saved[f"{layer.name}/{i}"] for i in range(count)])',
+    "    return model",
+    "",
+]
+
+
+def model_source(project: Project, weights_file: str | None = None) -> str:
+    """The script's text for ``project``; ``weights_file`` (a name beside the script) adds a
+    ``load_weights`` that ``build_model`` calls."""
+    report = validate(project)
+    if not report.ok:
+        raise InvalidNetwork(report.problems)
+    names = {block_id: _variable(block_id) for block_id in report.order}
+    network = _network(project, report, names)
+    with_weights = bool(weights_file)
+    model_inputs = (
+        f"[{', '.join(network.inputs)}]" if len(network.inputs) > 1 else network.inputs[0]
+    )
+    model_line = (
+        f"    model = keras.Model(inputs={model_inputs}, outputs={names[report.output]}, "
+        f"name={_literal(_model_name(project.name))})"
+    )
+    imports, classes = _custom_sources(network.custom)
+
+    out = _docstring(project, with_weights) + _header(imports, with_weights) + [""]
     if weights_file:
         out += ["", f"WEIGHTS = Path(__file__).with_name({_literal(weights_file)})", ""]
     for source in classes:
         out += ["", source.rstrip(), ""]
-    out += [
-        "",
-        f"def build_model(seed={seed!r}{', weights=True' if weights_file else ''}):",
-        '    """The network'
-        + (
-            ", with the trained weights unless weights=False."
-            if weights_file
-            else ", freshly initialised."
-        )
-        + '"""',
-        "    keras.utils.set_random_seed(seed)",
-    ]
-    out += body
-    out.append(
-        f"    model = keras.Model(inputs={model_inputs}, outputs={names[report.output]}, "
-        f"name={_literal(_model_name(project.name))})"
-    )
-    if weights_file:
-        out += ["    if weights:", "        load_weights(model)"]
-    out += ["    return model", ""]
-    if weights_file:
-        out += [
-            "",
-            "def load_weights(model, path=WEIGHTS):",
-            '    """Set every layer\'s weights from the .npz written beside this script',
-            '    (arrays named "layer/index")."""',
-            "    with np.load(path, allow_pickle=False) as saved:",
-            "        for layer in model.layers:",
-            "            count = len(layer.get_weights())",
-            "            if count:",
-            '                layer.set_weights([saved[f"{layer.name}/{i}"] for i in range(count)])',
-            "    return model",
-            "",
-        ]
+    seed = project.training.get("seed", 0)
+    out += _build_model_function(seed, network, model_line, with_weights)
+    if with_weights:
+        out += _LOAD_WEIGHTS
     out += ["", 'if __name__ == "__main__":', "    build_model().summary()", ""]
-    text = "\n".join(out)
-    return re.sub(r"\n{4,}", "\n\n\n", text)
+    return re.sub(r"\n{4,}", "\n\n\n", "\n".join(out))
 
 
 def _model_name(name: str) -> str:

@@ -44,7 +44,10 @@ class PulseServer:
 
 def start_pulse(*sinks: str) -> PulseServer:
     if not shutil.which("pulseaudio") or not shutil.which("pactl"):
-        pytest.skip("PulseAudio is not installed (Debian: pulseaudio, pulseaudio-utils)")
+        pytest.fail(
+            "PulseAudio is not installed (Debian: pulseaudio, pulseaudio-utils); `make test` "
+            "installs it"
+        )
     folder = tempfile.mkdtemp(prefix="lw-pulse-")  # short: socket paths are limited to 108
     server = f"unix:{folder}/native"
     command = [
@@ -120,7 +123,9 @@ class Recorder:
 
     def __init__(self, pulse: PulseServer):
         if not shutil.which("parec"):
-            pytest.skip("parec is not installed (Debian: pulseaudio-utils)")
+            pytest.fail(
+                "parec is not installed (Debian: pulseaudio-utils); `make test` installs it"
+            )
         self.pulse = pulse
         self.path = Path(pulse.folder) / "recording.raw"
 

@@ -100,7 +100,7 @@ def test_cli_play_plays_a_midi_file(pulse, recorder, tmp_path):
     mid = write_midi_file(tmp_path / "a4.mid", [(69, 0, 1)])  # one second of A4 at 120 bpm: 0.5 s
     with recorder:
         run = subprocess.run(
-            [sys.executable, "-m", "core", "play", str(mid)],
+            [sys.executable, "-m", "app", "play", str(mid)],
             capture_output=True,
             text=True,
             timeout=60,
@@ -117,7 +117,7 @@ def test_no_output_device_is_a_clear_error(tmp_path):
     mid = write_midi_file(tmp_path / "a4.mid", [(69, 0, 1)])
     env = {**subprocess.os.environ, "PULSE_SERVER": f"unix:{tmp_path}/no-server"}
     run = subprocess.run(
-        [sys.executable, "-m", "core", "play", str(mid)],
+        [sys.executable, "-m", "app", "play", str(mid)],
         capture_output=True,
         text=True,
         timeout=60,

@@ -1,4 +1,4 @@
-"""Start-up benchmark: how long from launching ``python -m core`` until the main window is
+"""Start-up benchmark: how long from launching ``python -m app`` until the main window is
 shown (offscreen). Runs it 5 times; prints each run, the median and the max, and a last line
 of JSON: {"window_shown_s_median": ..., "window_shown_s_max": ...}.
 
@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def one_run(env: dict) -> tuple[float, float]:
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-m", "core"],
+        [sys.executable, "-m", "app"],
         cwd=ROOT,
         env=env,
         capture_output=True,

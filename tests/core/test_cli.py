@@ -93,3 +93,21 @@ def test_usage_errors_exit_2():
     assert layerwise("validate").returncode == 2
     assert layerwise("new", "x.json").returncode == 2
     assert layerwise("frobnicate").returncode == 2
+
+
+@pytest.mark.parametrize("argv", [[], ["songs/dbn.json"], ["play", "piece.mid"]])
+def test_the_window_and_play_need_the_app_entry_point(argv):
+    """`python -m core` is headless: asked for the window or `play`, it names the commands
+    that need `layerwise` in one line and exits 2."""
+    out = layerwise(*argv)
+    assert out.returncode == 2
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1, out.stderr
+    assert "`play`" in lines[0] and "run `layerwise`" in lines[0]
+    assert "Traceback" not in out.stderr
+
+
+def test_headless_help_lists_no_app_command():
+    out = layerwise("--help")
+    assert out.returncode == 0
+    assert "    validate" in out.stdout and "    play" not in out.stdout

@@ -2,8 +2,8 @@
 null sink (``layerwise_e2e``) whose monitor can be recorded.
 
 Both are children of the test session, found by their own pids and stopped by them; neither
-needs nor disturbs a desktop's display or sound server. Xvfb missing: the tests skip with the
-reason. PulseAudio missing: the scenario runs with no audio device (and checks the message).
+needs nor disturbs a desktop's display or sound server. Xvfb or PulseAudio missing fails the
+tests with the package to install (`make test` installs both).
 """
 
 from __future__ import annotations
@@ -36,7 +36,10 @@ def _free_display() -> int:
 def xvfb():
     """DISPLAY of a fresh Xvfb server (1600×1000, 24-bit)."""
     if not shutil.which("Xvfb"):
-        pytest.skip("Xvfb is not installed (Debian: xvfb); the end-to-end tests need a display")
+        pytest.fail(
+            "Xvfb is not installed (Debian: xvfb); the end-to-end tests need a display and "
+            "`make test` installs it"
+        )
     n = _free_display()
     log = tempfile.TemporaryFile()  # noqa: SIM115  closed after the server stops
     process = subprocess.Popen(
@@ -63,11 +66,8 @@ def xvfb():
 
 @pytest.fixture(scope="session")
 def pulse():
-    """A private PulseAudio with a null sink set as default (the audio tests' helper); None
-    when PulseAudio is not installed, so the scenario checks the no-device message instead."""
-    if not shutil.which("pulseaudio") or not shutil.which("pactl"):
-        yield None
-        return
+    """A private PulseAudio with a null sink set as default (the audio tests' helper). Missing
+    PulseAudio fails the test: `make test` installs it."""
     server = start_pulse(SINK)
     yield server
     stop_pulse(server)
