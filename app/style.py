@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QIcon
 
 GROUP_COLOURS = {
     "Input and shape": "#5b6b8c",
@@ -51,3 +51,12 @@ def style_sheet() -> str:
         return (resources.files("resources") / "style" / "layerwise.qss").read_text("utf-8")
     except (FileNotFoundError, OSError):
         return ""
+
+
+def icon(name: str) -> QIcon:
+    """resources/icons/NAME.svg, or an empty icon when it is missing."""
+    try:
+        path = resources.files("resources") / "icons" / f"{name}.svg"
+        return QIcon(str(path)) if path.is_file() else QIcon()
+    except (FileNotFoundError, OSError, ModuleNotFoundError):
+        return QIcon()

@@ -1,6 +1,6 @@
 """The audition panel: generate pieces from a run, see them as a piano roll, listen, export.
 
-Generation and rendering run on workers (:class:`app.workers.CallWorker`); the playhead is
+Generation and rendering run on workers (:class:`app.workers.calls.CallWorker`); the playhead is
 drawn by a QTimer polling the player's position. With no audio device the panel says so and
 everything else (generation, export) still works.
 """
@@ -38,7 +38,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.pianoroll_view import PianoRollView
-from app.workers import TF_GATE, CallWorker
+from app.workers.calls import CallWorker
+from app.workers.gate import TF_GATE
 
 SAMPLE_RATE = 44100
 LATENT_SLIDERS = 8

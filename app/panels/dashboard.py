@@ -1,6 +1,6 @@
 """The training dashboard: live curves, filters, reconstructions, histograms and progress.
 
-The session runs on a worker (:class:`app.workers.TrainingWorker`); its events arrive in the
+The session runs on a worker (:class:`app.workers.training.TrainingWorker`); its events arrive in the
 GUI thread and only update plain state here (cheap: a few appends). A QTimer draws the latest
 state at most ``DRAW_HZ`` times a second, and only the parts that changed, so a fast stream
 of batches never floods the event loop.
@@ -30,13 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import plots
-from app.workers import (
-    BatchGroup,
-    CallWorker,
-    ProcessTrainingWorker,
-    TrainingWorker,
-    probe_devices,
-)
+from app.workers.calls import CallWorker
+from app.workers.gate import probe_devices
+from app.workers.process import ProcessTrainingWorker
+from app.workers.session import BatchGroup
+from app.workers.training import TrainingWorker
 from core.training.events import (
     CheckpointWritten,
     EpochMetrics,

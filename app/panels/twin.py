@@ -1,7 +1,7 @@
 """Twin runs: the same network trained with and without pretraining, side by side.
 
 The two runs go one after the other (on a 2-core machine interleaving buys nothing), each on
-a :class:`app.workers.TrainingWorker`. Each column shows its fine-tuning curves (the y axes
+a :class:`app.workers.training.TrainingWorker`. Each column shows its fine-tuning curves (the y axes
 linked, so the two read on one scale), the learned filters of its first layer, and a piece
 generated from the finished run.
 """
@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from app import plots
 from app.panels.dashboard import new_run_dir
 from app.pianoroll_view import PianoRollView
-from app.workers import AfterRun, BatchGroup, TrainingWorker
+from app.workers.session import AfterRun, BatchGroup
+from app.workers.training import TrainingWorker
 from core.training.events import EpochMetrics, Failed, Finished, PhaseStarted, Snapshot, Stopped
 
 SIDES = (("with", True, "With pretraining"), ("without", False, "Without pretraining"))

@@ -4,46 +4,9 @@ answered dialogs (no modal ever blocks), and a window without the heavy panels."
 from __future__ import annotations
 
 import pytest
+from fakes import Answers
 
-from app.main_window import Dialogs, MainWindow
-
-
-class Answers(Dialogs):
-    """The window's questions, answered by the test; every question is recorded."""
-
-    def __init__(self, parent):
-        super().__init__(parent)
-        self.asked: list[tuple] = []
-        self.save_answer = "discard"
-        self.recover = True
-        self.stop_training = True
-        self.open_answer: str | None = None
-        self.save_answer_path: str | None = None
-        self.template: str | None = None
-
-    def ask_save_changes(self, name):
-        self.asked.append(("save changes", name))
-        return self.save_answer
-
-    def ask_recover(self, autosave_file, project_path):
-        self.asked.append(("recover", str(autosave_file), project_path))
-        return self.recover
-
-    def ask_stop_training(self):
-        self.asked.append(("stop training",))
-        return self.stop_training
-
-    def open_file(self, folder):
-        self.asked.append(("open file",))
-        return self.open_answer
-
-    def save_file(self, suggested):
-        self.asked.append(("save file", suggested))
-        return self.save_answer_path
-
-    def choose_template(self):
-        self.asked.append(("template",))
-        return self.template
+from app.main_window import MainWindow
 
 
 @pytest.fixture(autouse=True)

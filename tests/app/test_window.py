@@ -3,18 +3,23 @@ training and audition hookup (with stand-ins for the dashboard and audition pane
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import sys
 import time
 
 import pytest
+from fakes import Answers, PanelFake, faithful_to, interface_problems
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl, Signal
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 
 from app import autosave
-from app.main_window import LOCKED_DURING_TRAINING
+from app.dialogs import Dialogs
+from app.panels.audition import AuditionPanel
+from app.panels.dashboard import TrainingDashboard
+from app.window_panels import LOCKED_DURING_TRAINING
 from core import project as project_io
 from core import templates
 
@@ -216,7 +221,7 @@ def test_new_from_template(window):
 
 
 def test_template_dialog_lists_every_template(qtbot):
-    from app.main_window import TemplateDialog
+    from app.dialogs import TemplateDialog
 
     dialog = TemplateDialog()
     qtbot.addWidget(dialog)
@@ -348,11 +353,13 @@ def test_old_autosave_is_not_offered(make_window, tmp_path):
 
 
 # ---- training and audition hookup ---------------------------------------------------------
-class FakeDashboard(QWidget):
+@faithful_to(TrainingDashboard)
+class FakeDashboard(PanelFake):
     blockStateChanged = Signal(str, str)
     runningChanged = Signal(bool)
     runStarted = Signal(str)
     runFinished = Signal(str)
+    runFailed = Signal(str, str)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -362,6 +369,12 @@ class FakeDashboard(QWidget):
     @property
     def is_running(self):
         return self._running
+
+    def set_project(self, project):
+        pass
+
+    def select_block(self, block_id):
+        pass
 
     def start(self, project, *, pretraining=True, device=None):
         self.calls.append(("start", project, pretraining))
@@ -378,7 +391,8 @@ class FakeDashboard(QWidget):
         return True
 
 
-class FakeAudition(QWidget):
+@faithful_to(AuditionPanel)
+class FakeAudition(PanelFake):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.calls = []
@@ -388,6 +402,38 @@ class FakeAudition(QWidget):
 
     def toggle_play(self):
         self.calls.append(("toggle_play",))
+
+
+def test_the_fakes_hold_to_the_real_panels():
+    assert interface_problems(FakeDashboard, TrainingDashboard) == []
+    assert interface_problems(FakeAudition, AuditionPanel) == []
+
+    class Wrong(QWidget):
+        changed = Signal(int)
+
+        def set_mood(self, mood):
+            pass
+
+    assert interface_problems(Wrong, AuditionPanel) == [
+        "AuditionPanel has no set_mood",
+        "AuditionPanel has no signal changed(int)",
+    ]
+    with pytest.raises(TypeError, match="has no set_mood"):
+
+        @faithful_to(AuditionPanel)
+        class Unfaithful(PanelFake):
+            def set_mood(self, mood):
+                pass
+
+    with pytest.raises(TypeError):  # the real set_run takes one run folder
+        FakeAudition().set_run("/tmp/runs/r1", "extra")
+
+
+def test_the_answers_answer_only_the_window_s_questions():
+    for name, method in vars(Answers).items():
+        if inspect.isfunction(method) and not name.startswith("_"):
+            real = inspect.signature(getattr(Dialogs, name)).parameters
+            assert list(inspect.signature(method).parameters) == list(real), name
 
 
 @pytest.fixture
@@ -469,7 +515,7 @@ def test_closing_during_training_asks_then_stops_and_waits(trained):
 
 
 def test_preferences_are_saved_and_handed_to_the_audition_panel(make_window, monkeypatch):
-    from app.main_window import PreferencesDialog
+    from app.dialogs import PreferencesDialog
 
     class Audition(FakeAudition):
         def set_audio_device(self, name):

@@ -11,13 +11,10 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QObject, Slot  # noqa: E402
 
-from app.workers import (  # noqa: E402
-    TF_GATE,
-    BatchGroup,
-    CallWorker,
-    TrainingWorker,
-    coalesce_batches,
-)
+from app.workers.calls import CallWorker  # noqa: E402
+from app.workers.gate import TF_GATE  # noqa: E402
+from app.workers.session import BatchGroup, coalesce_batches  # noqa: E402
+from app.workers.training import TrainingWorker  # noqa: E402
 from core.training.events import BatchMetrics, EpochMetrics, Failed, Finished  # noqa: E402
 
 

@@ -81,7 +81,8 @@ def run(out: Path, report: dict) -> None:
     project_file = out / "deephear-small.json"
     project_io.save(project, project_file)
 
-    from app.main_window import Dialogs, MainWindow
+    from app.dialogs import Dialogs
+    from app.main_window import MainWindow
 
     class Answers(Dialogs):
         def error(self, title, text):
