@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.catalog.data import default_data
 from core.errors import ProjectError
 from core.spec import Block, NetworkSpec, Wire, valid_id
 
@@ -36,21 +37,7 @@ def _migrate_1_to_2(doc: dict) -> dict:
 
 MIGRATIONS = {1: _migrate_1_to_2}
 
-DEFAULT_DATA = {
-    "source": "bach-chorales",
-    "path": None,
-    "limit": None,
-    "representation": {
-        "steps_per_quarter": 4,
-        "lowest_pitch": 36,
-        "pitch_count": 48,
-        "window_steps": 16,
-        "hop_steps": 4,
-        "transpose": [0, 0],
-        "velocity": False,
-    },
-    "split": {"validation": 0.1, "test": 0.1, "seed": 0},
-}
+DEFAULT_DATA = default_data()  # declared with the data sources in the catalog
 
 DEFAULT_GENERATION = {
     "method": "auto",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from core import catalog
 from core.catalog import FINETUNE_PARAMS, PRETRAIN_PARAMS, ShapeError
+from core.catalog.data import data_problems
 from core.project import Project
 from core.shapes import describe
 from core.spec import NetworkSpec
@@ -169,8 +170,9 @@ def _check_settings(values: dict, params, where: str, block: str | None, report:
 
 
 def validate(project: Project) -> Report:
-    """Validate the network and the training plan of ``project``."""
+    """Validate the network, the data section and the training plan of ``project``."""
     report = validate_network(project.network)
+    report.problems += [Problem(None, message) for message in data_problems(project.data)]
     plan = project.training.get("pretraining", {}).get("blocks", {})
     for block_id, settings in plan.items():
         if not project.network.has_block(block_id):

@@ -1,240 +1,36 @@
 """The inspector: edits the selected block's parameters (and its pretraining settings), or,
-with nothing selected, the project's fine-tuning, data and pretraining switch.
+with nothing selected, the project's training plan and data.
 
-One widget per ``Param`` kind, built from the catalog declaration; every change is an undo
-command on the Document's stack, so the inspector never writes to the project itself.
+Every form is built from the catalog's declarations, one ``Editor`` per ``Param``; every
+change is an undo command on the Document's stack, so the inspector never writes to the
+project itself.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
     QLabel,
-    QLineEdit,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.canvas.commands import SetParam, SetSetting
+from app.panels.param_editors import Editor
 from core import catalog
-from core.catalog import FINETUNE_PARAMS, PRETRAIN_PARAMS, Param
-
-# The data sources core.data.representation accepts (kept here so the inspector does not
-# import core.data, which pulls in numpy and the corpus code, on the way to the window).
-SOURCES = ("bach-chorales", "folk-tunes", "maple-leaf-rag", "digits", "midi-folder", "npz")
-
-DATA_PARAMS = (
-    Param(
-        "source", "choice", "bach-chorales", "where the training pieces come from", choices=SOURCES
-    ),
-    Param(
-        "limit",
-        "int",
-        0,
-        "use at most this many pieces (0: all of them)",
-        minimum=0,
-        maximum=1_000_000,
-    ),
+from core.catalog import (
+    FINETUNE_PARAMS,
+    PRETRAIN_PARAMS,
+    PRETRAINING_SWITCH,
+    TRAINING_PARAMS,
+    Param,
 )
-REPRESENTATION_PARAMS = (
-    Param("steps_per_quarter", "int", 4, "time steps per quarter note", minimum=1, maximum=96),
-    Param(
-        "lowest_pitch",
-        "int",
-        36,
-        "MIDI pitch of the piano roll's lowest row",
-        minimum=0,
-        maximum=127,
-    ),
-    Param(
-        "pitch_count", "int", 48, "rows of the piano roll (pitches kept)", minimum=1, maximum=128
-    ),
-    Param("window_steps", "int", 16, "time steps in one training window", minimum=1, maximum=4096),
-    Param(
-        "hop_steps", "int", 4, "steps between the starts of two windows", minimum=1, maximum=4096
-    ),
-    Param("velocity", "bool", False, "keep note velocities (else notes are on or off)"),
-)
-PROJECT_PARAMS = (
-    Param(
-        "seed",
-        "int",
-        0,
-        "random seed of the run (same seed, same result)",
-        minimum=0,
-        maximum=2**31 - 1,
-    ),
-)
-PRETRAIN_SWITCH = Param(
-    "enabled",
-    "bool",
-    True,
-    "pretrain the pretrainable blocks greedily before fine-tuning",
-    label="Greedy pretraining",
-)
-
-
-class FloatBox(QDoubleSpinBox):
-    """A spin box that shows floats compactly (0.001, 1e-05) and steps by a sensible amount."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setDecimals(10)
-        self.setKeyboardTracking(False)
-
-    def textFromValue(self, value: float) -> str:
-        return f"{value:.6g}"
-
-    def valueFromText(self, text: str) -> float:
-        try:
-            return float(text.strip() or 0)
-        except ValueError:
-            return self.value()
-
-    def validate(self, text, pos):
-        try:
-            value = float(text.strip())
-        except ValueError:
-            return (QValidator.State.Intermediate, text, pos)
-        if self.minimum() <= value <= self.maximum():
-            return (QValidator.State.Acceptable, text, pos)
-        return (QValidator.State.Intermediate, text, pos)
-
-    def stepBy(self, steps: int) -> None:
-        value = self.value()
-        magnitude = 10 ** math.floor(math.log10(abs(value))) if value else 0.01
-        self.setValue(value + steps * magnitude)
-
-
-def _format_list(value) -> str:
-    if not isinstance(value, list | tuple):
-        return str(value)
-    return ", ".join("None" if v is None else str(v) for v in value)
-
-
-def _parse_list(text: str):
-    items = [
-        t.strip()
-        for t in text.replace("(", "").replace(")", "").replace("[", "").replace("]", "").split(",")
-        if t.strip()
-    ]
-    out = []
-    for item in items:
-        if item.lower() == "none":
-            out.append(None)
-            continue
-        try:
-            out.append(int(item))
-        except ValueError:
-            return text  # not a list of whole numbers: Param.check will say so
-    return out
-
-
-class Editor:
-    """One editing widget for one Param, with ``set`` (model -> widget) and a commit hook."""
-
-    def __init__(self, param: Param, value, commit: Callable[[object], None]):
-        self.param = param
-        self.commit = commit
-        self.widget = self._make(param)
-        self.widget.setToolTip(param.help)
-        self.widget.setObjectName(f"edit_{param.name}")
-        self.set(value)
-        self._connect()
-
-    def _make(self, param: Param):
-        kind = param.kind
-        if kind == "int":
-            box = QSpinBox()
-            box.setKeyboardTracking(False)
-            lo = -(2**31) if param.minimum is None else int(param.minimum)
-            hi = 2**31 - 1 if param.maximum is None else int(param.maximum)
-            box.setRange(lo, hi)
-            return box
-        if kind == "float":
-            box = FloatBox()
-            box.setRange(
-                -1e12 if param.minimum is None else float(param.minimum),
-                1e12 if param.maximum is None else float(param.maximum),
-            )
-            return box
-        if kind == "bool":
-            return QCheckBox()
-        if kind == "choice":
-            combo = QComboBox()
-            for choice in param.choices:
-                combo.addItem(str(choice), choice)
-            return combo
-        edit = QLineEdit()
-        edit.setPlaceholderText("e.g. 32, 48" + (" (None: any length)" if kind == "shape" else ""))
-        return edit
-
-    def _connect(self) -> None:
-        w = self.widget
-        if isinstance(w, QSpinBox | QDoubleSpinBox):
-            w.valueChanged.connect(lambda v: self.commit(v))
-        elif isinstance(w, QCheckBox):
-            w.toggled.connect(lambda v: self.commit(bool(v)))
-        elif isinstance(w, QComboBox):
-            w.currentIndexChanged.connect(lambda i: self.commit(w.itemData(i)))
-        else:
-            w.editingFinished.connect(self._commit_text)
-
-    def _commit_text(self) -> None:
-        value = _parse_list(self.widget.text())
-        problem = self.param.check(value)
-        if problem:
-            self.widget.setProperty("invalid", True)
-            self.widget.setToolTip(f"{self.param.title} {problem}\n\n{self.param.help}")
-            self.widget.style().unpolish(self.widget)
-            self.widget.style().polish(self.widget)
-            return
-        self._mark_valid()
-        self.commit(value)
-
-    def _mark_valid(self) -> None:
-        if self.widget.property("invalid"):
-            self.widget.setProperty("invalid", False)
-            self.widget.setToolTip(self.param.help)
-            self.widget.style().unpolish(self.widget)
-            self.widget.style().polish(self.widget)
-
-    def set(self, value) -> None:
-        w = self.widget
-        w.blockSignals(True)
-        try:
-            if isinstance(w, QSpinBox):
-                if isinstance(value, int) and not isinstance(value, bool):
-                    w.setValue(value)
-            elif isinstance(w, QDoubleSpinBox):
-                if isinstance(value, int | float) and not isinstance(value, bool):
-                    w.setValue(float(value))
-            elif isinstance(w, QCheckBox):
-                w.setChecked(bool(value))
-            elif isinstance(w, QComboBox):
-                index = w.findData(value)
-                if index < 0:
-                    w.addItem(f"{value} (unknown)", value)
-                    index = w.count() - 1
-                w.setCurrentIndex(index)
-            else:
-                text = _format_list(value)
-                if not w.hasFocus() or _parse_list(w.text()) == value:
-                    w.setText(text)
-                    self._mark_valid()
-        finally:
-            w.blockSignals(False)
+from core.catalog.data import DATA_PARAMS, REPRESENTATION_PARAMS, SOURCE_INDEX
 
 
 class Inspector(QScrollArea):
@@ -248,6 +44,8 @@ class Inspector(QScrollArea):
         self._editors: list[tuple[Editor, Callable[[], object]]] = []
         self._problem_label: QLabel | None = None
         self._shown: tuple | None = None
+        self._data_form: QFormLayout | None = None  # the project form's, to hide rows
+        self._representation_box: QWidget | None = None
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         doc.changed.connect(self.refresh)
         doc.projectReplaced.connect(self._on_replaced)
@@ -277,6 +75,8 @@ class Inspector(QScrollArea):
     def rebuild(self) -> None:
         self._editors = []
         self._problem_label = None
+        self._data_form = None
+        self._representation_box = None
         page = QWidget()
         page.setObjectName("inspectorPage")
         layout = QVBoxLayout(page)
@@ -303,6 +103,14 @@ class Inspector(QScrollArea):
             self._shown = ("project",)
         layout.addStretch(1)
         self.setWidget(page)
+
+    def _add_problem_label(self, layout) -> None:
+        self._problem_label = QLabel()
+        self._problem_label.setObjectName("problems")
+        self._problem_label.setTextFormat(Qt.TextFormat.RichText)
+        self._problem_label.setWordWrap(True)
+        layout.addWidget(self._problem_label)
+        self._update_summary()
 
     def _section(self, layout, title: str) -> QFormLayout:
         box = QGroupBox(title)
@@ -341,12 +149,7 @@ class Inspector(QScrollArea):
             about.setWordWrap(True)
             about.setObjectName("hint")
             layout.addWidget(about)
-        self._problem_label = QLabel()
-        self._problem_label.setObjectName("problems")
-        self._problem_label.setTextFormat(Qt.TextFormat.RichText)
-        self._problem_label.setWordWrap(True)
-        layout.addWidget(self._problem_label)
-        self._update_summary()
+        self._add_problem_label(layout)
         if decl is None:
             layout.addWidget(QLabel(f"Unknown block type '{block.type}': nothing to edit."))
             return
@@ -391,22 +194,20 @@ class Inspector(QScrollArea):
         hint.setWordWrap(True)
         hint.setObjectName("hint")
         layout.addWidget(hint)
-        self._problem_label = QLabel()
-        self._problem_label.setObjectName("problems")
-        self._problem_label.setTextFormat(Qt.TextFormat.RichText)
-        self._problem_label.setWordWrap(True)
-        layout.addWidget(self._problem_label)
-        self._update_summary()
+        self._add_problem_label(layout)
+        self._build_training(layout)
+        self._build_data(layout)
 
+    def _build_training(self, layout) -> None:
         form = self._section(layout, "Training")
         self._add(
             form,
             "pretraining",
-            PRETRAIN_SWITCH,
+            PRETRAINING_SWITCH,
             lambda: self.doc.project.training.get("pretraining", {}).get("enabled", True),
             self._setting_writer(("training", "pretraining", "enabled"), "pretraining switch"),
         )
-        for param in PROJECT_PARAMS:
+        for param in TRAINING_PARAMS:
             self._add(
                 form,
                 "training",
@@ -414,7 +215,6 @@ class Inspector(QScrollArea):
                 lambda p=param: self.doc.project.training.get(p.name, p.default),
                 self._setting_writer(("training", param.name)),
             )
-
         form = self._section(layout, "Fine-tuning")
         for param in FINETUNE_PARAMS:
             self._add(
@@ -425,37 +225,20 @@ class Inspector(QScrollArea):
                 self._setting_writer(("training", "finetune", param.name)),
             )
 
-        form = self._section(layout, "Data")
-        self._add(
-            form,
-            "data",
-            DATA_PARAMS[0],
-            lambda: self.doc.project.data.get("source"),
-            self._setting_writer(("data", "source")),
-        )
-        self._add(
-            form,
-            "data",
-            DATA_PARAMS[1],
-            lambda: self.doc.project.data.get("limit") or 0,
-            self._setting_writer(("data", "limit"), convert=lambda v: v or None),
-        )
-        path_param = Param(
-            "path",
-            "shape",
-            None,
-            "the MIDI folder or .npz file (for the midi-folder and npz sources)",
-        )
-        path_edit = QLineEdit(self.doc.project.data.get("path") or "")
-        path_edit.setPlaceholderText("folder or file (midi-folder / npz sources)")
-        path_edit.setToolTip(path_param.help)
-        path_edit.setObjectName("edit_path")
-        path_edit.editingFinished.connect(
-            lambda: self._commit_setting(("data", "path"), path_edit.text().strip() or None)
-        )
-        form.addRow(QLabel("Path"), path_edit)
-
+    def _build_data(self, layout) -> None:
+        """The data source and, for a music source, its piano-roll representation; rows that
+        do not apply to the chosen source are hidden (see ``_show_data_rows``)."""
+        self._data_form = self._section(layout, "Data")
+        for param in DATA_PARAMS:
+            self._add(
+                self._data_form,
+                "data",
+                param,
+                lambda p=param: self.doc.project.data.get(p.name, p.default),
+                self._setting_writer(("data", param.name)),
+            )
         form = self._section(layout, "Representation")
+        self._representation_box = form.parentWidget()
         for param in REPRESENTATION_PARAMS:
             self._add(
                 form,
@@ -466,6 +249,16 @@ class Inspector(QScrollArea):
                 ),
                 self._setting_writer(("data", "representation", param.name)),
             )
+        self._show_data_rows()
+
+    def _show_data_rows(self) -> None:
+        if self._data_form is None or self._representation_box is None:
+            return
+        source = SOURCE_INDEX.get(self.doc.project.data.get("source"))
+        path = self.editor("path", "data")
+        if path is not None:  # an unknown source shows every row, so it can be mended
+            self._data_form.setRowVisible(path.widget, source is None or bool(source.path))
+        self._representation_box.setVisible(source is None or source.music)
 
     # ---- readers and writers ------------------------------------------------------------
     def _block_reader(self, block_id: str, param: Param):
@@ -498,10 +291,8 @@ class Inspector(QScrollArea):
 
         return read
 
-    def _setting_writer(self, path: tuple, label: str | None = None, convert=None):
+    def _setting_writer(self, path: tuple, label: str | None = None):
         def write(value):
-            if convert is not None:
-                value = convert(value)
             self._commit_setting(path, value, label)
 
         return write
@@ -536,6 +327,7 @@ class Inspector(QScrollArea):
             return
         for editor, read in self._editors:
             editor.set(read())
+        self._show_data_rows()
         self._update_summary()
 
     def _update_summary(self) -> None:

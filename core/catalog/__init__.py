@@ -1,5 +1,6 @@
-"""The block catalog: the registry every reader uses (palette, inspector, validator, builder,
-code exporter). Pure Python; importing it never loads Keras."""
+"""The catalog: the registry every reader uses (palette, inspector, validator, builder, code
+exporter, loader). Blocks, training settings and data sources (``core.catalog.data``) are
+each declared once here. Pure Python; importing it never loads Keras."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from core.catalog.training import (
     FINETUNE_PARAMS,
     OBJECTIVES,
     PRETRAIN_PARAMS,
+    PRETRAINING_SWITCH,
+    TRAINING_PARAMS,
     finetune_defaults,
     pretrain_defaults,
 )
@@ -71,11 +74,13 @@ __all__ = [
     "GROUPS",
     "OBJECTIVES",
     "PRETRAIN_PARAMS",
+    "PRETRAINING_SWITCH",
     "Param",
     "REGISTRY",
     "Recipe",
     "Shape",
     "ShapeError",
+    "TRAINING_PARAMS",
     "by_group",
     "finetune_defaults",
     "for_keras_class",

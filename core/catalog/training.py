@@ -73,6 +73,25 @@ PRETRAIN_DEFAULTS = {
     "autoencoder": {"learning_rate": 0.001},
 }
 
+# The whole plan's settings beside the per-block and fine-tuning ones.
+PRETRAINING_SWITCH = Param(
+    "enabled",
+    "bool",
+    True,
+    "pretrain the pretrainable blocks greedily before fine-tuning",
+    label="Greedy pretraining",
+)
+TRAINING_PARAMS: tuple[Param, ...] = (
+    Param(
+        "seed",
+        "int",
+        0,
+        "random seed of the run (same seed, same result)",
+        minimum=0,
+        maximum=2**31 - 1,
+    ),
+)
+
 OBJECTIVES = ("classifier", "autoencoder", "vae", "sequence")
 
 FINETUNE_PARAMS: tuple[Param, ...] = (

@@ -19,16 +19,17 @@ class ShapeError(ValueError):
 
 @dataclass(frozen=True)
 class Param:
-    """One parameter of a block: the inspector draws it, the validator checks it."""
+    """One parameter of a block or a setting: the inspector draws it, the validator checks it."""
 
     name: str
-    kind: str  # "int", "float", "bool", "choice", "shape", "ints"
+    kind: str  # "int", "float", "bool", "choice", "shape", "ints", "interval", "text"
     default: Any
     help: str
     minimum: float | None = None
     maximum: float | None = None
-    choices: tuple = ()
+    choices: tuple[Any, ...] = ()
     label: str = ""
+    unset: str | None = None  # when given, None is allowed and the inspector shows this for it
 
     @property
     def title(self) -> str:
@@ -36,34 +37,74 @@ class Param:
 
     def check(self, value: Any) -> str | None:
         """Return a message when ``value`` is not acceptable, else None."""
-        if self.kind == "bool":
-            return None if isinstance(value, bool) else f"must be true or false, not {value!r}"
-        if self.kind == "choice":
-            if value not in self.choices:
-                options = ", ".join(str(c) for c in self.choices)
-                return f"must be one of {options}; got {value!r}"
+        if value is None and self.unset is not None:
             return None
-        if self.kind in ("shape", "ints"):
-            if not isinstance(value, list | tuple) or not value:
-                return f"must be a list of whole numbers, not {value!r}"
-            for item in value:
-                if item is None and self.kind == "shape":
-                    continue
-                if isinstance(item, bool) or not isinstance(item, int) or item < 1:
-                    return f"must be a list of positive whole numbers, not {value!r}"
-            return None
-        if self.kind == "int":
-            if isinstance(value, bool) or not isinstance(value, int):
-                return f"must be a whole number, not {value!r}"
-        elif self.kind == "float" and (
-            isinstance(value, bool) or not isinstance(value, int | float)
-        ):
-            return f"must be a number, not {value!r}"
-        if self.minimum is not None and value < self.minimum:
-            return f"must be at least {self.minimum:g}; got {value:g}"
-        if self.maximum is not None and value > self.maximum:
-            return f"must be at most {self.maximum:g}; got {value:g}"
+        return _CHECKS[self.kind](self, value)
+
+
+def _check_bool(param: Param, value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"must be true or false, not {value!r}"
+
+
+def _check_choice(param: Param, value: Any) -> str | None:
+    if value in param.choices:
         return None
+    options = ", ".join(str(c) for c in param.choices)
+    return f"must be one of {options}; got {value!r}"
+
+
+def _check_list(param: Param, value: Any) -> str | None:
+    if not isinstance(value, list | tuple) or not value:
+        return f"must be a list of whole numbers, not {value!r}"
+    for item in value:
+        if item is None and param.kind == "shape":
+            continue
+        if not _whole(item) or item < 1:
+            return f"must be a list of positive whole numbers, not {value!r}"
+    return None
+
+
+def _check_interval(param: Param, value: Any) -> str | None:
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) != 2
+        or not all(_whole(v) for v in value)
+        or value[0] > value[1]
+    ):
+        return f"must be [low, high] whole numbers with low ≤ high; got {value!r}"
+    return None
+
+
+def _check_text(param: Param, value: Any) -> str | None:
+    return None if isinstance(value, str) else f"must be text, not {value!r}"
+
+
+def _check_number(param: Param, value: Any) -> str | None:
+    if param.kind == "int" and not _whole(value):
+        return f"must be a whole number, not {value!r}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return f"must be a number, not {value!r}"
+    if param.minimum is not None and value < param.minimum:
+        return f"must be at least {param.minimum:g}; got {value:g}"
+    if param.maximum is not None and value > param.maximum:
+        return f"must be at most {param.maximum:g}; got {value:g}"
+    return None
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_CHECKS: dict[str, Callable[[Param, Any], str | None]] = {
+    "bool": _check_bool,
+    "choice": _check_choice,
+    "shape": _check_list,
+    "ints": _check_list,
+    "interval": _check_interval,
+    "text": _check_text,
+    "int": _check_number,
+    "float": _check_number,
+}
 
 
 @dataclass(frozen=True)

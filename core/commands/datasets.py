@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import sys
 
+from core.catalog.data import REPRESENTATION_PARAMS, SOURCES
+
+_REP = {p.name: p for p in REPRESENTATION_PARAMS}
+_IMPORT_OPTIONS = ("steps_per_quarter", "lowest_pitch", "pitch_count")
+
 
 def register(subparsers):
     parser = subparsers.add_parser(
@@ -14,20 +19,20 @@ def register(subparsers):
     imp = sub.add_parser("import", help="import a folder of MIDI files into a .npz piece file")
     imp.add_argument("folder", help="folder of .mid files (searched recursively)")
     imp.add_argument("--out", required=True, help="the .npz file to write")
-    imp.add_argument("--steps-per-quarter", type=int, default=4, help="time steps per quarter note")
-    imp.add_argument("--lowest-pitch", type=int, default=36, help="MIDI number of the lowest row")
-    imp.add_argument("--pitch-count", type=int, default=48, help="number of pitch rows")
-    imp.add_argument("--velocity", action="store_true", help="keep velocities (0..1), not 0/1")
+    for name in _IMPORT_OPTIONS:
+        param = _REP[name]
+        imp.add_argument(
+            "--" + name.replace("_", "-"), type=int, default=param.default, help=param.help
+        )
+    imp.add_argument("--velocity", action="store_true", help=_REP["velocity"].help)
     imp.set_defaults(func=run)
 
 
 def _list() -> int:
-    from core.data import list_builtin_datasets
-
-    sets = list_builtin_datasets()
-    width = max(len(name) for name, _ in sets)
-    for name, description in sets:
-        print(f"{name:<{width}}  {description}")
+    builtin = [source for source in SOURCES if source.builtin]
+    width = max(len(source.name) for source in builtin)
+    for source in builtin:
+        print(f"{source.name:<{width}}  {source.help}")
     return 0
 
 
@@ -36,16 +41,8 @@ def _import(args) -> int:
     from core.data.pieces import save_pieces
     from core.data.representation import representation_of
 
-    rep = representation_of(
-        {
-            "representation": {
-                "steps_per_quarter": args.steps_per_quarter,
-                "lowest_pitch": args.lowest_pitch,
-                "pitch_count": args.pitch_count,
-                "velocity": args.velocity,
-            }
-        }
-    )
+    chosen = {name: getattr(args, name) for name in (*_IMPORT_OPTIONS, "velocity")}
+    rep = representation_of({"representation": chosen})
     tty = sys.stderr.isatty()
 
     def progress(done, total, message):

@@ -15,15 +15,6 @@ from core.music.pianoroll import roll_from_notes
 
 CORPUS_VERSION = 2  # bump when the pieces a built-in set holds change (part of the cache key)
 
-BUILTIN = {
-    "bach-chorales": "J. S. Bach's chorale harmonisations from music21's corpus (about 400), "
-    "all voices merged",
-    "folk-tunes": "Folk fiddle tunes from Ryan's Mammoth Collection (1883) in music21's corpus "
-    "(about 1,000 reels, jigs and hornpipes)",
-    "maple-leaf-rag": "Scott Joplin's Maple Leaf Rag (one piece, split into 8-bar sections)",
-}
-
-
 NOT_CHORALES = {"bwv846"}  # the one keyboard piece among Bach's files in the corpus
 
 

@@ -1,31 +1,32 @@
-"""``load_dataset``: the project's "data" section in, a split and windowed Dataset out."""
+"""``load_dataset``: the project's "data" section in, a split and windowed Dataset out.
+
+The catalog declares the sources; each declaration names the reader below that loads it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from core.catalog.data import SOURCES, DataSource, data_source
 from core.data import cache, corpus
 from core.data.dataset import Dataset
 from core.data.pieces import load_pieces, save_pieces
-from core.data.representation import limit_of, representation_of, source_of, split_of
+from core.data.representation import check_data, representation_of, split_of
 from core.data.windows import SECTION_QUARTERS, make_samples, sections, split_pieces
 from core.errors import DataError
 
-DESCRIPTIONS = {
-    **corpus.BUILTIN,
-    "digits": "scikit-learn's 1,797 handwritten digits, 8×8 pixels, labels 0-9",
-}
+_IMPORT_KEYS = ("steps_per_quarter", "lowest_pitch", "pitch_count", "velocity")
 
 
 def list_builtin_datasets() -> list[tuple[str, str]]:
     """(name, description) of each data set that ships with Layerwise."""
-    return list(DESCRIPTIONS.items())
+    return [(s.name, s.help) for s in SOURCES if s.builtin]
 
 
-def _builtin_pieces(source, rep, limit, progress, use_cache):
+def _corpus_pieces(source, data, rep, limit, progress, use_cache):
     """Pieces of a built-in set, from the cache when it holds them (the full set serves a limit)."""
-    full = cache.cache_path(source, rep, None)
-    wanted = cache.cache_path(source, rep, limit)
+    full = cache.cache_path(source.name, rep, None)
+    wanted = cache.cache_path(source.name, rep, limit)
     for path in (full, wanted) if use_cache else ():
         if path.exists():
             try:
@@ -34,7 +35,7 @@ def _builtin_pieces(source, rep, limit, progress, use_cache):
                 continue  # a damaged cache file is rebuilt below
             n = len(rolls) if limit is None else limit
             return rolls[:n], names[:n], info["skipped"], True
-    rolls, names, skipped = corpus.convert_builtin(source, rep, limit, progress)
+    rolls, names, skipped = corpus.convert_builtin(source.name, rep, limit, progress)
     if use_cache:
         try:
             wanted.parent.mkdir(parents=True, exist_ok=True)
@@ -44,18 +45,32 @@ def _builtin_pieces(source, rep, limit, progress, use_cache):
     return rolls, names, skipped, False
 
 
-def _npz_pieces(path, rep, limit):
-    if not path:
-        raise DataError('data.path must name a .npz piece file for source "npz"')
+def _npz_pieces(source, data, rep, limit, progress, use_cache):
+    path = data["path"]
     rolls, names, info = load_pieces(Path(path))
-    for key in ("steps_per_quarter", "lowest_pitch", "pitch_count", "velocity"):
+    for key in _IMPORT_KEYS:
         if info[key] != rep[key]:
             raise DataError(
                 f"{path} was imported with {key} {info[key]} but the project asks for "
                 f"{rep[key]}; re-import it or change data.representation.{key}"
             )
     n = len(rolls) if limit is None else limit
-    return rolls[:n], names[:n], info["skipped"]
+    return rolls[:n], names[:n], info["skipped"], False
+
+
+def _midi_folder_pieces(source, data, rep, limit, progress, use_cache):
+    from core.data.midi_folder import import_midi_folder
+
+    rolls, names, skipped = import_midi_folder(data["path"], rep, progress)
+    n = len(rolls) if limit is None else limit
+    return rolls[:n], names[:n], skipped, False
+
+
+_PIECE_READERS = {
+    "corpus": _corpus_pieces,
+    "npz": _npz_pieces,
+    "midi-folder": _midi_folder_pieces,
+}
 
 
 def load_dataset(data: dict, *, progress=None, use_cache: bool = True) -> Dataset:
@@ -63,76 +78,69 @@ def load_dataset(data: dict, *, progress=None, use_cache: bool = True) -> Datase
 
     ``progress`` is an optional ``callable(done, total, message)``.
     """
-    source = source_of(data)
+    check_data(data)
+    source = data_source(data["source"])
     split = split_of(data)
-    limit = limit_of(data)
-    if source == "digits":
+    limit = data.get("limit")
+    if source.reader == "digits":
         from core.data.digits import load_digits_dataset
 
         return load_digits_dataset(split, limit)
-
     rep = representation_of(data)
-    from_cache = False
-    if source in corpus.BUILTIN:
-        rolls, names, skipped, from_cache = _builtin_pieces(source, rep, limit, progress, use_cache)
-    elif source == "npz":
-        rolls, names, skipped = _npz_pieces(data.get("path"), rep, limit)
-    else:
-        if not data.get("path"):
-            raise DataError('data.path must name a folder of MIDI files for source "midi-folder"')
-        from core.data.midi_folder import import_midi_folder
-
-        rolls, names, skipped = import_midi_folder(data["path"], rep, progress)
-        if limit is not None:
-            rolls, names = rolls[:limit], names[:limit]
+    read = _PIECE_READERS[source.reader]
+    rolls, names, skipped, from_cache = read(source, data, rep, limit, progress, use_cache)
     if not rolls:
-        raise DataError(f"data source {source!r} gave no pieces with notes in the pitch range")
+        raise DataError(f"data source {source.name!r} gave no pieces with notes in the pitch range")
+    x, pieces, split_unit = _windows(rolls, names, rep, split)
+    metadata = {
+        "source": source.name,
+        "description": source.help if source.builtin else str(data.get("path")),
+        **{k: rep[k] for k in _IMPORT_KEYS},
+        "window_steps": rep["window_steps"],
+        "hop_steps": rep["hop_steps"],
+        "transpose": list(rep["transpose"]),
+        "split": dict(split),
+        "split_unit": split_unit,
+        "piece_counts": {k: len(v) for k, v in pieces.items()},
+        "pieces": pieces,
+        "sample_counts": {k: len(v) for k, v in x.items()},
+        "skipped": [list(s) for s in skipped],
+        "from_cache": from_cache,
+    }
+    return Dataset(
+        name=_name(source, data),
+        kind="pianoroll",
+        x_train=x["train"],
+        x_val=x["validation"],
+        x_test=x["test"],
+        y_train=None,
+        y_val=None,
+        y_test=None,
+        sample_shape=(rep["window_steps"], rep["pitch_count"]),
+        num_classes=None,
+        metadata=metadata,
+    )
 
+
+def _windows(rolls, names, rep, split):
+    """Training, validation and test windows, split by piece (or by section of a lone piece);
+    only the training windows are transposed."""
     split_unit = "piece"
     if len(rolls) < 3 and (split["validation"] > 0 or split["test"] > 0):
         # One piece cannot be split by piece; its 8-bar sections can, without overlap.
         rolls, names = sections(rolls, names, rep["steps_per_quarter"])
         split_unit = f"{SECTION_QUARTERS}-quarter section"
-    train_idx, val_idx, test_idx = split_pieces(
-        len(rolls), split["validation"], split["test"], split["seed"]
-    )
-    window, hop = rep["window_steps"], rep["hop_steps"]
+    parts = split_pieces(len(rolls), split["validation"], split["test"], split["seed"])
+    window, hop, count = rep["window_steps"], rep["hop_steps"], rep["pitch_count"]
     low, high = rep["transpose"]
     shifts = sorted(set(range(low, high + 1)) | {0})
-    count = rep["pitch_count"]
-    x_train = make_samples([rolls[i] for i in train_idx], window, hop, count, shifts)
-    x_val = make_samples([rolls[i] for i in val_idx], window, hop, count)
-    x_test = make_samples([rolls[i] for i in test_idx], window, hop, count)
-    pieces = {
-        "train": [names[i] for i in train_idx],
-        "validation": [names[i] for i in val_idx],
-        "test": [names[i] for i in test_idx],
-    }
-    metadata = {
-        "source": source,
-        "description": DESCRIPTIONS.get(source, str(data.get("path"))),
-        **{k: rep[k] for k in ("steps_per_quarter", "lowest_pitch", "pitch_count", "velocity")},
-        "window_steps": window,
-        "hop_steps": hop,
-        "transpose": [low, high],
-        "split": dict(split),
-        "split_unit": split_unit,
-        "piece_counts": {k: len(v) for k, v in pieces.items()},
-        "pieces": pieces,
-        "sample_counts": {"train": len(x_train), "validation": len(x_val), "test": len(x_test)},
-        "skipped": [list(s) for s in skipped],
-        "from_cache": from_cache,
-    }
-    return Dataset(
-        name=source if source in DESCRIPTIONS else Path(str(data.get("path"))).name,
-        kind="pianoroll",
-        x_train=x_train,
-        x_val=x_val,
-        x_test=x_test,
-        y_train=None,
-        y_val=None,
-        y_test=None,
-        sample_shape=(window, rep["pitch_count"]),
-        num_classes=None,
-        metadata=metadata,
-    )
+    x, pieces = {}, {}
+    for key, indices in zip(("train", "validation", "test"), parts, strict=True):
+        chosen = [rolls[i] for i in indices]
+        x[key] = make_samples(chosen, window, hop, count, shifts if key == "train" else (0,))
+        pieces[key] = [names[i] for i in indices]
+    return x, pieces, split_unit
+
+
+def _name(source: DataSource, data: dict) -> str:
+    return source.name if source.builtin else Path(str(data.get("path"))).name

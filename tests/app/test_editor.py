@@ -593,3 +593,34 @@ def test_clicking_a_problem_selects_its_block(window):
     window.problems.itemClicked.emit(item)
     assert window.scene.selected_block_ids() == ["gru1"]
     assert window.inspector.editor("units", "params") is not None
+
+
+def test_data_form_follows_the_declared_sources(window):
+    doc = window.doc
+    window.scene.clearSelection()
+    inspector = window.inspector
+    source = inspector.editor("source", "data").widget
+    representation = inspector.editor("pitch_count", "representation").widget.parentWidget()
+    assert [source.itemData(i) for i in range(source.count())][-2:] == ["midi-folder", "npz"]
+    assert inspector.editor("path", "data").widget.isHidden()
+    source.setCurrentIndex(source.findData("midi-folder"))
+    path = inspector.editor("path", "data").widget
+    assert not path.isHidden() and not representation.isHidden()
+    assert any("data.path must name a folder" in p.message for p in doc.report.problems)
+    path.setText("  songs/ ")
+    path.editingFinished.emit()
+    assert doc.project.data["path"] == "songs/"
+    assert not any("data.path" in p.message for p in doc.report.problems)
+    source.setCurrentIndex(source.findData("digits"))
+    assert representation.isHidden() and path.isHidden()
+    limit = inspector.editor("limit", "data").widget
+    assert limit.text() == "all"
+    limit.setValue(7)
+    assert doc.project.data["limit"] == 7
+    limit.setValue(limit.minimum())
+    assert doc.project.data["limit"] is None
+    limit.setValue(7)
+    doc.undo_stack.undo()  # the steps of one spin box are one edit, from unset
+    assert doc.project.data["limit"] is None and limit.text() == "all"
+    doc.undo_stack.undo()
+    assert doc.project.data["source"] == "midi-folder" and not representation.isHidden()

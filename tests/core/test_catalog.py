@@ -142,3 +142,47 @@ def test_keras_class_lookup_names_pooling_by_rank_and_custom_layers_without_pref
     assert catalog.for_keras_class("VAESampling") is catalog.get("VAE")
     assert catalog.for_keras_class("TimeDistributed") is catalog.get("TimeDistributedDense")
     assert catalog.for_keras_class("Conv3D") is None
+
+
+def test_data_sources_and_settings_are_declared_with_help_and_valid_defaults():
+    from core.catalog import data
+
+    assert [s.name for s in data.SOURCES if s.builtin] == [
+        "bach-chorales",
+        "folk-tunes",
+        "maple-leaf-rag",
+        "digits",
+    ]
+    assert {s.name for s in data.SOURCES if s.path} == {"midi-folder", "npz"}
+    assert not data.data_source("digits").music and data.data_source("npz").music
+    for param in data.DATA_PARAMS + data.REPRESENTATION_PARAMS + data.SPLIT_PARAMS:
+        assert param.help, param.name
+        assert param.check(param.default) is None, param.name
+    assert data.data_problems(data.default_data()) == []
+    with pytest.raises(KeyError, match="unknown data source 'mp3s'"):
+        data.data_source("mp3s")
+
+
+def test_piano_roll_defaults_live_in_the_catalog_only():
+    from core.catalog import data
+    from core.data.representation import DEFAULT_REPRESENTATION
+    from core.project import Project
+
+    declared = data.defaults(data.REPRESENTATION_PARAMS)
+    assert declared["steps_per_quarter"] == 4 and declared["pitch_count"] == 48
+    assert Project().data["representation"] == declared == DEFAULT_REPRESENTATION
+    assert list(Project().data) == ["source", "path", "limit", "representation", "split"]
+
+
+def test_new_param_kinds_check_intervals_text_and_unset_values():
+    from core.catalog import data
+
+    index = {p.name: p for p in data.DATA_PARAMS + data.REPRESENTATION_PARAMS}
+    transpose = index["transpose"]
+    assert transpose.check([-3, 2]) is None
+    assert "low ≤ high" in transpose.check([2, -3])
+    assert transpose.check([0, True]) is not None and transpose.check([1]) is not None
+    assert index["path"].check("songs/") is None and index["path"].check(None) is None
+    assert "text" in index["path"].check(3)
+    assert index["limit"].check(None) is None and "at least 1" in index["limit"].check(0)
+    assert index["steps_per_quarter"].check(None) is not None

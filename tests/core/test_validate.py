@@ -1,5 +1,7 @@
 """Validation reports every problem against its block, in plain words; shapes are inferred."""
 
+import re
+
 import pytest
 
 from core import templates
@@ -113,3 +115,35 @@ def test_several_ends_are_reported():
     blocks = [Block("inp", "Input", {"shape": [4]}), Block("a", "Dense"), Block("b", "Dense")]
     report = validate(_project(blocks, [Wire("inp", "a"), Wire("inp", "b")]))
     assert any("several ends" in str(p) for p in report.problems)
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        ({"source": "mp3s"}, "data.source must be one of"),
+        ({"source": "midi-folder", "path": None}, "data.path must name a folder of MIDI files"),
+        ({"source": "midi-folder", "path": ""}, "data.path"),
+        ({"source": "npz"}, "data.path must name a .npz piece file"),
+        ({"limit": 0}, "data.limit must be at least 1"),
+        ({"representation": {"pitch_count": 200}}, "data.representation.pitch_count"),
+        ({"representation": {"lowest_pitch": 100}}, "must not pass 128"),
+        ({"representation": {"transpose": [2, 1]}}, "data.representation.transpose"),
+        ({"representation": {"colour": 1}}, "unknown field 'colour'"),
+        ({"split": {"validation": 0.5, "test": 0.5}}, "validation \\+ test"),
+        ({"split": {"seed": -1}}, "data.split.seed"),
+    ],
+)
+def test_data_problems_name_the_field(data, words):
+    project = templates.load(templates.ORDER[0])
+    project.data.update(data)
+    problems = [p for p in validate(project).problems if p.block is None]
+    assert len(problems) == 1, problems
+    assert re.search(words, problems[0].message), problems[0].message
+
+
+def test_piano_roll_settings_do_not_apply_to_digits():
+    project = templates.load(templates.ORDER[0])
+    project.data.update({"source": "digits", "representation": {"pitch_count": 0}})
+    assert validate(project).ok
+    project.data["source"] = "folk-tunes"
+    assert not validate(project).ok

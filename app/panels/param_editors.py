@@ -1,0 +1,205 @@
+"""One editing widget per ``Param`` kind, built from its declaration: the inspector's rows.
+
+An ``Editor`` shows a value (``set``: model -> widget) and hands every change the user makes
+to its commit hook; it never writes to the project itself.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLineEdit,
+    QSpinBox,
+)
+
+from core.catalog import Param
+
+
+class FloatBox(QDoubleSpinBox):
+    """A spin box that shows floats compactly (0.001, 1e-05) and steps by a sensible amount."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setDecimals(10)
+        self.setKeyboardTracking(False)
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text.strip() or 0)
+        except ValueError:
+            return self.value()
+
+    def validate(self, text, pos):
+        try:
+            value = float(text.strip())
+        except ValueError:
+            return (QValidator.State.Intermediate, text, pos)
+        if self.minimum() <= value <= self.maximum():
+            return (QValidator.State.Acceptable, text, pos)
+        return (QValidator.State.Intermediate, text, pos)
+
+    def stepBy(self, steps: int) -> None:
+        value = self.value()
+        magnitude = 10 ** math.floor(math.log10(abs(value))) if value else 0.01
+        self.setValue(value + steps * magnitude)
+
+
+_PLACEHOLDERS = {
+    "shape": "e.g. 32, 48 (None: any length)",
+    "ints": "e.g. 32, 48",
+    "interval": "low, high (e.g. -5, 6)",
+}
+
+
+def _format_list(value) -> str:
+    if not isinstance(value, list | tuple):
+        return str(value)
+    return ", ".join("None" if v is None else str(v) for v in value)
+
+
+def _parse_list(text: str):
+    items = [
+        t.strip()
+        for t in text.replace("(", "").replace(")", "").replace("[", "").replace("]", "").split(",")
+        if t.strip()
+    ]
+    out = []
+    for item in items:
+        if item.lower() == "none":
+            out.append(None)
+            continue
+        try:
+            out.append(int(item))
+        except ValueError:
+            return text  # not a list of whole numbers: Param.check will say so
+    return out
+
+
+class Editor:
+    """One editing widget for one Param, with ``set`` (model -> widget) and a commit hook."""
+
+    def __init__(self, param: Param, value, commit: Callable[[object], None]):
+        self.param = param
+        self.commit = commit
+        self.widget = self._make(param)
+        self.widget.setToolTip(param.help)
+        self.widget.setObjectName(f"edit_{param.name}")
+        self.set(value)
+        self._connect()
+
+    def _make(self, param: Param):
+        kind = param.kind
+        if kind == "int":
+            return self._int_box(param)
+        if kind == "float":
+            box = FloatBox()
+            box.setRange(
+                -1e12 if param.minimum is None else float(param.minimum),
+                1e12 if param.maximum is None else float(param.maximum),
+            )
+            return box
+        if kind == "bool":
+            return QCheckBox()
+        if kind == "choice":
+            combo = QComboBox()
+            for choice in param.choices:
+                combo.addItem(str(choice), choice)
+            return combo
+        edit = QLineEdit()
+        edit.setPlaceholderText(_PLACEHOLDERS.get(kind, param.unset or ""))
+        return edit
+
+    @staticmethod
+    def _int_box(param: Param) -> QSpinBox:
+        box = QSpinBox()
+        box.setKeyboardTracking(False)
+        lo = -(2**31) if param.minimum is None else int(param.minimum)
+        hi = 2**31 - 1 if param.maximum is None else int(param.maximum)
+        if param.unset is not None:
+            lo -= 1  # one step below the range stands for "unset"
+            box.setSpecialValueText(param.unset)
+        box.setRange(lo, hi)
+        return box
+
+    def _unset_value(self) -> int | None:
+        """The spin box value that stands for None, for a parameter that may be unset."""
+        if self.param.unset is None or not isinstance(self.widget, QSpinBox):
+            return None
+        return self.widget.minimum()
+
+    def _connect(self) -> None:
+        w = self.widget
+        if isinstance(w, QSpinBox):
+            unset = self._unset_value()
+            w.valueChanged.connect(lambda v: self.commit(None if v == unset else v))
+        elif isinstance(w, QDoubleSpinBox):
+            w.valueChanged.connect(lambda v: self.commit(v))
+        elif isinstance(w, QCheckBox):
+            w.toggled.connect(lambda v: self.commit(bool(v)))
+        elif isinstance(w, QComboBox):
+            w.currentIndexChanged.connect(lambda i: self.commit(w.itemData(i)))
+        else:
+            w.editingFinished.connect(self._commit_text)
+
+    def _commit_text(self) -> None:
+        text = self.widget.text()
+        if self.param.kind == "text":
+            value = text.strip() or (None if self.param.unset is not None else "")
+        else:
+            value = _parse_list(text)
+        problem = self.param.check(value)
+        if problem:
+            self.widget.setProperty("invalid", True)
+            self.widget.setToolTip(f"{self.param.title} {problem}\n\n{self.param.help}")
+            self.widget.style().unpolish(self.widget)
+            self.widget.style().polish(self.widget)
+            return
+        self._mark_valid()
+        self.commit(value)
+
+    def _mark_valid(self) -> None:
+        if self.widget.property("invalid"):
+            self.widget.setProperty("invalid", False)
+            self.widget.setToolTip(self.param.help)
+            self.widget.style().unpolish(self.widget)
+            self.widget.style().polish(self.widget)
+
+    def set(self, value) -> None:
+        w = self.widget
+        w.blockSignals(True)
+        try:
+            if isinstance(w, QSpinBox):
+                if value is None and self._unset_value() is not None:
+                    w.setValue(self._unset_value())
+                elif isinstance(value, int) and not isinstance(value, bool):
+                    w.setValue(value)
+            elif isinstance(w, QDoubleSpinBox):
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    w.setValue(float(value))
+            elif isinstance(w, QCheckBox):
+                w.setChecked(bool(value))
+            elif isinstance(w, QComboBox):
+                index = w.findData(value)
+                if index < 0:
+                    w.addItem(f"{value} (unknown)", value)
+                    index = w.count() - 1
+                w.setCurrentIndex(index)
+            elif self.param.kind == "text":
+                if not w.hasFocus():
+                    w.setText("" if value is None else str(value))
+            else:
+                text = _format_list(value)
+                if not w.hasFocus() or _parse_list(w.text()) == value:
+                    w.setText(text)
+                    self._mark_valid()
+        finally:
+            w.blockSignals(False)

@@ -1,0 +1,232 @@
+"""Data sources and the project's data settings, declared once like the blocks.
+
+The inspector builds its data form from these declarations, the validator and the loader
+check a project's "data" section against them, and ``layerwise datasets`` lists the sources.
+Pure Python: nothing here loads numpy, music21 or Keras.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core.catalog.types import Param
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """Where a project's pieces (or images) come from."""
+
+    name: str
+    label: str
+    help: str
+    reader: str  # which loader reads it: "corpus", "digits", "midi-folder" or "npz"
+    music: bool = True  # the piano-roll representation applies to its data
+    path: str | None = None  # what data.path must name, for a source that reads the user's files
+
+    @property
+    def builtin(self) -> bool:
+        """Ships with Layerwise (no file of the user's to name)."""
+        return self.path is None
+
+
+SOURCES: tuple[DataSource, ...] = (
+    DataSource(
+        "bach-chorales",
+        "Bach chorales",
+        "J. S. Bach's chorale harmonisations from music21's corpus (about 400), all voices merged",
+        reader="corpus",
+    ),
+    DataSource(
+        "folk-tunes",
+        "Folk tunes",
+        "Folk fiddle tunes from Ryan's Mammoth Collection (1883) in music21's corpus "
+        "(about 1,000 reels, jigs and hornpipes)",
+        reader="corpus",
+    ),
+    DataSource(
+        "maple-leaf-rag",
+        "Maple Leaf Rag",
+        "Scott Joplin's Maple Leaf Rag (one piece, split into 8-bar sections)",
+        reader="corpus",
+    ),
+    DataSource(
+        "digits",
+        "Handwritten digits",
+        "scikit-learn's 1,797 handwritten digits, 8×8 pixels, labels 0-9",
+        reader="digits",
+        music=False,
+    ),
+    DataSource(
+        "midi-folder",
+        "MIDI folder",
+        "every MIDI file in a folder of yours (searched recursively)",
+        reader="midi-folder",
+        path="a folder of MIDI files",
+    ),
+    DataSource(
+        "npz",
+        "Piece file",
+        "a .npz piece file written by `layerwise datasets import`",
+        reader="npz",
+        path="a .npz piece file",
+    ),
+)
+
+SOURCE_INDEX: dict[str, DataSource] = {s.name: s for s in SOURCES}
+
+DATA_PARAMS: tuple[Param, ...] = (
+    Param(
+        "source",
+        "choice",
+        "bach-chorales",
+        "where the training pieces come from",
+        choices=tuple(s.name for s in SOURCES),
+    ),
+    Param(
+        "limit",
+        "int",
+        None,
+        "use at most this many pieces (all: every piece)",
+        minimum=1,
+        maximum=1_000_000,
+        unset="all",
+    ),
+    Param(
+        "path",
+        "text",
+        None,
+        "the MIDI folder or .npz file (for the midi-folder and npz sources)",
+        unset="",
+    ),
+)
+
+# The piano roll's settings: the one home of their defaults (the project file, the
+# importer's command-line options and the inspector all read them here).
+REPRESENTATION_PARAMS: tuple[Param, ...] = (
+    Param("steps_per_quarter", "int", 4, "time steps per quarter note", minimum=1, maximum=96),
+    Param(
+        "lowest_pitch",
+        "int",
+        36,
+        "MIDI pitch of the piano roll's lowest row",
+        minimum=0,
+        maximum=127,
+    ),
+    Param(
+        "pitch_count", "int", 48, "rows of the piano roll (pitches kept)", minimum=1, maximum=128
+    ),
+    Param("window_steps", "int", 16, "time steps in one training window", minimum=1),
+    Param("hop_steps", "int", 4, "steps between the starts of two windows", minimum=1),
+    Param(
+        "transpose",
+        "interval",
+        [0, 0],
+        "transpose each training piece by every shift from low to high semitones",
+    ),
+    Param("velocity", "bool", False, "keep note velocities (else notes are on or off)"),
+)
+
+SPLIT_PARAMS: tuple[Param, ...] = (
+    Param("validation", "float", 0.1, "fraction of the pieces held out for validation", 0.0, 1.0),
+    Param("test", "float", 0.1, "fraction of the pieces held out for testing", 0.0, 1.0),
+    Param("seed", "int", 0, "seed of the split", minimum=0),
+)
+
+
+def data_source(name: str) -> DataSource:
+    """The declaration of source ``name``; KeyError names the unknown source."""
+    try:
+        return SOURCE_INDEX[name]
+    except KeyError:
+        raise KeyError(f"unknown data source {name!r}") from None
+
+
+def defaults(params: tuple[Param, ...]) -> dict[str, Any]:
+    return {p.name: list(p.default) if isinstance(p.default, list) else p.default for p in params}
+
+
+def default_data() -> dict[str, Any]:
+    """A new project's "data" section (keys in the order the project file has always had)."""
+    top = defaults(DATA_PARAMS)
+    return {
+        "source": top["source"],
+        "path": top["path"],
+        "limit": top["limit"],
+        "representation": defaults(REPRESENTATION_PARAMS),
+        "split": defaults(SPLIT_PARAMS),
+    }
+
+
+# ---- checks: one message per problem, each naming its field -------------------------------
+
+_DATA_INDEX = {p.name: p for p in DATA_PARAMS}
+
+
+def data_problems(data: Any) -> list[str]:
+    """Every problem of a project's "data" section; the representation is checked only for
+    a source it applies to."""
+    if not isinstance(data, dict):
+        return ["the data section must be an object"]
+    problems = source_problems(data)
+    if problems:
+        return problems
+    source = SOURCE_INDEX[data["source"]]
+    problems += _value_problems(data, (_DATA_INDEX["limit"], _DATA_INDEX["path"]), "data")
+    if source.path is not None and not data.get("path"):
+        problems.append(f'data.path must name {source.path} for source "{source.name}"')
+    if source.music:
+        problems += representation_problems(data.get("representation"))
+    return problems + split_problems(data.get("split"))
+
+
+def source_problems(data: dict[str, Any]) -> list[str]:
+    name = data.get("source")
+    if name in SOURCE_INDEX:
+        return []
+    return [f"data.source must be one of {', '.join(SOURCE_INDEX)}; got {name!r}"]
+
+
+def representation_problems(given: Any) -> list[str]:
+    section = _section(given, "representation", REPRESENTATION_PARAMS)
+    if isinstance(section, list):
+        return section
+    problems = _value_problems(section, REPRESENTATION_PARAMS, "data.representation")
+    low, count = section["lowest_pitch"], section["pitch_count"]
+    if not problems and low + count > 128:
+        problems.append(
+            "data.representation: lowest_pitch + pitch_count must not pass 128 "
+            "(MIDI's top pitch is 127)"
+        )
+    return problems
+
+
+def split_problems(given: Any) -> list[str]:
+    section = _section(given, "split", SPLIT_PARAMS)
+    if isinstance(section, list):
+        return section
+    problems = _value_problems(section, SPLIT_PARAMS, "data.split")
+    if not problems and section["validation"] + section["test"] >= 1:
+        problems.append("data.split: validation + test must leave something to train on")
+    return problems
+
+
+def _section(given: Any, name: str, params: tuple[Param, ...]) -> dict[str, Any] | list[str]:
+    """The section with its defaults filled in, or the problems that stop reading it."""
+    given = given or {}
+    if not isinstance(given, dict):
+        return [f"data.{name} must be an object"]
+    known = {p.name for p in params}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        return [f"data.{name} has unknown field {unknown[0]!r}"]
+    return {**defaults(params), **given}
+
+
+def _value_problems(values: dict[str, Any], params: tuple[Param, ...], where: str) -> list[str]:
+    problems = []
+    for param in params:
+        message = param.check(values.get(param.name, param.default))
+        if message:
+            problems.append(f"{where}.{param.name} {message}")
+    return problems
