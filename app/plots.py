@@ -18,6 +18,11 @@ GREY = pg.ColorMap(pos=[0.0, 1.0], color=[(255, 255, 255), (20, 20, 20)])  # 0 w
 PHASE_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"]
 
 
+def palette_colour(index: int) -> str:
+    """The ``index``-th curve colour, cycling through the palette."""
+    return PHASE_COLOURS[index % len(PHASE_COLOURS)]
+
+
 def tile_image(tile: np.ndarray, kind: str) -> np.ndarray:
     """One sample as a 2-D picture: images as they are; piano-roll patches (steps × pitches)
     turned so pitch runs up the picture and time runs right."""

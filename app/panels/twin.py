@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -19,14 +19,23 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import qthrottled
 
 from app import plots
-from app.panels.dashboard import new_run_dir
+from app.panels.dashboard.progress import (
+    NETWORK,
+    CurveSpec,
+    PhaseCurves,
+    ProgressModel,
+    phase_curve_specs,
+)
+from app.panels.dashboard.run_dirs import new_run_dir
 from app.pianoroll_view import PianoRollView
 from app.workers.session import AfterRun, BatchGroup
 from app.workers.training import TrainingWorker
 from core.training.events import EpochMetrics, Failed, Finished, PhaseStarted, Snapshot, Stopped
 
+DRAW_INTERVAL_MS = 40  # live curves redraw at most this often
 SIDES = (("with", True, "With pretraining"), ("without", False, "Without pretraining"))
 
 
@@ -39,6 +48,8 @@ def _generate_piece(run_dir: str):
 
 
 class _Side:
+    """One column: its run's progress model and the views drawn from it."""
+
     def __init__(self, key: str, title: str):
         self.key = key
         self.title = QLabel(f"<b>{title}</b>")
@@ -54,18 +65,39 @@ class _Side:
         self.reset()
 
     def reset(self) -> None:
-        self.metrics: dict = {}  # name -> ([x], [y]) of the fine-tune phase
-        self.finetune_phase: int | None = None
+        self.model = ProgressModel()
         self.first_block: str | None = None
         self.snapshot: Snapshot | None = None
         self.run_dir: str | None = None
-        self.final = None
         for item in self.items.values():
             self.curves.removeItem(item)
         self.items.clear()
         self.filters_image.clear()
         self.sample.set_roll(None)
         self.status.setText("waiting")
+
+    @property
+    def final(self):
+        return self.model.final
+
+    def finetune_phase(self) -> PhaseCurves | None:
+        """The fine-tuning phase's curves (the last phase that is not pretraining)."""
+        phases = [p for p in self.model.phases.values() if p.started.kind != "pretrain"]
+        return phases[-1] if phases else None
+
+    def curve_specs(self) -> list[CurveSpec]:
+        phase = self.finetune_phase()
+        return phase_curve_specs(phase) if phase is not None else []
+
+    def take_snapshot(self, event: Snapshot) -> bool:
+        """Keep the first layer's filters: the first pretrained block's, else the network's."""
+        if self.first_block is None:
+            self.first_block = event.block or NETWORK
+        mine = (event.block or NETWORK) == self.first_block or event.block is None
+        if mine and event.filters is not None:
+            self.snapshot = event
+            return True
+        return False
 
 
 class TwinRunPanel(QWidget):
@@ -83,7 +115,6 @@ class TwinRunPanel(QWidget):
         self._queue: list = []
         self._current: tuple | None = None  # (side key, TrainingWorker)
         self._running = False
-        self._dirty = False
         self.stop_button = QPushButton("Stop")
         self.stop_button.clicked.connect(self.stop)
         self.summary = QLabel("")
@@ -107,9 +138,6 @@ class TwinRunPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(grid, 1)
-        self._timer = QTimer(self)
-        self._timer.setInterval(40)
-        self._timer.timeout.connect(self._draw)
 
     @property
     def is_running(self) -> bool:
@@ -152,7 +180,6 @@ class TwinRunPanel(QWidget):
         self._current = (key, worker)
         side.status.setText("starting…")
         worker.start()
-        self._timer.start()
 
     def stop(self) -> None:
         self._queue = []
@@ -176,44 +203,27 @@ class TwinRunPanel(QWidget):
         if self._current is None or isinstance(event, BatchGroup):
             return
         side = self.sides[self._current[0]]
-        if isinstance(event, PhaseStarted):
-            side.status.setText(f"phase {event.index + 1}/{event.count}: {event.name}")
-            if event.kind != "pretrain":
-                side.finetune_phase = event.index
-        elif isinstance(event, EpochMetrics):
-            if event.phase == side.finetune_phase:
-                for name, value in event.metrics.items():
-                    try:
-                        v = float(value)
-                    except (TypeError, ValueError):
-                        continue
-                    xs, ys = side.metrics.setdefault(name, ([], []))
-                    xs.append(event.epoch + 1)
-                    ys.append(v)
-            side.status.setText(side.status.text().split(" · ")[0] + f" · epoch {event.epoch + 1}")
-            self._dirty = True
-        elif isinstance(event, Snapshot):
-            # The first layer's filters: the first pretrained block, else the network's.
-            if side.first_block is None:
-                side.first_block = event.block or "network"
-            mine = (event.block or "network") == side.first_block or event.block is None
-            if mine and event.filters is not None:
-                side.snapshot = event
-                self._dirty = True
-        elif isinstance(event, Finished):
-            side.final = event
-            side.status.setText(f"finished: {_headline(event.summary)}")
-            side.sample_caption.setText("generating a piece…")
-        elif isinstance(event, AfterRun):
+        if isinstance(event, AfterRun):
             if event.error is not None:
                 self._on_generate_failed(side.key, event.error)
             else:
                 self._on_generated(side.key, event.value)
+            return
+        side.model.feed(event)
+        if isinstance(event, PhaseStarted):
+            side.status.setText(f"phase {event.index + 1}/{event.count}: {event.name}")
+        elif isinstance(event, EpochMetrics):
+            side.status.setText(side.status.text().split(" · ")[0] + f" · epoch {event.epoch + 1}")
+            self._request_draw()
+        elif isinstance(event, Snapshot):
+            if side.take_snapshot(event):
+                self._request_draw()
+        elif isinstance(event, Finished):
+            side.status.setText(f"finished: {_headline(event.summary)}")
+            side.sample_caption.setText("generating a piece…")
         elif isinstance(event, Stopped):
-            side.final = event
             side.status.setText("stopped")
         elif isinstance(event, Failed):
-            side.final = event
             where = f" (block {event.block})" if event.block else ""
             side.status.setText(f"<span style='color:#a00'>failed{where}: {event.message}</span>")
 
@@ -238,39 +248,33 @@ class TwinRunPanel(QWidget):
         self.sides[key].sample_caption.setText(f"no piece: {message}")
 
     # ---- drawing ---------------------------------------------------------------------------
+    @qthrottled(timeout=DRAW_INTERVAL_MS)
+    def _request_draw(self) -> None:
+        """Draw now, then at most once per interval however fast epochs come."""
+        self._draw()
+
     @Slot()
     def _draw(self) -> None:
-        if self._dirty:
-            self._dirty = False
+        specs = {side.key: side.curve_specs() for side in self.sides.values()}
+        for side in self.sides.values():
+            self._draw_side(side, specs[side.key])
+        ys = [y for side_specs in specs.values() for spec in side_specs for y in spec.ys]
+        ys = [y for y in ys if np.isfinite(y)]
+        if ys:  # one y range for both sides, so the two read on one scale
+            lo, hi = min(ys), max(ys)
+            pad = 0.06 * max(hi - lo, 1e-6)
             for side in self.sides.values():
-                self._draw_side(side)
-            ys = [y for side in self.sides.values() for _, v in side.metrics.values() for y in v]
-            ys = [y for y in ys if np.isfinite(y)]
-            if ys:
-                lo, hi = min(ys), max(ys)
-                pad = 0.06 * max(hi - lo, 1e-6)
-                for side in self.sides.values():
-                    side.curves.setYRange(lo - pad, hi + pad, padding=0)
-        if not self._running:
-            self._timer.stop()
+                side.curves.setYRange(lo - pad, hi + pad, padding=0)
 
-    def _draw_side(self, side: _Side) -> None:
-        names = sorted(side.metrics, key=lambda n: (n.startswith("val_"), n))
-        base = [n for n in names if not n.startswith("val_")]
-        for name in names:
-            xs, ys = side.metrics[name]
-            item = side.items.get(name)
+    def _draw_side(self, side: _Side, specs: list[CurveSpec]) -> None:
+        for spec in specs:
+            item = side.items.get(spec.key)
             if item is None:
-                stem = name[4:] if name.startswith("val_") else name
-                colour = plots.PHASE_COLOURS[
-                    (base.index(stem) if stem in base else 0) % len(plots.PHASE_COLOURS)
-                ]
-                style = Qt.DashLine if name.startswith("val_") else Qt.SolidLine
-                item = side.curves.plot(
-                    [], [], pen=pg.mkPen(colour, width=2, style=style), name=name
-                )
-                side.items[name] = item
-            item.setData(np.asarray(xs, float), np.asarray(ys, float))
+                style = Qt.DashLine if spec.dashed else Qt.SolidLine
+                pen = pg.mkPen(plots.palette_colour(spec.colour), width=2, style=style)
+                item = side.curves.plot([], [], pen=pen, name=spec.label)
+                side.items[spec.key] = item
+            item.setData(np.asarray(spec.xs, float), np.asarray(spec.ys, float))
         snap = side.snapshot
         if snap is not None and snap.filters is not None:
             img = plots.mosaic(snap.filters[:64], snap.sample_kind, normalise="abs")

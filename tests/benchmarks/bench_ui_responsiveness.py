@@ -197,7 +197,7 @@ def gui(project, scale: float, app) -> dict:
         raise SystemExit(f"GUI run did not finish: {failed}")
     summary = dash.state.final.summary if dash.state.final is not None else {}
     frames = {
-        "curves": len(dash._curve_items),
+        "curves": len(dash.loss_plot.curve_items),
         "filters_drawn": dash.filters_image.image is not None,
         "snapshots_listed": audition.snapshot_list.count(),
     }

@@ -56,16 +56,16 @@ def test_events_reach_the_gui_thread_and_drive_the_views(dashboard, qtbot):
     assert recorder.threads and all(t is threading.main_thread() for t in recorder.threads)
     dashboard.flush()
     # Curves: all phases on one epoch axis, each phase's main loss, train and validation.
-    assert set(dashboard._curve_items) == {
+    assert set(dashboard.loss_plot.curve_items) == {
         f"{i}:{n}" for i in range(3) for n in ("loss", "val_loss")
     }
-    assert list(dashboard._curve_items["2:loss"].getData()[0]) == [7, 8, 9]
-    assert len(dashboard._batch_item.getData()[0]) >= 3
+    assert list(dashboard.loss_plot.curve_items["2:loss"].getData()[0]) == [7, 8, 9]
+    assert len(dashboard.loss_plot.batch_item.getData()[0]) >= 3
     # One phase: every metric of it.
     dashboard.phase_combo.setCurrentIndex(3)
-    dashboard._on_phase_picked(3)
-    assert set(dashboard._curve_items) == {"loss", "val_loss", "accuracy"}
-    xs, ys = dashboard._curve_items["loss"].getData()
+    dashboard.phase_combo.activated.emit(3)
+    assert set(dashboard.loss_plot.curve_items) == {"loss", "val_loss", "accuracy"}
+    xs, ys = dashboard.loss_plot.curve_items["loss"].getData()
     assert list(xs) == [1, 2, 3]
     # Filters and reconstructions were drawn.
     assert dashboard.filters_image.image is not None
@@ -174,8 +174,36 @@ def test_a_real_session_drives_the_dashboard(dashboard, qtbot):
     run_dir = finished.args[0]
     assert os.path.isfile(os.path.join(run_dir, "model.keras"))
     dashboard.flush()
-    assert {k.split(":")[1] for k in dashboard._curve_items} >= {"reconstruction_error", "loss"}
+    assert {k.split(":")[1] for k in dashboard.loss_plot.curve_items} >= {
+        "reconstruction_error",
+        "loss",
+    }
     assert dashboard.filters_image.image is not None
     assert ("rbm1", "pretraining") in states and ("rbm1", "trained") in states
     assert dashboard.block_states["classes"] == "trained"
     assert dashboard.progress.value() == 1000
+
+
+def test_views_carry_their_object_names_and_idle_state(dashboard):
+    from PySide6.QtWidgets import QWidget
+
+    for name in ("lossPlot", "filterView", "reconstructionView"):
+        assert dashboard.findChild(QWidget, name) is not None, name
+    assert not dashboard.is_running and dashboard.state.status.value == "idle"
+    assert dashboard.start_button.isEnabled() and not dashboard.stop_button.isEnabled()
+
+
+def test_set_project_lists_the_blocks_with_weights_without_signals(dashboard):
+    states = []
+    dashboard.blockStateChanged.connect(lambda b, s: states.append((b, s)))
+    dashboard.set_project(templates.load("dbn-digits"))
+    assert dashboard.block_states == dict.fromkeys(("rbm1", "rbm2", "classes"), "untrained")
+    assert states == []
+
+
+def test_device_choices_become_session_arguments():
+    from app.panels.dashboard.controls import device_argument
+
+    assert device_argument("CPU") == "cpu"
+    assert device_argument("GPU:1") == "gpu:1"
+    assert device_argument("") is None and device_argument(None) is None

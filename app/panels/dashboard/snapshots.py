@@ -1,0 +1,176 @@
+"""The views that draw one block's latest snapshot: its learned filters, reconstructions of
+held-out examples, and histograms of hidden activations and weights."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from app import plots
+from core.training.events import Snapshot
+
+FILTERS_HINT = "Learned filters appear after the first epoch"
+MAX_FILTERS = 64  # tiles drawn; a few dozen show what a layer learned
+MAX_EXAMPLES = 8
+RECON_ROWS = (("input", "input"), ("reconstruction", "output"), ("difference", "diff"))
+
+
+class FiltersView(QWidget):
+    """A block picker over a mosaic of the chosen block's filters, with a caption."""
+
+    blockPicked = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.block_combo = QComboBox()
+        self.block_combo.activated.connect(self._on_block_picked)
+        self.view, self.image = plots.image_view()
+        self.view.setObjectName("filterView")
+        self.caption = QLabel(FILTERS_HINT)
+        self.caption.setStyleSheet("color: #555;")
+        head = QHBoxLayout()
+        head.addWidget(QLabel("Filters of:"))
+        head.addWidget(self.block_combo, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(head)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.caption)
+
+    def add_block(self, key: str) -> None:
+        if self.block_combo.findText(key) < 0:
+            self.block_combo.addItem(key)
+
+    @Slot(int)
+    def _on_block_picked(self, _index: int) -> None:
+        self.blockPicked.emit(self.block_combo.currentText())
+
+    def draw(self, snap: Snapshot | None) -> None:
+        if snap is None:
+            return
+        key = snap.block or "network"
+        i = self.block_combo.findText(key)
+        if i >= 0 and self.block_combo.currentIndex() != i:
+            self.block_combo.setCurrentIndex(i)
+        if snap.filters is None or len(snap.filters) == 0:
+            self.image.clear()
+            self.caption.setText(f"{key}: no filters to show for this block")
+            return
+        tiles = snap.filters[:MAX_FILTERS]
+        img = plots.mosaic(tiles, snap.sample_kind, normalise="abs")
+        self.image.setImage(img, levels=(-1.0, 1.0), lut=plots.BIPOLAR.getLookupTable())
+        self.view.getItem(0, 0).autoRange(padding=0.01)
+        self.caption.setText(filters_caption(snap, len(tiles)))
+
+    def clear(self, *, drawn: bool) -> None:
+        self.block_combo.clear()
+        if drawn:
+            self.image.clear()
+            self.caption.setText(FILTERS_HINT)
+
+
+def filters_caption(snap: Snapshot, shown: int) -> str:
+    """What the filter mosaic shows: how many units, of what shape, in which colours."""
+    key = snap.block or "network"
+    shape = "×".join(str(s) for s in snap.filters.shape[1:])
+    if snap.filters.ndim == 2:  # a block above the first: weights from the units below
+        kind = f"weights from the {snap.filters.shape[1]} units below"
+        shape = ""
+    elif snap.sample_kind == "pianoroll":
+        kind = "pitch × time patches"
+    else:
+        kind = "images"
+    return (
+        f"{key}, epoch {snap.epoch + 1}: {shown} of {len(snap.filters)} units, "
+        f"{shape} {kind} (blue −, red +)".replace("  ", " ")
+    )
+
+
+class ReconstructionView(QWidget):
+    """Held-out examples in three rows: input, the block's output, and their difference."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setObjectName("reconstructionView")
+        self.view.setBackground("w")
+        self.images: dict[str, pg.ImageItem] = {}
+        for row, (name, caption) in enumerate(RECON_ROWS):
+            # Short horizontal captions: a rotated long one made its row taller than others.
+            label = self.view.addLabel(caption, row=row, col=0, color="#333", size="8pt")
+            label.setFixedWidth(44)
+            vb = self.view.addViewBox(row=row, col=1)
+            vb.setAspectLocked(True)
+            vb.invertY(True)
+            vb.setMouseEnabled(False, False)
+            vb.setMenuEnabled(False)
+            item = pg.ImageItem()
+            vb.addItem(item)
+            self.images[name] = item
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("Reconstructions of held-out examples"))
+        layout.addWidget(self.view, 1)
+
+    def draw(self, snap: Snapshot | None) -> None:
+        if snap is None or snap.inputs is None or snap.reconstructions is None:
+            self.clear()
+            return
+        n = min(MAX_EXAMPLES, len(snap.inputs))
+        x = np.asarray(snap.inputs[:n], np.float32)
+        y = np.asarray(snap.reconstructions[:n], np.float32)
+        hi = max(1.0, float(np.abs(x).max()) if x.size else 1.0)
+        grey = plots.GREY.getLookupTable()
+        rows = (
+            ("input", x, (0.0, hi), grey),
+            ("reconstruction", y, (0.0, hi), grey),
+            ("difference", y - x, (-hi, hi), plots.BIPOLAR.getLookupTable()),
+        )
+        for name, values, levels, lut in rows:
+            picture = plots.mosaic(values, snap.sample_kind, columns=n, normalise="none")
+            self.images[name].setImage(picture, levels=levels, lut=lut)
+        for r in range(len(RECON_ROWS)):
+            vb = self.view.getItem(r, 1)
+            if vb is not None:
+                vb.autoRange(padding=0.02)
+
+    def clear(self) -> None:
+        for item in self.images.values():
+            item.clear()
+
+
+class HistogramView(QWidget):
+    """Histograms of the block's hidden activations and of a sample of its weights."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.hidden_plot = plots.plot_widget("Hidden activations", grid=False)
+        self.weights_plot = plots.plot_widget("Weights", grid=False)
+        self.hidden_hist = self.hidden_plot.plot(
+            stepMode="center", fillLevel=0, brush=pg.mkBrush(31, 119, 180, 90), pen="#1f77b4"
+        )
+        self.weights_hist = self.weights_plot.plot(
+            stepMode="center", fillLevel=0, brush=pg.mkBrush(214, 39, 40, 90), pen="#d62728"
+        )
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.hidden_plot)
+        layout.addWidget(self.weights_plot)
+
+    def draw(self, snap: Snapshot | None) -> None:
+        if snap is None:
+            return
+        for values, item, plot in (
+            (snap.hidden, self.hidden_hist, self.hidden_plot),
+            (snap.weights, self.weights_hist, self.weights_plot),
+        ):
+            if values is not None:
+                edges, counts = plots.histogram(values)
+                item.setData(edges, counts)
+                plots.keep_in_view(plot, edges, np.r_[0.0, counts], pad=0.05, grow=1.0)
+
+    def clear(self) -> None:
+        for plot in (self.hidden_plot, self.weights_plot):
+            plots.forget_view(plot)
