@@ -13,9 +13,6 @@ from enum import Enum
 from core import catalog
 from core.training.events import PhaseStarted
 
-# Until every block type declares ``has_weights`` in the catalog: the types that have none.
-_NO_WEIGHTS = {"Input", "Flatten", "Reshape", "Dropout", "GaussianNoise", "Permute"}
-
 
 class BlockState(str, Enum):
     """A block's state; the value is what the canvas shows (and what signals carry)."""
@@ -32,12 +29,10 @@ class BlockState(str, Enum):
 
 
 def has_weights(type_name: str) -> bool:
-    """Whether a block of this type has weights to train (unknown types are assumed to)."""
+    """Whether a block of this type has weights to train, as its catalog declaration says
+    (a type the catalog does not know is assumed to)."""
     declared = catalog.REGISTRY.get(type_name)
-    flag = getattr(declared, "has_weights", None)
-    if flag is None:
-        return type_name not in _NO_WEIGHTS
-    return bool(flag)
+    return declared is None or declared.has_weights
 
 
 def weight_blocks(project) -> list[str]:

@@ -19,6 +19,8 @@ def test_weight_blocks_leave_out_layers_without_weights():
     assert not any(has_weights(kinds[b]) for b in kinds if b not in weight_blocks(project))
     assert not has_weights("Flatten") and not has_weights("Input") and not has_weights("Dropout")
     assert has_weights("Dense")
+    assert not has_weights("MaxPooling")  # what the catalog declares, not a list kept here
+    assert has_weights("SomeFutureLayer")  # unknown types are assumed to train
     assert weight_blocks(None) == []
 
 
