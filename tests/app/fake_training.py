@@ -50,6 +50,7 @@ def fake_run_training(
     rng = np.random.default_rng(0)
     t0 = time.monotonic()
     shape = (8, 8) if sample_kind == "image" else (16, 12)
+    sample = (sample_kind, shape)
     total = len(phases) * epochs
     done = 0
     for index, (name, kind, block, method) in enumerate(phases):
@@ -67,26 +68,31 @@ def fake_run_training(
             done += 1
             elapsed = time.monotonic() - t0
             eta = elapsed / done * (total - done)
-            metrics = {"loss": 1.0 / (1 + epoch), "val_loss": 1.2 / (1 + epoch)}
-            if kind == "finetune":
-                metrics["accuracy"] = 0.5 + 0.1 * epoch
-            yield EpochMetrics(index, block, epoch, metrics, elapsed, 1000.0, eta)
-            x = rng.random((4, *shape)).astype(np.float32)
-            yield Snapshot(
-                index,
-                block,
-                epoch,
-                rng.normal(size=(16, *shape)).astype(np.float32),
-                x,
-                np.clip(x + 0.1, 0, 1),
-                rng.random((4, 32)),
-                rng.normal(size=500),
-                None,
-                sample_kind,
-            )
-            ck = os.path.join(run_dir, f"ck-{index}-{epoch}")
-            yield CheckpointWritten(index, epoch, ck)
+            yield from _end_of_epoch(run_dir, index, kind, block, epoch, elapsed, eta, rng, sample)
     summary = {"phases": [p[0] for p in phases]}
     with open(os.path.join(run_dir, "summary.json"), "w") as f:
         json.dump(summary, f)
     yield Finished(run_dir, summary)
+
+
+def _end_of_epoch(run_dir, index, kind, block, epoch, elapsed, eta, rng, sample):
+    """An epoch's metrics, its snapshot and its checkpoint."""
+    sample_kind, shape = sample
+    metrics = {"loss": 1.0 / (1 + epoch), "val_loss": 1.2 / (1 + epoch)}
+    if kind == "finetune":
+        metrics["accuracy"] = 0.5 + 0.1 * epoch
+    yield EpochMetrics(index, block, epoch, metrics, elapsed, 1000.0, eta)
+    x = rng.random((4, *shape)).astype(np.float32)
+    yield Snapshot(
+        index,
+        block,
+        epoch,
+        rng.normal(size=(16, *shape)).astype(np.float32),
+        x,
+        np.clip(x + 0.1, 0, 1),
+        rng.random((4, 32)),
+        rng.normal(size=500),
+        None,
+        sample_kind,
+    )
+    yield CheckpointWritten(index, epoch, os.path.join(run_dir, f"ck-{index}-{epoch}"))

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
 
-import pytest
+from fake_training import fake_run_training
+from PySide6.QtCore import QObject, Slot
 
-pytest.importorskip("pytestqt")
+from app.workers.calls import CallWorker
+from app.workers.gate import TF_GATE
+from app.workers.session import BatchGroup, coalesce_batches
+from app.workers.training import TrainingWorker
+from core.training.events import BatchMetrics, EpochMetrics, Failed, Finished
 
-from PySide6.QtCore import QObject, Slot  # noqa: E402
-
-from app.workers.calls import CallWorker  # noqa: E402
-from app.workers.gate import TF_GATE  # noqa: E402
-from app.workers.session import BatchGroup, coalesce_batches  # noqa: E402
-from app.workers.training import TrainingWorker  # noqa: E402
-from core.training.events import BatchMetrics, EpochMetrics, Failed, Finished  # noqa: E402
+# Knobs only the fake session has: how long, how many steps, where it fails.
+FAKE_ONLY = {"steps", "epochs", "step_s", "fail_at", "sample_kind"}
 
 
 def _batches(n, pause=0.0):
@@ -105,3 +106,14 @@ def test_call_worker_answers_in_the_gui_thread(qtbot):
         calls.call("bad", int, "x")
     assert sink.items[-1][0] == "bad" and "ValueError" in sink.items[-1][1]
     qtbot.waitUntil(lambda: not calls.busy, timeout=2000)
+
+
+def test_the_fake_session_takes_the_real_session_s_arguments():
+    from core.training.session import run_training
+
+    real = inspect.signature(run_training).parameters
+    fake = inspect.signature(fake_run_training).parameters
+    assert list(real)[:2] == list(fake)[:2] == ["project", "run_dir"]
+    named = {n for n, p in fake.items() if p.kind is p.KEYWORD_ONLY} - FAKE_ONLY
+    assert named <= set(real), named - set(real)
+    assert all(real[n].kind is real[n].KEYWORD_ONLY for n in named)
