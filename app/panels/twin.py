@@ -40,7 +40,7 @@ SIDES = (("with", True, "With pretraining"), ("without", False, "Without pretrai
 
 
 def _generate_piece(run_dir: str):
-    from core.music.generate import generate
+    from core.music.generation import generate
 
     # Each cell sampled from its probability (no threshold): a briefly trained network is
     # unsure of every note, and sampling shows what each twin learned on the same footing.

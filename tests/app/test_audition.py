@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
@@ -204,8 +205,8 @@ def test_generation_runs_on_a_worker(panel, qtbot, tmp_path, monkeypatch):
             "code_size": 4,
         }
 
-    def fake_generate(run_dir, kwargs):
-        calls.append(kwargs)
+    def fake_generate(run_dir, request):
+        calls.append(dataclasses.asdict(request))
         return scale_roll()
 
     monkeypatch.setattr(audition_mod, "_load_model_info", fake_info)
@@ -239,7 +240,7 @@ def test_generation_failure_is_a_message(panel, qtbot, tmp_path, monkeypatch):
         audition_mod, "_load_model_info", lambda d: {"methods": ["gibbs"], "code_size": None}
     )
 
-    def broken(run_dir, kwargs):
+    def broken(run_dir, request):
         raise RuntimeError("the model has no RBM on top")
 
     monkeypatch.setattr(audition_mod, "_generate", broken)
@@ -249,3 +250,68 @@ def test_generation_failure_is_a_message(panel, qtbot, tmp_path, monkeypatch):
         panel.generate()
     assert "no RBM on top" in msg.args[0]
     assert panel.generate_button.isEnabled()
+
+
+def test_the_audio_device_is_the_players(panel, qtbot):
+    panel.set_audio_device("Null Output")
+    player = panel._ensure_player()
+    assert type(player).__name__ == "AudioPlayer" and player.device == "Null Output"
+    panel.set_audio_device("Null Output")
+    assert panel.player is player  # the same device keeps its player
+    panel.set_audio_device(None)
+    assert panel.player is None  # made again on the default device at the next Play
+    assert panel._ensure_player().device is None
+
+
+def test_the_soundfont_is_used_for_rendering_and_shown(panel, qtbot, tmp_path, monkeypatch):
+    rendered = []
+
+    def fake_render(roll, sample_rate, soundfont=None):
+        rendered.append(soundfont)
+        return np.zeros(sample_rate, np.float32), "fluidsynth"
+
+    monkeypatch.setattr(audition_mod, "_render", fake_render)
+    panel.set_soundfont(str(tmp_path / "strings.sf2"))
+    assert panel.soundfont == str(tmp_path / "strings.sf2")
+    panel.set_roll(scale_roll(), "scale")
+    panel.player = FakePlayer()
+    panel.toggle_play()
+    qtbot.waitUntil(lambda: panel.player.state == "playing", timeout=5000)
+    assert rendered == [str(tmp_path / "strings.sf2")]
+    assert panel.renderer_label.text() == "Renderer: fluidsynth (strings.sf2)"
+    panel.stop()
+    panel.set_soundfont(None)  # back to the bundled SoundFont: rendered again
+    panel.toggle_play()
+    qtbot.waitUntil(lambda: len(rendered) == 2, timeout=5000)
+    assert rendered[-1] is None and "(" not in panel.renderer_label.text()
+
+
+def test_a_missing_soundfont_is_a_message(panel, qtbot, tmp_path):
+    assert panel.renderer_name == "fluidsynth"  # a declared dependency; it reads SoundFonts
+    panel.set_soundfont(str(tmp_path / "missing.sf2"))
+    panel.set_roll(scale_roll(), "scale")
+    panel.player = FakePlayer()
+    with qtbot.waitSignal(panel.messageChanged, timeout=20000) as msg:
+        panel.toggle_play()
+    assert "Rendering failed" in msg.args[0] and "missing.sf2" in msg.args[0]
+
+
+def test_option_controls_come_from_the_declarations(panel, qtbot, tmp_path, monkeypatch):
+    from core.catalog.generation import option
+
+    assert panel.seed_spin.toolTip() == option("seed").help
+    assert panel.threshold_spin.maximum() == option("threshold").maximum
+    assert panel.bars_spin.value() == option("bars").default
+    run = _fake_run(tmp_path, with_model=True)
+    monkeypatch.setattr(
+        audition_mod,
+        "_load_model_info",
+        lambda d: {"methods": ["vae-prior", "vae-interpolate"], "code_size": 3},
+    )
+    panel.set_run(str(run))
+    qtbot.waitUntil(lambda: panel.method_combo.count() == 2, timeout=5000)
+    assert panel.temperature_spin.isEnabled() and panel.bars_spin.isEnabled()
+    panel.method_combo.setCurrentText("vae-interpolate")
+    assert not panel.temperature_spin.isEnabled() and not panel.bars_spin.isEnabled()
+    panel.generate()  # no two pieces yet: a message, no request
+    assert "two different pieces" in panel.message_label.text()

@@ -93,7 +93,7 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    from core.music.generate import GenerationModel
+    from core.music.generation import GenerationModel
     from core.music.render import BUILTIN, render
 
     renderer = BUILTIN if args.renderer == "builtin" else args.renderer

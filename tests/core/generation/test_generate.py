@@ -9,8 +9,10 @@ import pytest
 import runs
 
 from core.errors import LayerwiseError
-from core.music import generate as gen
-from core.music.gen_sampling import note_density, slerp
+from core.music import generation as gen
+from core.music.generation.autoencoder import random_codes
+from core.music.generation.sampling import note_density, slerp
+from core.music.generation.sequence import step_function
 from core.music.pianoroll import PianoRoll
 
 STEPS_4_BARS = 4 * 4 * runs.SPQ
@@ -74,7 +76,7 @@ def test_random_codes_follow_the_recorded_code_statistics(ae_run, tmp_path):
     }
     path.write_text(json.dumps(doc))
     gm = gen.GenerationModel(run)
-    codes = gen._random_codes(gm, 200, np.random.default_rng(0))
+    codes = random_codes(gm, 200, np.random.default_rng(0))
     assert np.allclose(codes.mean(axis=0)[:3], [5.0, -5.0, 0.0], atol=0.05)
     assert codes[:, 3].min() >= 1.5 and codes[:, 3].max() <= 2.5
 
@@ -298,7 +300,7 @@ def test_numpy_lstm_steps_match_the_model(lstm_run):
     sequence = runs.training_windows(1, seed=8)[0]
     expected = np.asarray(gm.model(sequence[None], training=False))[0]
     for prefer_numpy in (True, False):
-        step, initial_states, kind = gen._step_function(gm, prefer_numpy=prefer_numpy)
+        step, initial_states, kind = step_function(gm, prefer_numpy=prefer_numpy)
         assert kind == "sigmoid"
         states, outputs = initial_states(), []
         for frame in sequence:
@@ -312,3 +314,22 @@ def test_numpy_integers_are_accepted_and_bad_seeds_refused(ae_run):
     assert np.array_equal(roll.roll, gen.generate(ae_run, bars=1, seed=4).roll)
     with pytest.raises(LayerwiseError, match="seed"):
         gen.generate(ae_run, seed=-1)
+
+
+def test_usable_methods_follow_their_declared_model_kinds(ae_run, dbn_run, vae_run, lstm_run):
+    from core.catalog.generation import method
+
+    for run in (ae_run, dbn_run, vae_run, lstm_run):
+        gm = gen.load(run)
+        for name in gm.methods:
+            assert gm.objective in method(name).model_kinds, (run, name)
+
+
+def test_methods_take_a_request_and_refuse_unknown_options(ae_run):
+    request = gen.GenerationRequest(method="decode", seed=1, bars=1)
+    roll = gen.generate(ae_run, request)
+    assert np.array_equal(roll.roll, gen.generate(ae_run, method="decode", seed=1, bars=1).roll)
+    with pytest.raises(LayerwiseError, match="unknown generation option 'sead'"):
+        gen.generate(ae_run, sead=1)
+    with pytest.raises(LayerwiseError, match="'iterations' does not apply to decode"):
+        gen.generate(ae_run, request, iterations=3)

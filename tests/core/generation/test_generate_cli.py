@@ -6,12 +6,20 @@ import pretty_midi
 import pytest
 
 from core import cli
-from core.commands.generate import METHOD_NAMES
-from core.music.generate import METHODS
+from core.catalog.generation import METHODS, OPTIONS
+from core.music.generation import METHODS as GENERATION_METHODS
+
+
+def _generate_parser():
+    parser = cli.build_parser()
+    action = next(a for a in parser._actions if a.dest == "command")
+    return action.choices["generate"]
 
 
 def test_method_names_match_the_core_list():
-    assert tuple(METHODS) == METHOD_NAMES
+    assert tuple(METHODS) == tuple(GENERATION_METHODS)
+    method = next(a for a in _generate_parser()._actions if a.dest == "method")
+    assert tuple(method.choices) == tuple(METHODS)
 
 
 def test_writes_midi_and_wav(ae_run, tmp_path, capsys):
@@ -117,3 +125,12 @@ def test_usage_errors_exit_2(ae_run, tmp_path, bad):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["generate", str(ae_run), "--out", str(tmp_path / "x.mid"), *bad])
     assert exit_info.value.code == 2
+
+
+def test_an_option_the_method_does_not_read_exits_1(ae_run, tmp_path, capsys):
+    out = tmp_path / "x.mid"
+    assert cli.main(["generate", str(ae_run), "--out", str(out), "--temperature", "0.3"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "'temperature' does not apply to decode" in err
+    assert not out.exists()
+    assert {o.name for o in OPTIONS} >= {"temperature", "bars", "seed"}
