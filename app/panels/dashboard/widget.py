@@ -85,6 +85,9 @@ class TrainingDashboard(QWidget):
         grid.addWidget(self.histograms, 1, 1)
         grid.setRowStretch(0, 3)
         grid.setRowStretch(1, 2)
+        # Equal columns: left to size hints, the filter mosaic squeezed the loss plot's legend.
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.controls)
         layout.addWidget(self.strip)

@@ -191,6 +191,8 @@ def test_views_carry_their_object_names_and_idle_state(dashboard):
         assert dashboard.findChild(QWidget, name) is not None, name
     assert not dashboard.is_running and dashboard.state.status.value == "idle"
     assert dashboard.start_button.isEnabled() and not dashboard.stop_button.isEnabled()
+    # The two columns share the width: the loss plot's legend is not squeezed out.
+    assert dashboard.curves_plot.width() > 0.4 * dashboard.width()
 
 
 def test_set_project_lists_the_blocks_with_weights_without_signals(dashboard):
