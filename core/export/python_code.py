@@ -13,6 +13,7 @@ import builtins
 import json
 import keyword
 import re
+import sys
 import textwrap
 from dataclasses import dataclass, field
 from importlib import resources
@@ -38,6 +39,8 @@ _RESERVED = {
     "WEIGHTS",
     "Path",
 }
+
+_STANDARD_LIBRARY = frozenset(sys.stdlib_module_names)
 
 # Layerwise layer name -> module in core/layers holding its class.
 _CUSTOM_MODULES = {
@@ -162,8 +165,14 @@ def _network(project: Project, report, names: dict[str, str]) -> _Network:
     return network
 
 
+def _import_order(line: str) -> tuple[bool, str]:
+    """isort's order within a section: plain imports first, then from-imports, by module."""
+    return line.startswith("from "), line.split()[1]
+
+
 def _header(imports: list[str], with_weights: bool) -> list[str]:
-    """The script's imports: keras's names merged into one line, the copied layers' others."""
+    """The script's imports, standard library first: keras's names merged into one line, the
+    copied layers' other imports kept."""
     prefix = "from keras import "
     from_keras = sorted(
         {"layers"}
@@ -175,15 +184,18 @@ def _header(imports: list[str], with_weights: bool) -> list[str]:
         }
     )
     others = [line for line in imports if line != "import keras" and not line.startswith(prefix)]
-    header = [
+    standard = [line for line in others if line.split()[1].split(".")[0] in _STANDARD_LIBRARY]
+    if with_weights:
+        standard.append("from pathlib import Path")
+    third_party = [
         "import keras",
         *(["import numpy as np"] if with_weights else []),
-        *others,
+        *(line for line in others if line not in standard),
         f"from keras import {', '.join(from_keras)}",
     ]
-    if with_weights:
-        header = ["from pathlib import Path", "", *header]
-    return header
+    if not standard:
+        return third_party
+    return [*sorted(standard, key=_import_order), "", *third_party]
 
 
 def _docstring(project: Project, with_weights: bool) -> list[str]:

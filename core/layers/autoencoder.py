@@ -1,3 +1,5 @@
+from typing import Any
+
 import keras
 from keras import ops
 
@@ -13,17 +15,17 @@ class Autoencoder(keras.layers.Layer):
 
     def __init__(
         self,
-        units,
-        activation="sigmoid",
-        decoder_activation="sigmoid",
-        tied=True,
-        sparsity_target=0.05,
-        sparsity_weight=0.0,
-        corruption="none",
-        corruption_level=0.3,
-        seed=None,
-        **kwargs,
-    ):
+        units: int,
+        activation: Any = "sigmoid",
+        decoder_activation: Any = "sigmoid",
+        tied: bool = True,
+        sparsity_target: float = 0.05,
+        sparsity_weight: float = 0.0,
+        corruption: str = "none",
+        corruption_level: float = 0.3,
+        seed: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         if not isinstance(units, int) or units < 1:
             raise ValueError(f"units must be a positive integer, got {units!r}")
@@ -44,7 +46,7 @@ class Autoencoder(keras.layers.Layer):
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed)
 
-    def build(self, input_shape):
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
         features = input_shape[-1]
         self.kernel = self.add_weight(
             name="kernel", shape=(features, self.units), initializer="glorot_uniform"
@@ -59,19 +61,19 @@ class Autoencoder(keras.layers.Layer):
                 name="decoder_kernel", shape=(self.units, features), initializer="glorot_uniform"
             )
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return self.encode(inputs)
 
-    def encode(self, inputs):
+    def encode(self, inputs: Any) -> Any:
         return self.activation(ops.matmul(inputs, self.kernel) + self.bias)
 
-    def decoder_weights(self):
+    def decoder_weights(self) -> Any:
         return ops.transpose(self.kernel) if self.tied else self.decoder_kernel
 
-    def decode(self, code):
+    def decode(self, code: Any) -> Any:
         return self.decoder_activation(ops.matmul(code, self.decoder_weights()) + self.decoder_bias)
 
-    def corrupt(self, inputs):
+    def corrupt(self, inputs: Any) -> Any:
         """The denoising corruption applied to the input while pretraining."""
         if self.corruption == "masking" and self.corruption_level > 0:
             keep = keras.random.uniform(ops.shape(inputs), seed=self.seed_generator)
@@ -83,7 +85,7 @@ class Autoencoder(keras.layers.Layer):
             return inputs + noise
         return inputs
 
-    def sparsity_penalty(self, code):
+    def sparsity_penalty(self, code: Any) -> Any:
         """β · Σ_j KL(ρ ‖ ρ̂_j), ρ̂_j the mean activation of code unit j over the batch."""
         if self.sparsity_weight == 0:
             return ops.convert_to_tensor(0.0)
@@ -92,10 +94,10 @@ class Autoencoder(keras.layers.Layer):
         kl = rho * ops.log(rho / rho_hat) + (1 - rho) * ops.log((1 - rho) / (1 - rho_hat))
         return self.sparsity_weight * ops.sum(kl)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
         return (*input_shape[:-1], self.units)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {
             **super().get_config(),
             "units": self.units,

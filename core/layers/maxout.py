@@ -1,3 +1,5 @@
+from typing import Any
+
 import keras
 from keras import ops
 
@@ -7,7 +9,7 @@ class Maxout(keras.layers.Layer):
     """Maxout units (Goodfellow et al. 2013): each output is the largest of ``pieces`` linear
     functions of the input."""
 
-    def __init__(self, units, pieces=2, **kwargs):
+    def __init__(self, units: int, pieces: int = 2, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not isinstance(units, int) or units < 1:
             raise ValueError(f"units must be a positive integer, got {units!r}")
@@ -16,7 +18,7 @@ class Maxout(keras.layers.Layer):
         self.units = units
         self.pieces = pieces
 
-    def build(self, input_shape):
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
         features = input_shape[-1]
         self.kernel = self.add_weight(
             name="kernel", shape=(features, self.units * self.pieces), initializer="glorot_uniform"
@@ -25,14 +27,14 @@ class Maxout(keras.layers.Layer):
             name="bias", shape=(self.units * self.pieces,), initializer="zeros"
         )
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         linear = ops.matmul(inputs, self.kernel) + self.bias
         shape = ops.shape(linear)
         pieces = ops.reshape(linear, (*shape[:-1], self.units, self.pieces))
         return ops.max(pieces, axis=-1)
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
         return (*input_shape[:-1], self.units)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "units": self.units, "pieces": self.pieces}

@@ -1,3 +1,5 @@
+from typing import Any
+
 import keras
 from keras import ops
 
@@ -10,7 +12,7 @@ class RBM(keras.layers.Layer):
     visible: "bernoulli" for binary / [0, 1] data, "gaussian" for real values of unit variance.
     """
 
-    def __init__(self, units, visible="bernoulli", **kwargs):
+    def __init__(self, units: int, visible: str = "bernoulli", **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not isinstance(units, int) or units < 1:
             raise ValueError(f"units must be a positive integer, got {units!r}")
@@ -19,7 +21,7 @@ class RBM(keras.layers.Layer):
         self.units = units
         self.visible = visible
 
-    def build(self, input_shape):
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
         features = input_shape[-1]
         self.kernel = self.add_weight(
             name="kernel",
@@ -33,18 +35,18 @@ class RBM(keras.layers.Layer):
             name="visible_bias", shape=(features,), initializer="zeros"
         )
 
-    def call(self, inputs):
+    def call(self, inputs: Any) -> Any:
         return self.hidden_probabilities(inputs)
 
-    def hidden_probabilities(self, visible):
+    def hidden_probabilities(self, visible: Any) -> Any:
         return ops.sigmoid(ops.matmul(visible, self.kernel) + self.hidden_bias)
 
-    def visible_mean(self, hidden):
+    def visible_mean(self, hidden: Any) -> Any:
         """E[v | h]: probabilities for Bernoulli units, the mean for Gaussian units."""
         activation = ops.matmul(hidden, ops.transpose(self.kernel)) + self.visible_bias
         return ops.sigmoid(activation) if self.visible == "bernoulli" else activation
 
-    def free_energy(self, visible):
+    def free_energy(self, visible: Any) -> Any:
         hidden_term = ops.sum(
             ops.softplus(ops.matmul(visible, self.kernel) + self.hidden_bias), axis=-1
         )
@@ -52,8 +54,8 @@ class RBM(keras.layers.Layer):
             return -ops.matmul(visible, self.visible_bias) - hidden_term
         return 0.5 * ops.sum(ops.square(visible - self.visible_bias), axis=-1) - hidden_term
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
         return (*input_shape[:-1], self.units)
 
-    def get_config(self):
+    def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "units": self.units, "visible": self.visible}
