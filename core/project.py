@@ -13,8 +13,10 @@ import copy
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from core.catalog.data import default_data
 from core.errors import ProjectError
@@ -23,8 +25,11 @@ from core.spec import Block, NetworkSpec, Wire, valid_id
 FORMAT = "layerwise-project"
 VERSION = 2
 
+JSONObject = dict[str, Any]
+"""A JSON object as parsed: the project file and each of its sections."""
 
-def _migrate_1_to_2(doc: dict) -> dict:
+
+def _migrate_1_to_2(doc: JSONObject) -> JSONObject:
     """Version 1 kept the pretraining switch per block only; version 2 adds a global switch
     (``training.pretraining.enabled``) so one project can be trained with and without it."""
     training = doc.setdefault("training", {})
@@ -35,7 +40,7 @@ def _migrate_1_to_2(doc: dict) -> dict:
     return doc
 
 
-MIGRATIONS = {1: _migrate_1_to_2}
+MIGRATIONS: dict[int, Callable[[JSONObject], JSONObject]] = {1: _migrate_1_to_2}
 
 DEFAULT_DATA = default_data()  # declared with the data sources in the catalog
 
@@ -50,7 +55,7 @@ DEFAULT_GENERATION = {
 }
 
 
-def default_training() -> dict:
+def default_training() -> JSONObject:
     from core.catalog import finetune_defaults
 
     return {
@@ -66,12 +71,12 @@ class Project:
     network: NetworkSpec = field(default_factory=NetworkSpec)
     name: str = "Untitled"
     description: str = ""
-    data: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_DATA))
-    training: dict = field(default_factory=default_training)
-    generation: dict = field(default_factory=lambda: dict(DEFAULT_GENERATION))
+    data: JSONObject = field(default_factory=lambda: copy.deepcopy(DEFAULT_DATA))
+    training: JSONObject = field(default_factory=default_training)
+    generation: JSONObject = field(default_factory=lambda: dict(DEFAULT_GENERATION))
     path: Path | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> JSONObject:
         return {
             "format": FORMAT,
             "version": VERSION,
@@ -83,16 +88,19 @@ class Project:
             "generation": dict(self.generation),
         }
 
-    def pretrain_settings(self, block_id: str) -> dict:
+    def pretrain_settings(self, block_id: str) -> JSONObject:
         """The block's pretraining settings with defaults filled in."""
         from core.catalog import get, pretrain_defaults
 
-        kind = get(self.network.block(block_id).type).pretrain
+        block_type = self.network.block(block_id).type
+        kind = get(block_type).pretrain
+        if kind is None:
+            raise ValueError(f"block {block_id!r} ({block_type}) is not pretrained")
         settings = pretrain_defaults(kind)
         settings.update(self.training.get("pretraining", {}).get("blocks", {}).get(block_id, {}))
         return settings
 
-    def finetune_settings(self) -> dict:
+    def finetune_settings(self) -> JSONObject:
         from core.catalog import finetune_defaults
 
         settings = finetune_defaults()
@@ -106,17 +114,17 @@ class Project:
 # ---- reading -------------------------------------------------------------------------------
 
 
-def _expect(value, kinds, where: str, what: str):
+def _expect(value: Any, kinds: type | tuple[type, ...], where: str, what: str) -> Any:
     if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in _tuple(kinds)):
         raise ProjectError(f"{where}: expected {what}, found {_kind(value)}")
     return value
 
 
-def _tuple(kinds):
+def _tuple(kinds: type | tuple[type, ...]) -> tuple[type, ...]:
     return kinds if isinstance(kinds, tuple) else (kinds,)
 
 
-def _kind(value) -> str:
+def _kind(value: object) -> str:
     return {
         dict: "an object",
         list: "a list",
@@ -126,7 +134,7 @@ def _kind(value) -> str:
     }.get(type(value), "a number" if isinstance(value, int | float) else type(value).__name__)
 
 
-def _read_block(raw, where: str) -> Block:
+def _read_block(raw: Any, where: str) -> Block:
     _expect(raw, dict, where, "an object")
     for key in ("id", "type"):
         if key not in raw:
@@ -149,7 +157,7 @@ def _read_block(raw, where: str) -> Block:
     return Block(block_id, type_name, dict(params), (float(pos[0]), float(pos[1])))
 
 
-def _read_wire(raw, where: str) -> Wire:
+def _read_wire(raw: Any, where: str) -> Wire:
     _expect(raw, dict, where, "an object")
     for key in ("from", "to"):
         if key not in raw:
@@ -162,7 +170,7 @@ def _read_wire(raw, where: str) -> Wire:
     return Wire(source, target, port)
 
 
-def _merged(defaults: dict, given, where: str) -> dict:
+def _merged(defaults: JSONObject, given: Any, where: str) -> JSONObject:
     given = _expect(given if given is not None else {}, dict, where, "an object")
     merged = copy.deepcopy(defaults)
     for key, value in given.items():
@@ -173,7 +181,7 @@ def _merged(defaults: dict, given, where: str) -> dict:
     return merged
 
 
-def project_from_json(doc, path: Path | None = None) -> Project:
+def project_from_json(doc: Any, path: Path | None = None) -> Project:
     """Build a Project from parsed JSON, migrating old versions; ProjectError names the field."""
     _expect(doc, dict, "project", "an object at the top level")
     if doc.get("format") != FORMAT:
@@ -233,7 +241,7 @@ def loads(text: str, path: Path | None = None) -> Project:
     return project_from_json(doc, path)
 
 
-def load(path) -> Project:
+def load(path: str | os.PathLike[str]) -> Project:
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -257,7 +265,7 @@ def dumps(project: Project) -> str:
     return json.dumps(project.to_json(), indent=2) + "\n"
 
 
-def atomic_write_text(path, text: str) -> None:
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
     """Write to a temporary file beside ``path``, then rename: a crash never leaves half."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
@@ -272,8 +280,11 @@ def atomic_write_text(path, text: str) -> None:
         raise
 
 
-def save(project: Project, path=None) -> Path:
-    path = Path(path or project.path)
+def save(project: Project, path: str | os.PathLike[str] | None = None) -> Path:
+    target = path or project.path
+    if target is None:
+        raise ProjectError("the project has no file yet: give a path to save it to")
+    path = Path(target)
     try:
         atomic_write_text(path, dumps(project))
     except OSError as exc:

@@ -10,6 +10,7 @@ and nothing in them holds a Keras object.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -33,7 +34,7 @@ class BatchMetrics:
     block: str | None
     epoch: int  # 0-based
     step: int  # 0-based within the epoch
-    metrics: dict  # name -> float, e.g. {"loss": 0.31}
+    metrics: dict[str, float]  # e.g. {"loss": 0.31}
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,8 @@ class EpochMetrics:
     phase: int
     block: str | None
     epoch: int  # 0-based; the epoch just finished
-    metrics: (
-        dict  # training and validation metrics, e.g. {"reconstruction_error": .., "val_..": ..}
-    )
+    # training and validation metrics, e.g. {"reconstruction_error": .., "val_..": ..}
+    metrics: dict[str, float]
     elapsed: float  # seconds since the run started
     samples_per_second: float
     eta: float | None = None  # seconds left in the whole run, estimated
@@ -76,7 +76,7 @@ class CheckpointWritten:
 @dataclass(frozen=True)
 class Finished:
     run_dir: str
-    summary: dict = field(default_factory=dict)  # the content of summary.json
+    summary: dict[str, Any] = field(default_factory=dict)  # the content of summary.json
 
 
 @dataclass(frozen=True)
