@@ -16,7 +16,7 @@ from core.catalog.training import (
     finetune_defaults,
     pretrain_defaults,
 )
-from core.catalog.types import BlockType, Param, Recipe, Shape, ShapeError
+from core.catalog.types import BlockType, Param, Recipe, Shape, ShapeError, defaults_of
 
 REGISTRY: dict[str, BlockType] = {b.name: b for b in BLOCKS}
 
@@ -82,6 +82,7 @@ __all__ = [
     "ShapeError",
     "TRAINING_PARAMS",
     "by_group",
+    "defaults_of",
     "finetune_defaults",
     "for_keras_class",
     "get",

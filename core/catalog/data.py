@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core.catalog.types import Param
+from core.catalog.types import Param, defaults_of
 
 
 @dataclass(frozen=True)
@@ -142,19 +142,15 @@ def data_source(name: str) -> DataSource:
         raise KeyError(f"unknown data source {name!r}") from None
 
 
-def defaults(params: tuple[Param, ...]) -> dict[str, Any]:
-    return {p.name: list(p.default) if isinstance(p.default, list) else p.default for p in params}
-
-
 def default_data() -> dict[str, Any]:
     """A new project's "data" section (keys in the order the project file has always had)."""
-    top = defaults(DATA_PARAMS)
+    top = defaults_of(DATA_PARAMS)
     return {
         "source": top["source"],
         "path": top["path"],
         "limit": top["limit"],
-        "representation": defaults(REPRESENTATION_PARAMS),
-        "split": defaults(SPLIT_PARAMS),
+        "representation": defaults_of(REPRESENTATION_PARAMS),
+        "split": defaults_of(SPLIT_PARAMS),
     }
 
 
@@ -220,7 +216,7 @@ def _section(given: Any, name: str, params: tuple[Param, ...]) -> dict[str, Any]
     unknown = sorted(set(given) - known)
     if unknown:
         return [f"data.{name} has unknown field {unknown[0]!r}"]
-    return {**defaults(params), **given}
+    return {**defaults_of(params), **given}
 
 
 def _value_problems(values: dict[str, Any], params: tuple[Param, ...], where: str) -> list[str]:

@@ -6,6 +6,8 @@ the validator checks them the same way.
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.catalog.types import Param
 
 _COMMON = (
@@ -68,7 +70,7 @@ PRETRAIN_PARAMS: dict[str, tuple[Param, ...]] = {
     ),
 }
 
-PRETRAIN_DEFAULTS = {
+PRETRAIN_DEFAULTS: dict[str, dict[str, Any]] = {
     "rbm": {"learning_rate": 0.05},
     "autoencoder": {"learning_rate": 0.001},
 }
@@ -133,11 +135,11 @@ FINETUNE_PARAMS: tuple[Param, ...] = (
 )
 
 
-def pretrain_defaults(kind: str) -> dict:
+def pretrain_defaults(kind: str) -> dict[str, Any]:
     values = {p.name: p.default for p in PRETRAIN_PARAMS[kind]}
     values.update(PRETRAIN_DEFAULTS.get(kind, {}))
     return values
 
 
-def finetune_defaults() -> dict:
+def finetune_defaults() -> dict[str, Any]:
     return {p.name: p.default for p in FINETUNE_PARAMS}

@@ -10,7 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-Shape = tuple  # a sample's shape without the batch axis; None marks a free length
+Shape = tuple[int | None, ...]  # a sample's shape without the batch axis; None: a free length
+Params = dict[str, Any]  # a block's parameter values by name
+ShapeRule = Callable[[Params, list[Shape]], Shape]
+CountRule = Callable[[Params, list[Shape]], int]
+RecipeRule = Callable[[Params], "Recipe | None"]
 
 
 class ShapeError(ValueError):
@@ -116,7 +120,7 @@ class Recipe:
     """
 
     cls: str
-    kwargs: dict
+    kwargs: dict[str, Any]
     inner: Recipe | None = None
 
     def class_name(self, input_rank: int | None = None) -> str:
@@ -141,9 +145,9 @@ class BlockType:
     group: str
     help: str
     params: tuple[Param, ...]
-    infer: Callable[[dict, list[Shape]], Shape]
-    count: Callable[[dict, list[Shape]], int]
-    recipe: Callable[[dict], Recipe | None]
+    infer: ShapeRule
+    count: CountRule
+    recipe: RecipeRule
     # Declared, not derived from ``count``: readers that only see a built Keras model (the
     # dashboard's weight views, generation's decoder) ask the catalog instead of keeping lists.
     has_weights: bool = field(kw_only=True)
@@ -153,19 +157,24 @@ class BlockType:
     min_inputs: int = 1
     max_inputs: int = 1  # 0 for Input; large for merges
     pretrain: str | None = None  # "rbm" or "autoencoder": the block can pretrain greedily
-    param_index: dict = field(default_factory=dict, repr=False)
+    param_index: dict[str, Param] = field(default_factory=dict, repr=False)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "param_index", {p.name: p for p in self.params})
 
-    def defaults(self) -> dict:
-        return {p.name: _copy(p.default) for p in self.params}
+    def defaults(self) -> Params:
+        return defaults_of(self.params)
 
-    def with_defaults(self, params: dict) -> dict:
+    def with_defaults(self, params: Params) -> Params:
         merged = self.defaults()
         merged.update(params)
         return merged
 
 
-def _copy(value):
+def defaults_of(params: tuple[Param, ...]) -> dict[str, Any]:
+    """Each parameter's default by name; list defaults are copied, so callers may edit them."""
+    return {p.name: _copy(p.default) for p in params}
+
+
+def _copy(value: Any) -> Any:
     return list(value) if isinstance(value, list | tuple) else value

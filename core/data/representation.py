@@ -9,14 +9,14 @@ from core.catalog.data import (
     REPRESENTATION_PARAMS,
     SPLIT_PARAMS,
     data_problems,
-    defaults,
     representation_problems,
     split_problems,
 )
+from core.catalog.types import defaults_of
 from core.errors import DataError
 
-DEFAULT_REPRESENTATION = defaults(REPRESENTATION_PARAMS)
-DEFAULT_SPLIT = defaults(SPLIT_PARAMS)
+DEFAULT_REPRESENTATION = defaults_of(REPRESENTATION_PARAMS)
+DEFAULT_SPLIT = defaults_of(SPLIT_PARAMS)
 
 
 def check_data(data: Any) -> None:
@@ -28,7 +28,7 @@ def representation_of(data: dict) -> dict:
     """The representation with defaults filled in and each field validated."""
     given = data.get("representation") or {}
     _raise_first(representation_problems(given))
-    rep = {**defaults(REPRESENTATION_PARAMS), **given}
+    rep = {**defaults_of(REPRESENTATION_PARAMS), **given}
     rep["transpose"] = [int(t) for t in rep["transpose"]]
     return rep
 
@@ -36,7 +36,7 @@ def representation_of(data: dict) -> dict:
 def split_of(data: dict) -> dict:
     given = data.get("split") or {}
     _raise_first(split_problems(given))
-    split = {**defaults(SPLIT_PARAMS), **given}
+    split = {**defaults_of(SPLIT_PARAMS), **given}
     return {**split, "validation": float(split["validation"]), "test": float(split["test"])}
 
 

@@ -168,7 +168,7 @@ def test_piano_roll_defaults_live_in_the_catalog_only():
     from core.data.representation import DEFAULT_REPRESENTATION
     from core.project import Project
 
-    declared = data.defaults(data.REPRESENTATION_PARAMS)
+    declared = catalog.defaults_of(data.REPRESENTATION_PARAMS)
     assert declared["steps_per_quarter"] == 4 and declared["pitch_count"] == 48
     assert Project().data["representation"] == declared == DEFAULT_REPRESENTATION
     assert list(Project().data) == ["source", "path", "limit", "representation", "split"]
