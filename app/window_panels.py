@@ -43,7 +43,7 @@ def default_panel_factories() -> dict:
     """The real panels, imported only when the window loads them (pyqtgraph is slow)."""
 
     def dashboard(parent):
-        from app.panels.dashboard import TrainingDashboard
+        from app.panels.dashboard.widget import TrainingDashboard
 
         return TrainingDashboard(parent)
 

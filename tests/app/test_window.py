@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
 from app import autosave
 from app.dialogs import Dialogs
 from app.panels.audition import AuditionPanel
-from app.panels.dashboard import TrainingDashboard
+from app.panels.dashboard.widget import TrainingDashboard
 from app.window_panels import LOCKED_DURING_TRAINING
 from core import project as project_io
 from core import templates
