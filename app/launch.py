@@ -31,9 +31,28 @@ def process_start_time() -> float:
 
 
 def main(project_path=None) -> int:
+    app = _application()
+    from app.main_window import MainWindow
+
+    exit_after_show = os.environ.get("LAYERWISE_EXIT_AFTER_SHOW") == "1"
+    window = MainWindow(project_path, defer_panels=True, warm_up=not exit_after_show)
+    if exit_after_show:
+        _report_when_shown(window)
+    window.show()
+    code = app.exec()
+    thread = window.warm_up_thread
+    if thread is not None and thread.isRunning():
+        thread.wait(20000)  # an import cannot be interrupted; let it end before exit
+    return int(code)
+
+
+def _application():
+    """The QApplication (made here unless one exists), named and styled."""
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
+
+    from app.style import style_sheet
 
     app = QApplication.instance()
     if app is None:
@@ -44,39 +63,24 @@ def main(project_path=None) -> int:
     app.setApplicationName("Layerwise")
     app.setOrganizationName("Layerwise")
     app.setStyle("Fusion")
-
-    from app.main_window import MainWindow
-    from app.style import style_sheet
-
     app.setStyleSheet(style_sheet())
-    exit_after_show = os.environ.get("LAYERWISE_EXIT_AFTER_SHOW") == "1"
-    window = MainWindow(project_path, defer_panels=True, warm_up=not exit_after_show)
+    return app
 
-    if exit_after_show:
-        started = process_start_time()
 
-        def report():
-            shown = time.time() - started
-            print(f"window_shown_s={shown:.3f}", flush=True)
-            heavy = [m for m in ("tensorflow", "keras") if m in sys.modules]
-            if heavy:
-                print(f"warning: imported before the window: {', '.join(heavy)}", flush=True)
-            os._exit(0)
+def _report_when_shown(window) -> None:
+    """The start-up benchmark: once the window has been shown, print how long that took
+    since the process started (and anything heavy already imported), then exit."""
+    started = process_start_time()
 
-        original_after_show = window.after_show
+    def report_then_exit():
+        shown = time.time() - started
+        print(f"window_shown_s={shown:.3f}", flush=True)
+        heavy = [m for m in ("tensorflow", "keras") if m in sys.modules]
+        if heavy:
+            print(f"warning: imported before the window: {', '.join(heavy)}", flush=True)
+        os._exit(0)
 
-        def after_show_then_report():
-            report()
-            original_after_show()
-
-        window.after_show = after_show_then_report
-
-    window.show()
-    code = app.exec()
-    thread = window.warm_up_thread
-    if thread is not None and thread.isRunning():
-        thread.wait(20000)  # an import cannot be interrupted; let it end before exit
-    return int(code)
+    window.after_show = report_then_exit
 
 
 if __name__ == "__main__":
