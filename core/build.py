@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core import catalog
+from core.catalog.rules_keras import call_arguments, concrete_kwargs
 from core.errors import LayerwiseError
+from core.export.initial_weights import apply_initial_weights
 from core.project import Project
 from core.validate import Report, validate
 
@@ -75,7 +77,7 @@ def layer_class(recipe: catalog.Recipe, input_rank: int | None = None):
 
 
 def make_layer(recipe: catalog.Recipe, name: str | None, input_rank: int | None = None):
-    kwargs = dict(recipe.kwargs)
+    kwargs = concrete_kwargs(dict(recipe.kwargs), input_rank)
     if recipe.inner is not None:
         kwargs["layer"] = make_layer(recipe.inner, None)
     if name:
@@ -106,12 +108,13 @@ def build(project: Project, seed: int | None = None) -> BuiltNetwork:
         sources = [tensors[w.source] for w in spec.inputs_of(block_id)]
         rank = len(report.shapes[spec.inputs_of(block_id)[0].source])
         layer = make_layer(decl.recipe(params), block_id, rank)
-        tensors[block_id] = layer(sources if decl.max_inputs > 1 else sources[0])
+        tensors[block_id] = layer(*call_arguments(decl, sources))
     model = keras.Model(
         inputs=inputs if len(inputs) > 1 else inputs[0],
         outputs=tensors[report.output],
         name=_model_name(project.name),
     )
+    apply_initial_weights(model, project)
     return BuiltNetwork(model, report, pretraining_plan(project, report))
 
 

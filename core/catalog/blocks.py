@@ -7,14 +7,18 @@ recipe that the builder and the code exporter both read.
 
 from __future__ import annotations
 
+from core.catalog.rules_keras import ACTIVATIONS as LAYER_ACTIVATIONS
+from core.catalog.rules_keras import SAMPLE_NOISE, USE_BIAS
 from core.catalog.types import BlockType, Param, Recipe, ShapeError
 from core.shapes import conv_length, describe, require_known_features, require_rank, size
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softplus", "softmax", "elu", "gelu")
 
 
-def _activation(default="relu", name="activation", help="the function applied to the output"):
-    return Param(name, "choice", default, help, choices=ACTIVATIONS)
+def _activation(
+    default="relu", name="activation", help="the function applied to the output", choices=None
+):
+    return Param(name, "choice", default, help, choices=choices or ACTIVATIONS)
 
 
 def _units(default, help="number of output units"):
@@ -56,15 +60,21 @@ def _conv_shape(rank):
 
 def _conv_count(rank):
     def count(p, shapes):
-        return p["kernel_size"] ** rank * shapes[0][-1] * p["filters"] + p["filters"]
+        bias = p["filters"] if p.get("use_bias", True) else 0
+        return p["kernel_size"] ** rank * shapes[0][-1] * p["filters"] + bias
 
     return count
 
 
 def _pool_shape(p, shapes):
     require_rank(shapes[0], (2, 3), "Pooling")
-    spatial = [conv_length(n, p["pool_size"], p["pool_size"], p["padding"]) for n in shapes[0][:-1]]
+    stride = p.get("strides") or p["pool_size"]
+    spatial = [conv_length(n, p["pool_size"], stride, p["padding"]) for n in shapes[0][:-1]]
     return (*spatial, shapes[0][-1])
+
+
+def _pool_strides(p):
+    return p["strides"] if p["strides"] not in (0, p["pool_size"]) else None
 
 
 def _flatten_shape(p, shapes):
@@ -196,6 +206,10 @@ _PADDING = Param(
     choices=("valid", "same"),
 )
 
+_POOL_STRIDES = Param(
+    "strides", "int", 0, "step between windows; 0 steps by the window size", minimum=0, maximum=64
+)
+
 BLOCKS: tuple[BlockType, ...] = (
     BlockType(
         "Input",
@@ -232,7 +246,7 @@ BLOCKS: tuple[BlockType, ...] = (
         "Activation",
         "Core",
         "Applies a function to every value.",
-        (_activation("relu", "function"),),
+        (_activation("relu", "function", choices=LAYER_ACTIVATIONS),),
         infer=_same,
         count=_no_params,
         has_weights=False,
@@ -257,14 +271,18 @@ BLOCKS: tuple[BlockType, ...] = (
             Param("kernel_size", "int", 3, "width of each filter", minimum=1, maximum=256),
             Param("strides", "int", 1, "step between windows", minimum=1, maximum=64),
             _PADDING,
-            _activation("relu"),
+            _activation("relu", choices=LAYER_ACTIVATIONS),
+            USE_BIAS,
         ),
         infer=_conv_shape(1),
         count=_conv_count(1),
         has_weights=True,
         recipe=lambda p: Recipe(
             "Conv1D",
-            {k: p[k] for k in ("filters", "kernel_size", "strides", "padding", "activation")},
+            {
+                k: p[k]
+                for k in ("filters", "kernel_size", "strides", "padding", "activation", "use_bias")
+            },
         ),
     ),
     BlockType(
@@ -278,14 +296,18 @@ BLOCKS: tuple[BlockType, ...] = (
             ),
             Param("strides", "int", 1, "step between windows", minimum=1, maximum=32),
             _PADDING,
-            _activation("relu"),
+            _activation("relu", choices=LAYER_ACTIVATIONS),
+            USE_BIAS,
         ),
         infer=_conv_shape(2),
         count=_conv_count(2),
         has_weights=True,
         recipe=lambda p: Recipe(
             "Conv2D",
-            {k: p[k] for k in ("filters", "kernel_size", "strides", "padding", "activation")},
+            {
+                k: p[k]
+                for k in ("filters", "kernel_size", "strides", "padding", "activation", "use_bias")
+            },
         ),
     ),
     BlockType(
@@ -294,13 +316,15 @@ BLOCKS: tuple[BlockType, ...] = (
         "Keeps the largest value in each window (1-D or 2-D, from the input's shape).",
         (
             Param("pool_size", "int", 2, "window size along each axis", minimum=1, maximum=64),
+            _POOL_STRIDES,
             _PADDING,
         ),
         infer=_pool_shape,
         count=_no_params,
         has_weights=False,
         recipe=lambda p: Recipe(
-            "MaxPooling", {"pool_size": p["pool_size"], "padding": p["padding"]}
+            "MaxPooling",
+            {"pool_size": p["pool_size"], "strides": _pool_strides(p), "padding": p["padding"]},
         ),
     ),
     BlockType(
@@ -309,13 +333,15 @@ BLOCKS: tuple[BlockType, ...] = (
         "Averages each window (1-D or 2-D, from the input's shape).",
         (
             Param("pool_size", "int", 2, "window size along each axis", minimum=1, maximum=64),
+            _POOL_STRIDES,
             _PADDING,
         ),
         infer=_pool_shape,
         count=_no_params,
         has_weights=False,
         recipe=lambda p: Recipe(
-            "AveragePooling", {"pool_size": p["pool_size"], "padding": p["padding"]}
+            "AveragePooling",
+            {"pool_size": p["pool_size"], "strides": _pool_strides(p), "padding": p["padding"]},
         ),
     ),
     BlockType(
@@ -354,12 +380,22 @@ BLOCKS: tuple[BlockType, ...] = (
         "Dropout",
         "Regularisation",
         "During training, zeroes a random fraction of the values.",
-        (Param("rate", "float", 0.5, "fraction of values dropped", minimum=0.0, maximum=0.95),),
+        (
+            Param("rate", "float", 0.5, "fraction of values dropped", minimum=0.0, maximum=0.95),
+            Param(
+                "per_sample",
+                "bool",
+                False,
+                "drop a sample's whole input at once (stochastic depth in residual networks)",
+            ),
+        ),
         infer=_same,
         count=_no_params,
         has_weights=False,
         reshape_only=True,
-        recipe=lambda p: Recipe("Dropout", {"rate": p["rate"]}),
+        recipe=lambda p: Recipe(
+            "Dropout", {"rate": p["rate"], "noise_shape": SAMPLE_NOISE if p["per_sample"] else None}
+        ),
     ),
     BlockType(
         "GaussianNoise",
@@ -389,11 +425,21 @@ BLOCKS: tuple[BlockType, ...] = (
                 minimum=0.0,
                 maximum=1.0,
             ),
+            Param(
+                "epsilon",
+                "float",
+                0.001,
+                "added to the variance for stability",
+                minimum=1e-9,
+                maximum=1.0,
+            ),
         ),
         infer=_same,
         count=_norm_count(4),
         has_weights=True,
-        recipe=lambda p: Recipe("BatchNormalization", {"momentum": p["momentum"]}),
+        recipe=lambda p: Recipe(
+            "BatchNormalization", {"momentum": p["momentum"], "epsilon": p["epsilon"]}
+        ),
     ),
     BlockType(
         "LayerNormalization",

@@ -32,6 +32,7 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=r.same,
         count=r.no_params,
+        has_weights=False,
         recipe=lambda p: Recipe(
             "ReLU",
             {
@@ -48,6 +49,7 @@ BLOCKS: tuple[BlockType, ...] = (
         (_slope(0.3, "slope for negative inputs"),),
         infer=r.same,
         count=r.no_params,
+        has_weights=False,
         recipe=lambda p: Recipe("LeakyReLU", {"negative_slope": p["negative_slope"]}),
     ),
     BlockType(
@@ -57,15 +59,26 @@ BLOCKS: tuple[BlockType, ...] = (
         (),
         infer=r.same,
         count=r.prelu_count,
+        has_weights=True,
         recipe=lambda p: Recipe("PReLU", {}),
     ),
     BlockType(
         "ELU",
         GROUP,
         "Exponential linear unit: smooth below 0, tending to -alpha.",
-        (Param("alpha", "float", 1.0, "the value negative inputs tend to", minimum=0.0, maximum=100.0),),
+        (
+            Param(
+                "alpha",
+                "float",
+                1.0,
+                "the value negative inputs tend to",
+                minimum=0.0,
+                maximum=100.0,
+            ),
+        ),
         infer=r.same,
         count=r.no_params,
+        has_weights=False,
         recipe=lambda p: Recipe("ELU", {"alpha": p["alpha"]}),
     ),
     BlockType(
@@ -75,6 +88,7 @@ BLOCKS: tuple[BlockType, ...] = (
         (),
         infer=r.same,
         count=r.no_params,
+        has_weights=False,
         recipe=lambda p: Recipe("Softmax", {}),
     ),
 )

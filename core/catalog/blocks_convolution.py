@@ -28,6 +28,7 @@ def _depthwise() -> BlockType:
         (r.kernel(), r.strides(), r.PADDING, _MULTIPLIER, r.activation(), r.USE_BIAS),
         infer=r.conv_out(2, "DepthwiseConv2D", lambda p, c: c * p["depth_multiplier"]),
         count=r.depthwise_count,
+        has_weights=True,
         recipe=lambda p: Recipe("DepthwiseConv2D", _pick(p, *names)),
     )
 
@@ -59,6 +60,7 @@ def _separable(rank: int) -> BlockType:
         ),
         infer=r.conv_out(rank, name, lambda p, c: p["filters"]),
         count=r.separable_count(rank),
+        has_weights=True,
         recipe=lambda p: Recipe(name, _pick(p, *names)),
     )
 
@@ -81,6 +83,7 @@ def _transpose(rank: int) -> BlockType:
         ),
         infer=r.transpose_out(rank, name),
         count=r.conv_count(rank),
+        has_weights=True,
         recipe=lambda p: Recipe(name, _pick(p, *names)),
     )
 
@@ -96,6 +99,7 @@ def _global_pool(kind: str, rank: int) -> BlockType:
         (_KEEPDIMS,),
         infer=r.global_pool(rank, name),
         count=r.no_params,
+        has_weights=False,
         recipe=lambda p: Recipe(name, {"keepdims": p["keepdims"]}),
     )
 

@@ -14,6 +14,7 @@ def _merge(name: str, help: str, most: int = 16) -> BlockType:
         (),
         infer=r.broadcast(name),
         count=r.no_params,
+        has_weights=False,
         recipe=lambda p: Recipe(name, {}),
         min_inputs=2,
         max_inputs=most,
@@ -27,12 +28,17 @@ ATTENTION = BlockType(
     "(key and value); with one input, a sequence attends to itself (self-attention).",
     (
         Param("num_heads", "int", 4, "number of attention heads", minimum=1, maximum=128),
-        Param("key_dim", "int", 16, "size of each head's queries and keys", minimum=1, maximum=4096),
-        Param("dropout", "float", 0.0, "dropout on the attention weights", minimum=0.0, maximum=0.95),
+        Param(
+            "key_dim", "int", 16, "size of each head's queries and keys", minimum=1, maximum=4096
+        ),
+        Param(
+            "dropout", "float", 0.0, "dropout on the attention weights", minimum=0.0, maximum=0.95
+        ),
         r.USE_BIAS,
     ),
     infer=r.attention,
     count=r.attention_count,
+    has_weights=True,
     recipe=lambda p: Recipe(
         "MultiHeadAttention", {k: p[k] for k in ("num_heads", "key_dim", "dropout", "use_bias")}
     ),

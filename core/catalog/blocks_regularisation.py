@@ -18,7 +18,9 @@ def _spatial_dropout(rank: int) -> BlockType:
         (r.rate(0.2, "fraction of channels dropped"),),
         infer=lambda p, s: r.spatial(rank, name)(s[0]),
         count=r.no_params,
+        has_weights=False,
         recipe=lambda p: Recipe(name, {"rate": p["rate"]}),
+        reshape_only=True,
     )
 
 
@@ -32,7 +34,9 @@ BLOCKS: tuple[BlockType, ...] = (
         (r.rate(0.1, "drop probability the noise stands for"),),
         infer=r.same,
         count=r.no_params,
+        has_weights=False,
         recipe=lambda p: Recipe("GaussianDropout", {"rate": p["rate"]}),
+        reshape_only=True,
     ),
     BlockType(
         "Normalization",
@@ -42,6 +46,7 @@ BLOCKS: tuple[BlockType, ...] = (
         (),
         infer=r.same,
         count=r.channels_count(2, 1),
+        has_weights=True,
         recipe=lambda p: Recipe("Normalization", {}),
     ),
 )

@@ -40,6 +40,7 @@ def _margins(kind: str, rank: int) -> BlockType:
         params,
         infer=r.margins(rank, name, 1 if verb == "pad" else -1, names),
         count=r.no_params,
+        has_weights=False,
         recipe=lambda p: Recipe(name, {key: _pairs(p, names)}),
     )
 
@@ -66,6 +67,7 @@ def _upsampling(rank: int) -> BlockType:
         params,
         infer=r.upsample(rank, name),
         count=r.no_params,
+        has_weights=False,
         recipe=lambda p: Recipe(name, {k: p[k] for k in ("size", "interpolation") if k in p}),
     )
 
@@ -84,7 +86,9 @@ BLOCKS: tuple[BlockType, ...] = (
         (Param("dims", "ints", [2, 1], "the new order of the axes, e.g. [2, 1] swaps two"),),
         infer=r.permute,
         count=r.no_params,
+        has_weights=False,
         recipe=lambda p: Recipe("Permute", {"dims": list(p["dims"])}),
+        reshape_only=True,
     ),
     BlockType(
         "Rescaling",
@@ -96,6 +100,7 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=r.same,
         count=r.no_params,
+        has_weights=False,
         recipe=lambda p: Recipe("Rescaling", {"scale": p["scale"], "offset": p["offset"]}),
     ),
     BlockType(
@@ -109,6 +114,7 @@ BLOCKS: tuple[BlockType, ...] = (
         ),
         infer=r.embedding,
         count=lambda p, s: p["input_dim"] * p["output_dim"],
+        has_weights=True,
         recipe=lambda p: Recipe(
             "Embedding", {k: p[k] for k in ("input_dim", "output_dim", "mask_zero")}
         ),

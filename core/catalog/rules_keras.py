@@ -33,11 +33,25 @@ PADDING = Param(
     "'same' keeps the length (divided by the step); 'valid' uses only full windows",
     choices=("valid", "same"),
 )
+# A Dropout recipe's noise_shape that drops whole samples: the builder turns it into
+# (None, 1, …, 1) for the input's rank (a recipe does not know the rank).
+SAMPLE_NOISE = "per_sample"
+
+
+def concrete_kwargs(kwargs: dict, input_rank: int | None) -> dict:
+    """A recipe's constructor arguments with rank-dependent markers made concrete."""
+    if kwargs.get("noise_shape") == SAMPLE_NOISE:
+        return {**kwargs, "noise_shape": (None,) + (1,) * (input_rank or 1)}
+    return kwargs
+
+
 USE_BIAS = Param("use_bias", "bool", True, "add a learned offset to every output")
 
 
 def activation(default="linear"):
-    return Param("activation", "choice", default, "the function applied to the output", choices=ACTIVATIONS)
+    return Param(
+        "activation", "choice", default, "the function applied to the output", choices=ACTIVATIONS
+    )
 
 
 def kernel(maximum=64):
@@ -85,9 +99,7 @@ def conv_out(rank: int, what: str, channels):
 
     def infer(p, shapes):
         shape = spatial(rank, what)(shapes[0])
-        lengths = [
-            conv_length(n, p["kernel_size"], p["strides"], p["padding"]) for n in shape[:-1]
-        ]
+        lengths = [conv_length(n, p["kernel_size"], p["strides"], p["padding"]) for n in shape[:-1]]
         return (*lengths, channels(p, shape[-1]))
 
     return infer
@@ -131,9 +143,7 @@ def depthwise_count(p, shapes):
 def separable_count(rank: int):
     def count(p, shapes):
         mid = shapes[0][-1] * p["depth_multiplier"]
-        return (
-            p["kernel_size"] ** rank * mid + mid * p["filters"] + bias(p, p["filters"])
-        )
+        return p["kernel_size"] ** rank * mid + mid * p["filters"] + bias(p, p["filters"])
 
     return count
 
@@ -243,3 +253,11 @@ def channels_count(factor: int, extra: int = 0):
 def prelu_count(p, shapes):
     return fixed_size(shapes[0], "PReLU")
 
+
+def call_arguments(decl, sources: list) -> list:
+    """The positional arguments a block's layer is called with (tensors, or their names in
+    exported code): a merge takes its inputs as one list; attention takes (query, value),
+    and one input attends to itself."""
+    if decl.recipe(decl.defaults()).cls == "MultiHeadAttention":
+        return [sources[0], sources[-1]]
+    return [list(sources)] if decl.max_inputs > 1 else [sources[0]]

@@ -20,6 +20,7 @@ from importlib import resources
 
 from core import catalog
 from core.build import InvalidNetwork
+from core.catalog.rules_keras import call_arguments, concrete_kwargs
 from core.project import Project
 from core.validate import validate
 
@@ -63,7 +64,8 @@ def _constructor_parts(
 ) -> tuple[str, list[str]]:
     cls = recipe.class_name(input_rank)
     prefix = "" if recipe.cls.startswith("layerwise.") else "layers."
-    args = [f"{key}={_literal(value)}" for key, value in recipe.kwargs.items()]
+    kwargs = concrete_kwargs(recipe.kwargs, input_rank)
+    args = [f"{key}={_literal(value)}" for key, value in kwargs.items()]
     if recipe.inner is not None:
         args.insert(0, f"layer={_constructor(recipe.inner, None, None)}")
     if name:
@@ -91,6 +93,10 @@ def _layer_line(var: str, recipe: catalog.Recipe, name: str, rank: int, arg: str
     lines.append(current)
     body = "\n".join(lines)
     return f"    {var} = {head}(\n{body}\n    )({arg})"
+
+
+def _source_text(argument) -> str:
+    return f"[{', '.join(argument)}]" if isinstance(argument, list) else argument
 
 
 def _literal(value) -> str:
@@ -160,7 +166,7 @@ def _network(project: Project, report, names: dict[str, str]) -> _Network:
         wires = spec.inputs_of(block_id)
         rank = len(report.shapes[wires[0].source])
         sources = [names[w.source] for w in wires]
-        arg = f"[{', '.join(sources)}]" if decl.max_inputs > 1 else sources[0]
+        arg = ", ".join(_source_text(a) for a in call_arguments(decl, sources))
         network.lines.append(_layer_line(var, recipe, block_id, rank, arg))
     return network
 
