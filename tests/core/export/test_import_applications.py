@@ -1,0 +1,68 @@
+"""Models people bring import whole: every layer of keras.applications models (built with
+weights=None) and of a Transformer over piano-roll steps becomes a block, the canvas lays
+them out, and the imported project, exported as .keras, computes what the original did."""
+
+import numpy as np
+import pytest
+from keras_zoo import applications, measure_import, piano_roll_transformer
+
+from core import project as project_io
+from core.build import build
+from core.export import import_keras_model
+
+TOLERANCE = 1e-5
+
+
+def _check(row):
+    assert row["unmapped"] == []
+    assert row["layers_mapped"] == row["layers"] == row["blocks"]
+    assert row["max_abs_diff"] <= TOLERANCE
+    positions = [b.position for b in row["project"].network.blocks]
+    assert len(set(positions)) == len(positions)
+
+
+def test_piano_roll_transformer_imports_whole_with_its_weights(tmp_path):
+    row = measure_import(piano_roll_transformer(steps=16, pitches=12, width=16), tmp_path)
+    _check(row)
+    types = {b.type for b in row["project"].network.blocks}
+    assert {"MultiHeadAttention", "LayerNormalization", "Add", "Dense"} <= types
+    attention = row["project"].network.inputs_of("attention")
+    assert [w.source for w in attention] == ["embed"]  # self-attention: one input
+
+
+def test_mobilenet_v2_imports_whole_at_a_small_size(tmp_path):
+    from core.keras_env import load_keras
+
+    model = load_keras().applications.MobileNetV2(
+        input_shape=(32, 32, 3), alpha=0.35, weights=None, classes=10
+    )
+    row = measure_import(model, tmp_path)
+    _check(row)
+    types = {b.type for b in row["project"].network.blocks}
+    assert {"ZeroPadding2D", "DepthwiseConv2D", "ReLU", "GlobalAveragePooling2D"} <= types
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["ResNet50", "DenseNet121", "EfficientNetB0"])
+def test_applications_import_whole(name, tmp_path):
+    _check(measure_import(applications(32)[name](), tmp_path))
+
+
+def test_a_saved_project_starts_from_the_imported_weights_and_survives_edits(tmp_path):
+    model = piano_roll_transformer(steps=8, pitches=6, width=8, heads=2)
+    model.save(tmp_path / "source.keras")
+    project, _ = import_keras_model(tmp_path / "source.keras")
+    project_io.save(project, tmp_path / "imported.json")
+    opened = project_io.load(tmp_path / "imported.json")
+    built = build(opened).model
+    for name in ("embed", "attention", "norm1", "notes"):
+        for want, got in zip(
+            model.get_layer(name).get_weights(), built.get_layer(name).get_weights(), strict=True
+        ):
+            np.testing.assert_array_equal(want, got)
+    opened.network.block("notes").params["units"] = 5  # edited: keeps fresh weights
+    edited = build(opened).model
+    assert edited.get_layer("notes").get_weights()[0].shape == (8, 5)
+    np.testing.assert_array_equal(
+        edited.get_layer("embed").get_weights()[0], model.get_layer("embed").get_weights()[0]
+    )
