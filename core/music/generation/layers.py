@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from core import catalog
 from core.music.generation.errors import GenerationError
 
-# Layers that only move values around (no weights, no computation on them).
-RESHAPING = ("Flatten", "Reshape", "InputLayer", "Dropout", "GaussianNoise")
 RECURRENT = ("LSTM", "GRU", "SimpleRNN")
 
 
@@ -17,7 +16,10 @@ def kind(layer) -> str:
 
 
 def is_reshaping(layer) -> bool:
-    return kind(layer) in RESHAPING
+    """Whether the layer passes its input's values on unchanged at inference (Flatten,
+    Reshape, Dropout...), as its block type in the catalog declares."""
+    block = catalog.for_keras_class(kind(layer))
+    return block is not None and block.reshape_only
 
 
 def chain(model) -> list:

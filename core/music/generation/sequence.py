@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 
 from core.music.generation.errors import GenerationError
-from core.music.generation.layers import RECURRENT, kind, sigmoid, to_numpy
+from core.music.generation.layers import RECURRENT, is_reshaping, kind, sigmoid, to_numpy
 from core.music.generation.sampling import tempered_bernoulli, tempered_categorical
 
 _FRAME_LAYERS = ("Dense", "Activation", "Maxout", "LayerNormalization", "Dropout", "GaussianNoise")
-_NO_OP_LAYERS = ("Dropout", "GaussianNoise")
 
 
 def step_plan(layers: list) -> list:
@@ -84,7 +83,7 @@ def numpy_steps(plan):
     steps = []
     for step_kind, layer in plan:
         name = kind(layer)
-        if name in _NO_OP_LAYERS:
+        if is_reshaping(layer):  # Dropout and noise pass a frame on unchanged
             continue
         if step_kind == "rnn" and name == "LSTM":
             step = _numpy_lstm(layer)

@@ -333,3 +333,13 @@ def test_methods_take_a_request_and_refuse_unknown_options(ae_run):
         gen.generate(ae_run, sead=1)
     with pytest.raises(LayerwiseError, match="'iterations' does not apply to decode"):
         gen.generate(ae_run, request, iterations=3)
+
+
+def test_reshaping_layers_are_those_the_catalog_declares():
+    from core.keras_env import load_keras
+    from core.music.generation.layers import is_reshaping
+
+    layers = load_keras().layers
+    assert is_reshaping(layers.Flatten()) and is_reshaping(layers.Dropout(0.1))
+    assert is_reshaping(layers.Reshape((2, 3))) and is_reshaping(layers.GaussianNoise(0.1))
+    assert not is_reshaping(layers.Dense(2)) and not is_reshaping(layers.LSTM(2))
