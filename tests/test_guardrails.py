@@ -1,12 +1,14 @@
 """The guardrails run with the tests: layering (import-linter, and a scan for imports of the
-app that import-linter cannot see), lint and format (ruff), and the promise that reading a
-project never loads TensorFlow."""
+app that import-linter cannot see), lint and format (ruff), types (mypy over core/, strict
+where pyproject says so), and the promise that reading a project never loads TensorFlow."""
 
 import ast
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +34,15 @@ def test_ruff_lint_and_format():
     assert lint.returncode == 0, lint.stdout
     fmt = _run(_tool("ruff"), "format", "--check", ".")
     assert fmt.returncode == 0, fmt.stdout
+
+
+def test_core_type_checks():
+    """mypy over core/ as configured in pyproject.toml; its cache lives in the temporary folder,
+    one per checkout, so a second run takes about a second."""
+    checkout = hashlib.sha1(str(ROOT).encode()).hexdigest()[:10]
+    cache = Path(tempfile.gettempdir()) / f"layerwise-mypy-{checkout}"
+    out = _run(_tool("mypy"), "--cache-dir", str(cache))
+    assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_reading_and_validating_a_project_does_not_load_tensorflow():

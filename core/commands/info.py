@@ -1,6 +1,7 @@
 """`layerwise info PROJECT [--json]`: output shape and parameter count of every block."""
 
 import json
+from typing import Any
 
 
 def register(subparsers):
@@ -20,7 +21,7 @@ def run(args) -> int:
     report = validate(project)
     if not report.ok:
         raise InvalidNetwork(report.problems)
-    blocks = []
+    blocks: list[dict[str, Any]] = []
     for block_id in report.order:
         block = project.network.block(block_id)
         blocks.append(

@@ -162,6 +162,8 @@ def _network(project: Project, report, names: dict[str, str]) -> _Network:
             network.inputs.append(var)
             continue
         recipe = decl.recipe(params)
+        if recipe is None:  # only an Input makes no layer, and it was handled above
+            raise InvalidNetwork([f"block {block_id}: a {block.type} has no layer to export"])
         _note_custom_classes(recipe, network.custom)
         wires = spec.inputs_of(block_id)
         rank = len(report.shapes[wires[0].source])
@@ -260,6 +262,8 @@ def model_source(project: Project, weights_file: str | None = None) -> str:
     report = validate(project)
     if not report.ok:
         raise InvalidNetwork(report.problems)
+    if report.output is None:  # a valid network has exactly one output block
+        raise InvalidNetwork(["the network has no output block"])
     names = {block_id: _variable(block_id) for block_id in report.order}
     network = _network(project, report, names)
     with_weights = bool(weights_file)
