@@ -1,10 +1,10 @@
-"""Stand-ins for the window's panels and its questions, held to the real interfaces.
+"""Stand-ins held to the real interfaces: panels, players, and the window's questions.
 
 :class:`Answers` is the real :class:`app.dialogs.Dialogs` with the questions answered by the
 test (every one recorded).
 
-A fake subclasses :class:`PanelFake` and names the real class with :func:`faithful_to`. When
-the fake is defined, each of its public methods, properties and signals must exist on the real class
+A fake names the real class with the class decorator :func:`faithful_to`. When the fake is
+defined, each of its public methods, properties and signals must exist on the real class
 (a signal with the same signature); and each call of a fake method first goes through
 ``create_autospec(real, instance=True)``, so a call the real panel would refuse (a method it
 lacks, arguments it does not take) fails the test instead of passing against the fake.
@@ -17,14 +17,15 @@ import inspect
 from unittest.mock import create_autospec
 
 from PySide6.QtCore import QMetaMethod
-from PySide6.QtWidgets import QWidget
 
 from app.dialogs import Dialogs
 
 
 def signal_signatures(cls) -> set[str]:
-    """The Qt signals of ``cls``, as ``name(Type,...)``."""
-    meta = cls.staticMetaObject
+    """The Qt signals of ``cls``, as ``name(Type,...)``; none for a class without Qt."""
+    meta = getattr(cls, "staticMetaObject", None)
+    if meta is None:
+        return set()
     return {
         meta.method(i).methodSignature().data().decode()
         for i in range(meta.methodCount())
@@ -48,19 +49,10 @@ def interface_problems(fake, real) -> list[str]:
     return problems
 
 
-class PanelFake(QWidget):
-    """Base of the panel fakes; :func:`faithful_to` names the real class."""
-
-    real: type = QWidget
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.spec = create_autospec(self.real, instance=True)
-
-
 def faithful_to(real: type):
-    """Class decorator for a :class:`PanelFake`: checks the fake against ``real`` (TypeError
-    when it has what ``real`` lacks) and makes each of its methods check its calls."""
+    """Class decorator for a fake of ``real``: checks the fake's own methods, properties and
+    signals against ``real`` (TypeError when it has what ``real`` lacks), and makes each of
+    its methods first pass the call to ``create_autospec(real, instance=True)``."""
 
     def check(fake):
         problems = interface_problems(fake, real)
@@ -80,10 +72,17 @@ def _checked(name, method):
 
     @functools.wraps(method)
     def call(self, *args, **kwargs):
-        getattr(self.spec, name)(*args, **kwargs)
+        getattr(_spec_of(self), name)(*args, **kwargs)
         return method(self, *args, **kwargs)
 
     return call
+
+
+def _spec_of(fake):
+    spec = vars(fake).get("_real_spec")
+    if spec is None:
+        spec = fake._real_spec = create_autospec(type(fake).real, instance=True)
+    return spec
 
 
 class Answers(Dialogs):

@@ -10,7 +10,7 @@ import sys
 import time
 
 import pytest
-from fakes import Answers, PanelFake, faithful_to, interface_problems
+from fakes import Answers, faithful_to, interface_problems
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl, Signal
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QWidget
@@ -354,7 +354,7 @@ def test_old_autosave_is_not_offered(make_window, tmp_path):
 
 # ---- training and audition hookup ---------------------------------------------------------
 @faithful_to(TrainingDashboard)
-class FakeDashboard(PanelFake):
+class FakeDashboard(QWidget):
     blockStateChanged = Signal(str, str)
     runningChanged = Signal(bool)
     runStarted = Signal(str)
@@ -392,7 +392,7 @@ class FakeDashboard(PanelFake):
 
 
 @faithful_to(AuditionPanel)
-class FakeAudition(PanelFake):
+class FakeAudition(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.calls = []
@@ -421,7 +421,7 @@ def test_the_fakes_hold_to_the_real_panels():
     with pytest.raises(TypeError, match="has no set_mood"):
 
         @faithful_to(AuditionPanel)
-        class Unfaithful(PanelFake):
+        class Unfaithful(QWidget):
             def set_mood(self, mood):
                 pass
 
