@@ -210,8 +210,6 @@ class PanelHost:
             ("set_audio_device", self.settings.audio_device),
             ("set_soundfont", self.settings.soundfont),
         ):
-            if not hasattr(self.audition, method):
-                continue  # a panel without audio settings plays through the defaults
             try:
                 getattr(self.audition, method)(value or None)
             except Exception as exc:  # noqa: BLE001

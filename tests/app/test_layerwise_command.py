@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from fakes import faithful_to
 
 from app import cli
+from app.audio import AudioPlayer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,6 +67,7 @@ def test_usage_errors_exit_2_and_bad_input_exits_1_in_one_line(tmp_path):
     assert "Traceback" not in missing.stderr
 
 
+@faithful_to(AudioPlayer)
 class _Player:
     """Stands in for the audio output: records what it was given."""
 

@@ -403,6 +403,12 @@ class FakeAudition(QWidget):
     def toggle_play(self):
         self.calls.append(("toggle_play",))
 
+    def set_audio_device(self, name):
+        pass
+
+    def set_soundfont(self, path):
+        pass
+
 
 def test_the_fakes_hold_to_the_real_panels():
     assert interface_problems(FakeDashboard, TrainingDashboard) == []
@@ -517,6 +523,7 @@ def test_closing_during_training_asks_then_stops_and_waits(trained):
 def test_preferences_are_saved_and_handed_to_the_audition_panel(make_window, monkeypatch):
     from app.dialogs import PreferencesDialog
 
+    @faithful_to(AuditionPanel)
     class Audition(FakeAudition):
         def set_audio_device(self, name):
             self.calls.append(("device", name))

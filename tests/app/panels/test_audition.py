@@ -13,9 +13,10 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from fakes import faithful_to  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 
-from app.audio import AudioUnavailable  # noqa: E402
+from app.audio import AudioPlayer, AudioUnavailable  # noqa: E402
 from app.panels import audition as audition_mod  # noqa: E402
 from app.panels.audition import AuditionPanel  # noqa: E402
 from core.music.pianoroll import PianoRoll  # noqa: E402
@@ -29,6 +30,7 @@ def scale_roll(steps=32, pitches=48, low=36):
     return PianoRoll(roll, steps_per_quarter=4, lowest_pitch=low)
 
 
+@faithful_to(AudioPlayer)
 class FakePlayer:
     """Pretends to play: the position runs with the clock."""
 
@@ -63,6 +65,7 @@ class FakePlayer:
         self.state = "stopped"
 
 
+@faithful_to(AudioPlayer)
 class NoDevicePlayer(FakePlayer):
     def play(self, audio, sr, loop=None):
         raise AudioUnavailable("no audio output device was found: connect speakers")
