@@ -6,7 +6,7 @@ import atexit
 import copy
 import json
 
-from PySide6.QtCore import QMimeData, QPointF, Qt, Signal
+from PySide6.QtCore import QMimeData, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
@@ -18,6 +18,9 @@ from core import catalog
 from core.spec import Block, Wire
 
 CLIPBOARD_MIME = "application/x-layerwise-blocks"
+# The canvas is at least this big; an imported model of hundreds of blocks makes it grow.
+_HOME = QRectF(-2000, -2000, 4000, 4000)
+_MARGIN = 600.0
 PASTE_OFFSET = 40.0
 
 
@@ -50,7 +53,7 @@ class NetworkScene(QGraphicsScene):
         self._drag_from: PortItem | None = None
         self._paste_count = 0
         self._syncing = False
-        self.setSceneRect(-2000, -2000, 4000, 4000)
+        self.setSceneRect(_HOME)
         self.setBackgroundBrush(QColor(style.CANVAS_BG))
         doc.changed.connect(self.sync)
         doc.projectReplaced.connect(self._on_replaced)
@@ -76,6 +79,9 @@ class NetworkScene(QGraphicsScene):
                 wire_item.detach()
                 self.removeItem(wire_item)
             self.wire_items = []
+            ports_used: dict[str, set[int]] = {}
+            for wire in spec.wires:
+                ports_used.setdefault(wire.target, set()).add(wire.port)
             for block in spec.blocks:
                 item = self.blocks.get(block.id)
                 if item is None:
@@ -87,7 +93,7 @@ class NetworkScene(QGraphicsScene):
                     decl = catalog.get(block.type)
                 except KeyError:
                     decl = None
-                used = {w.port for w in spec.inputs_of(block.id)}
+                used = ports_used.get(block.id, set())
                 if decl is None:
                     in_count = max(1, len(used))
                 elif decl.max_inputs == 0:
@@ -109,7 +115,22 @@ class NetworkScene(QGraphicsScene):
                 self.wire_items.append(wire_item)
         finally:
             self._syncing = False
+        self._fit_scene_rect()
         self._emit_selection()
+
+    def _fit_scene_rect(self) -> None:
+        """Room for every block, however far a large network reaches."""
+        points = [item.pos() for item in self.blocks.values()]
+        if not points:
+            return
+        xs, ys = [p.x() for p in points], [p.y() for p in points]
+        reach = QRectF(
+            min(xs) - _MARGIN,
+            min(ys) - _MARGIN,
+            max(xs) - min(xs) + BLOCK_W + 2 * _MARGIN,
+            max(ys) - min(ys) + BLOCK_H + 2 * _MARGIN,
+        )
+        self.setSceneRect(_HOME.united(reach))
 
     def set_block_state(self, block_id: str, state: str) -> None:
         self.states[block_id] = state

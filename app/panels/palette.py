@@ -30,6 +30,16 @@ class _Tree(QTreeWidget):
         drag.exec(Qt.DropAction.CopyAction)
 
 
+def _search_text(decl) -> str:
+    """What a search matches: the block's name, group, help, parameter names and the Keras
+    classes it builds (so "MaxPooling2D" or "relu6" find their block)."""
+    recipe = decl.recipe(decl.defaults())
+    classes = {recipe.class_name(rank) for rank in (2, 3)} if recipe else set()
+    choices = [str(c) for p in decl.params for c in p.choices]
+    words = [decl.name, decl.group, decl.help, *classes, *(p.name for p in decl.params), *choices]
+    return " ".join(words).lower()
+
+
 class Palette(QWidget):
     blockActivated = Signal(str)  # a block type chosen by double-click or Enter
 
@@ -52,6 +62,7 @@ class Palette(QWidget):
         layout.addWidget(self.tree)
         self.group_items: dict[str, QTreeWidgetItem] = {}
         self.block_items: dict[str, QTreeWidgetItem] = {}
+        self._search_text = {b.name: _search_text(b) for b in catalog.BLOCKS}
         for group, blocks in catalog.by_group().items():
             if not blocks:
                 continue
@@ -86,17 +97,11 @@ class Palette(QWidget):
 
     def filter(self, text: str) -> None:
         needle = text.strip().lower()
-        for group, top in self.group_items.items():
+        for top in self.group_items.values():
             shown = 0
             for i in range(top.childCount()):
                 child = top.child(i)
-                name = child.text(0).lower()
-                match = (
-                    not needle
-                    or needle in name
-                    or needle in group.lower()
-                    or needle in catalog.get(child.data(0, TYPE_ROLE)).help.lower()
-                )
+                match = not needle or needle in self._search_text[child.data(0, TYPE_ROLE)]
                 child.setHidden(not match)
                 shown += match
             top.setHidden(shown == 0)

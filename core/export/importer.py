@@ -20,6 +20,7 @@ from core.catalog import ShapeError
 from core.errors import ModelFileError
 from core.export.layer_params import layer_to_block, plain, recipe_paths
 from core.export.safe_load import code_in_config, read_keras_config
+from core.layout import tidy_positions
 from core.project import Project
 from core.spec import Block, NetworkSpec, Wire
 
@@ -130,8 +131,10 @@ def import_keras_model(path) -> tuple[Project, list[str]]:
         sources = [s for s in inputs.get(_name(entry), []) if s in by_name]
         _import_layer(state, entry, sources)
     blocks, wires = _reaching_output(state, outputs)
-    _lay_out(blocks, wires)
     project = Project(network=NetworkSpec(blocks, wires))
+    positions = tidy_positions(project.network)
+    for block in blocks:
+        block.position = positions[block.id]
     project.training["finetune"]["objective"] = _guess_objective(project)
     project.name = str(config.get("config", {}).get("name") or path.stem)
     project.description = f"Imported from {path.name}."
@@ -245,20 +248,6 @@ def _upstream(end: str, wires: list[Wire]) -> set[str]:
         keep.add(current)
         todo += feeding.get(current, [])
     return keep
-
-
-def _lay_out(blocks: list[Block], wires: list[Wire]) -> None:
-    """Top to bottom: a block sits one row below its deepest input."""
-    depth = {}
-    for block in blocks:  # blocks are in data order
-        sources = [w.source for w in wires if w.target == block.id]
-        depth[block.id] = 1 + max((depth[s] for s in sources), default=-1)
-    column = {}
-    for block in blocks:
-        row = depth[block.id]
-        col = column.get(row, 0)
-        column[row] = col + 1
-        block.position = (float(col * 220), float(row * 110))
 
 
 __all__ = ["import_keras_model", "layer_to_block", "recipe_paths"]
