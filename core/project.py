@@ -12,12 +12,12 @@ from __future__ import annotations
 import copy
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core import fileio
 from core.catalog.data import default_data
 from core.errors import ProjectError
 from core.spec import Block, NetworkSpec, Wire, valid_id
@@ -265,19 +265,8 @@ def dumps(project: Project) -> str:
     return json.dumps(project.to_json(), indent=2) + "\n"
 
 
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write to a temporary file beside ``path``, then rename: a crash never leaves half."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+# The window's autosave writes project text under this name.
+atomic_write_text = fileio.write_text
 
 
 def save(project: Project, path: str | os.PathLike[str] | None = None) -> Path:
@@ -286,7 +275,7 @@ def save(project: Project, path: str | os.PathLike[str] | None = None) -> Path:
         raise ProjectError("the project has no file yet: give a path to save it to")
     path = Path(target)
     try:
-        atomic_write_text(path, dumps(project))
+        fileio.write_text(path, dumps(project))
     except OSError as exc:
         raise ProjectError(f"{path}: cannot be written ({exc.strerror})") from None
     project.path = path

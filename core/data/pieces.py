@@ -11,8 +11,8 @@ import zipfile
 
 import numpy as np
 
+from core import fileio
 from core.errors import DataError
-from core.music.pianoroll import atomic_write
 
 FORMAT = "layerwise-pieces"
 FORMAT_VERSION = 1
@@ -47,7 +47,7 @@ def save_pieces(path, rolls, names, representation: dict, skipped=()) -> None:
             np.savez_compressed(fh, **arrays)
 
     try:
-        atomic_write(path, write)
+        fileio.atomic_write(path, write)
     except OSError as exc:
         raise DataError(f"cannot write {path}: {exc.strerror or exc}") from None
 

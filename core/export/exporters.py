@@ -1,7 +1,7 @@
 """The export formats: keras, savedmodel, onnx, python, report.
 
 Every function takes a :class:`~core.export.sources.Source` and the target path, writes
-through :func:`core.export.atomic.staged` and returns the path written.
+through :func:`core.fileio.staged` and returns the path written.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import numpy as np
 
 from core import catalog
 from core.errors import LayerwiseError, ModelFileError
-from core.export.atomic import staged
 from core.export.sources import Source
+from core.fileio import staged
 from core.validate import validate
 
 RECURRENT = ("LSTM", "GRU", "Bidirectional")

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from core.export.sources import Source
+from core.runs import RunFolder, read_metrics_lines, read_snapshot
 
 # Record fields that are not curves.
 _KEYS = {
@@ -30,26 +31,6 @@ _KEYS = {
     "samples_per_second",
     "split",
 }
-
-
-def read_metrics(path: Path) -> tuple[list[dict], int]:
-    """(records, number of unreadable lines) of a metrics.jsonl."""
-    records, bad = [], 0
-    if not path.is_file():
-        return records, bad
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            bad += 1
-            continue
-        if isinstance(record, dict):
-            records.append(record)
-        else:
-            bad += 1
-    return records, bad
 
 
 def _groups(records: list[dict]) -> dict:
@@ -198,26 +179,20 @@ def plot_reconstructions(inputs, reconstructions, path: Path, sample_shape=None)
     return path
 
 
-def last_snapshot(run_dir: Path) -> Path | None:
-    snaps = sorted((run_dir / "snapshots").glob("*.npz"), key=lambda p: (p.stat().st_mtime, p.name))
-    return snaps[-1] if snaps else None
-
-
 def write_report(source: Source, folder: Path) -> Path:
-    run = source.run_dir
+    run = RunFolder(source.run_dir)
     summary = source.summary()
     (folder / "summary.json").write_text(
         json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
-    records, bad = read_metrics(run / "metrics.jsonl")
+    records, bad = read_metrics_lines(run.metrics)
     curves = plot_curves(records, folder)
     images = []
-    snap = last_snapshot(run)
+    snap = run.last_snapshot()
     sample_shape = summary.get("sample_shape")
     if snap is not None:
         try:
-            with np.load(snap, allow_pickle=False) as data:
-                arrays = {k: data[k] for k in data.files}
+            arrays = read_snapshot(snap)
         except (OSError, ValueError) as exc:
             arrays = {}
             bad_snapshot = f"{snap.name} could not be read ({exc})"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from core import project as project_io
 from core.errors import LayerwiseError, ModelFileError, ProjectError
 from core.project import Project
+from core.runs import RunFolder
 
 
 @dataclass
@@ -21,33 +21,30 @@ class Source:
         return self.run_dir is not None
 
     @property
+    def run(self) -> RunFolder | None:
+        return RunFolder(self.run_dir) if self.run_dir else None
+
+    @property
     def model_path(self) -> Path | None:
-        return self.run_dir / "model.keras" if self.run_dir else None
+        return self.run.model if self.run else None
 
     def summary(self) -> dict:
-        """The run's summary.json ({} when there is none)."""
-        path = self.run_dir / "summary.json" if self.run_dir else None
-        if path is None or not path.is_file():
-            return {}
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            raise ModelFileError(f"{path}: not valid JSON (truncated?)") from None
-        return data if isinstance(data, dict) else {}
+        """The run's summary.json, migrated to the current version ({} when there is none)."""
+        return (self.run.read_summary() if self.run else None) or {}
 
 
 def open_source(path) -> Source:
     """A run folder (holding model.keras and project.json) or a project file."""
     path = Path(path)
     if path.is_dir():
-        if not (path / "model.keras").is_file():
-            what = "an unfinished run" if (path / "project.json").is_file() else "not a run folder"
+        run = RunFolder(path)
+        if not run.has_model():
+            what = "an unfinished run" if run.project.is_file() else "not a run folder"
             raise ModelFileError(f"{path}: no model.keras in this folder ({what})")
-        project_file = path / "project.json"
-        if not project_file.is_file():
+        if not run.project.is_file():
             raise ModelFileError(f"{path}: no project.json in this run folder")
         try:
-            project = project_io.load(project_file)
+            project = project_io.load(run.project)
         except ProjectError as exc:
             raise ModelFileError(str(exc)) from None
         return Source(project, path)

@@ -10,12 +10,12 @@ matters more for learning than the octave. Drum tracks are ignored (they are not
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from core import fileio
 from core.errors import DataError
 
 DEFAULT_VELOCITY = 100  # MIDI velocity given to the notes of a binary (0/1) roll
@@ -255,26 +255,10 @@ def read_midi(
     )
 
 
-def atomic_write(path, write) -> None:
-    """Call ``write(temp_path)`` then rename over ``path``: readers never see half a file."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    suffix = os.path.splitext(path)[1]
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=folder)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
 def write_midi(piano_roll: PianoRoll, path) -> None:
     """Write the roll as a standard MIDI file (atomically)."""
     pm = to_pretty_midi(piano_roll)
     try:
-        atomic_write(path, pm.write)
+        fileio.atomic_write(path, lambda temp: pm.write(str(temp)))
     except OSError as exc:
         raise DataError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -13,8 +13,9 @@ import wave
 
 import numpy as np
 
+from core import fileio
 from core.errors import DataError
-from core.music.pianoroll import PianoRoll, atomic_write, to_pretty_midi
+from core.music.pianoroll import PianoRoll, to_pretty_midi
 
 FLUIDSYNTH = "fluidsynth"
 BUILTIN = "built-in synthesiser"
@@ -165,13 +166,13 @@ def write_wav(audio: np.ndarray, sample_rate: int, path) -> None:
     pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype("<i2")
 
     def write(tmp):
-        with wave.open(tmp, "wb") as w:
+        with wave.open(str(tmp), "wb") as w:
             w.setnchannels(channels)
             w.setsampwidth(2)
             w.setframerate(int(sample_rate))
             w.writeframes(pcm.tobytes())
 
     try:
-        atomic_write(path, write)
+        fileio.atomic_write(path, write)
     except OSError as exc:
         raise DataError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -9,5 +9,5 @@
     core/training/autoencoder.py greedy pretraining of an autoencoder block
     core/training/finetune.py    classifier / unrolled deep autoencoder / VAE / sequence
     core/training/trainer.py     what every phase trainer offers the session
-    core/training/runfolder.py   atomic files of the run folder, checkpoints
+    (the run folder itself: core/runs.py; atomic writes: core/fileio.py)
 """

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import DataError, LayerwiseError
-from core.training import runfolder
+from core.runs import RunFolder
 from core.training.control import Control
 from core.training.events import (
     BatchMetrics,
@@ -209,7 +209,7 @@ class _Session:
         if self.resume:
             try:
                 checkpoint = (
-                    runfolder.read_checkpoint(self.run_dir) if self.run_dir.exists() else None
+                    RunFolder(self.run_dir).read_checkpoint() if self.run_dir.exists() else None
                 )
             except (OSError, ValueError, KeyError) as exc:
                 raise LayerwiseError(
@@ -219,14 +219,12 @@ class _Session:
             if checkpoint is None:
                 raise LayerwiseError(f"{self.run_dir} holds no checkpoint to resume from")
             state, self._saved_model, self._saved_trainer = checkpoint
-            saved_project = self.run_dir / "project.json"
-            if saved_project.exists():
-                saved = runfolder.read_json(saved_project)
-                if saved.get("network") != project.to_json().get("network"):
-                    raise LayerwiseError(
-                        f"{self.run_dir} was trained with a different network; resume with the "
-                        "project it was started with, or train into a new folder"
-                    )
+            saved = RunFolder(self.run_dir).read_project_json()
+            if saved is not None and saved.get("network") != project.to_json().get("network"):
+                raise LayerwiseError(
+                    f"{self.run_dir} was trained with a different network; resume with the "
+                    "project it was started with, or train into a new folder"
+                )
             if self.pretraining_request is None:
                 self.pretraining_request = state.get("pretraining")
             self.epochs_scale = float(state.get("epochs_scale", self.epochs_scale))
@@ -419,17 +417,9 @@ class _Session:
             self.scratch = Path(tempfile.mkdtemp(prefix="layerwise-worker-"))
             self.run_dir = self.scratch / "run"
         run = self.run_dir
+        self.run = RunFolder(run)
         try:
-            run.mkdir(parents=True, exist_ok=True)
-            if not self.resume:
-                for name in ("metrics.jsonl", "summary.json", "model.keras"):
-                    (run / name).unlink(missing_ok=True)
-                for name in ("checkpoints", "snapshots"):
-                    if (run / name).is_dir():
-                        shutil.rmtree(run / name)
-            (run / "checkpoints").mkdir(exist_ok=True)
-            (run / "snapshots").mkdir(exist_ok=True)
-            runfolder.write_json(run / "project.json", self.project.to_json())
+            self.run.prepare(self.project.to_json(), resume=self.resume)
         except OSError as exc:
             raise LayerwiseError(
                 f"cannot write the run folder {run}: {exc.strerror or exc}"
@@ -475,7 +465,7 @@ class _Session:
             self.t0 -= float(st.get("elapsed", 0.0))
             start_phase, start_epoch, start_step = st["phase"], st["epoch"], st["step"]
             accum = st.get("accumulators")
-            self.last_checkpoint = str(self.run_dir / runfolder.CHECKPOINTS / runfolder.STATE)
+            self.last_checkpoint = str(self.run.state)
         self.planned = sum(p["epochs"] * self._approx_steps(p) for p in self.phases)
         pretrained_blocks += [
             p["block"] for p in self.phases[:start_phase] if p["kind"] == "pretrain"
@@ -709,8 +699,7 @@ class _Session:
             elapsed = time.perf_counter() - self.t0
             epoch_time = max(time.perf_counter() - epoch_t0, 1e-9)
             speed = epoch_samples / epoch_time
-            runfolder.append_metrics(
-                self.run_dir / "metrics.jsonl",
+            self.run.append_metrics(
                 {
                     "phase": phase["name"],
                     "phase_index": index,
@@ -851,8 +840,7 @@ class _Session:
         }
         arrays = {k: None if v is None else np.asarray(v, np.float32) for k, v in arrays.items()}
         label = phase["block"] or "finetune"
-        path = self.run_dir / "snapshots" / f"{index:02d}-{label}-e{epoch + 1:04d}.npz"
-        runfolder.write_npz(path, arrays)
+        path = self.run.write_snapshot(index, label, epoch + 1, arrays)
         return Snapshot(
             phase=index,
             block=phase["block"],
@@ -894,7 +882,7 @@ class _Session:
         }
         model_weights = [np.asarray(w) for w in self.model.get_weights()]
         trainer_state = [np.asarray(v.numpy()) for v in trainer.state_variables()]
-        path = runfolder.write_checkpoint(self.run_dir, state, model_weights, trainer_state)
+        path = self.run.write_checkpoint(state, model_weights, trainer_state)
         self.last_checkpoint = path
         return path
 
@@ -930,7 +918,7 @@ class _Session:
             elif len(self.x_val):
                 evaluation = trainer.evaluate(self.x_val, self.dataset.y_val)
                 evaluation["split"] = "validation"
-        runfolder.save_model(self.final_model, self.run_dir / "model.keras")
+        self.run.save_model(self.final_model)
         ds = self.dataset
         data = {"kind": ds.kind, "source": ds.metadata.get("source", ds.name), "name": ds.name}
         if ds.kind == "pianoroll":
@@ -940,7 +928,6 @@ class _Session:
                 if value is not None:
                     data[key] = value
         summary = {
-            "format": "layerwise-run",
             "project": self.project.name,
             "objective": self.objective,
             "output_block": self.built.output_block,
@@ -970,10 +957,8 @@ class _Session:
         if self.objective == "autoencoder":
             summary["code_block"] = self.code_block
             summary["code_statistics"] = self._code_statistics()
-        runfolder.write_json(self.run_dir / "summary.json", summary)
-        yield Finished(
-            run_dir=str(self.run_dir), summary=json.loads(json.dumps(runfolder.clean(summary)))
-        )
+        written = self.run.write_summary(summary)
+        yield Finished(run_dir=str(self.run_dir), summary=json.loads(json.dumps(written)))
 
 
 def _runtime_message(exc: Exception) -> str | None:

@@ -106,9 +106,9 @@ def test_unwritable_folder_is_refused(dbn_run, tmp_path):
 
 
 def test_unwritable_folder_message(dbn_run, tmp_path, monkeypatch):
-    import core.export.atomic as atomic
+    import core.fileio as fileio
 
-    monkeypatch.setattr(atomic.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(fileio.os, "access", lambda path, mode: False)
     with pytest.raises(LayerwiseError, match="cannot write to this folder"):
         export_model(dbn_run, "python", tmp_path / "m.py")
     assert os.listdir(tmp_path) == []
@@ -139,6 +139,21 @@ def test_truncated_model_is_refused_and_nothing_is_left(dbn_run, tmp_path):
         with pytest.raises(ModelFileError, match="truncated"):
             export_model(run, fmt, out / name)
     assert os.listdir(out) == []
+
+
+def test_exports_get_permissions_from_the_umask(dbn_run, tmp_path):
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        written = [
+            export_model(dbn_run, "keras", tmp_path / "m.keras"),
+            export_model(dbn_run, "python", tmp_path / "m.py"),
+        ]
+    finally:
+        os.umask(old)
+    written.append(tmp_path / "m.weights.npz")
+    assert [stat.S_IMODE(os.stat(p).st_mode) for p in written] == [0o644] * 3
 
 
 def test_export_replaces_an_old_export(dbn_run, tmp_path):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from training_helpers import ae_project, block, chain, dbn_project, kinds, run_all
 
-from core.training import runfolder
+from core.runs import RunFolder, read_json
 from core.training.control import Control
 from core.training.events import (
     BatchMetrics,
@@ -72,7 +72,7 @@ def test_dbn_run_folder_and_events(tmp_path, digits):
         assert (run / name).is_file(), name
     assert json.loads((run / "summary.json").read_text())["phases"] == phases
     assert json.loads((run / "project.json").read_text())["format"] == "layerwise-project"
-    lines = runfolder.read_metrics(run / "metrics.jsonl")
+    lines = RunFolder(run).read_metrics()
     assert len(lines) == 6
     assert {"phase", "block", "epoch", "step", "wall_time"} <= set(lines[0])
     snaps = sorted((run / "snapshots").glob("*.npz"))
@@ -136,7 +136,7 @@ def test_same_seed_same_metrics(tmp_path, digits):
         run_all(run_training(dbn_project(), tmp_path / name, dataset=digits, snapshot_every=0))
         return [
             {k: v for k, v in line.items() if k not in ("wall_time", "samples_per_second")}
-            for line in runfolder.read_metrics(tmp_path / name / "metrics.jsonl")
+            for line in RunFolder(tmp_path / name).read_metrics()
         ]
 
     assert metrics("a") == metrics("b")
@@ -286,7 +286,7 @@ def test_stop_is_honoured_after_the_current_batch(tmp_path, digits):
             break
     stopped = next(gen)
     assert isinstance(stopped, Stopped) and stopped.phase == 2 and stopped.epoch == 1
-    state = runfolder.read_json(run / "checkpoints" / "state.json")
+    state = read_json(run / "checkpoints" / "state.json")
     assert (state["phase"], state["epoch"], state["step"]) == (2, 1, ev.step + 1)
     assert list(gen) == []
 
@@ -345,7 +345,7 @@ def test_resume_continues_without_repeating_or_losing_epochs(tmp_path, digits):
     first = resumed[0]
     assert isinstance(first, PhaseStarted) and first.block == "rbm2" and first.start_epoch == 1
     summary = _finished(resumed)
-    lines = runfolder.read_metrics(run / "metrics.jsonl")
+    lines = RunFolder(run).read_metrics()
     seen = [(line["phase_index"], line["epoch"]) for line in lines]
     assert seen == [(p, e) for p in range(3) for e in range(3)]
     assert summary["evaluation"]["accuracy"] == pytest.approx(
@@ -366,10 +366,7 @@ def test_resume_mid_epoch(tmp_path, digits):
     resumed = run_all(run_training(project, run, dataset=digits, resume=True))
     assert resumed[0].start_epoch == 1
     _finished(resumed)
-    lines = [
-        (line["phase_index"], line["epoch"])
-        for line in runfolder.read_metrics(run / "metrics.jsonl")
-    ]
+    lines = [(line["phase_index"], line["epoch"]) for line in RunFolder(run).read_metrics()]
     assert lines == [(0, 0), (1, 0), (2, 0), (2, 1), (2, 2)]
 
 
@@ -391,8 +388,8 @@ def test_nan_loss_fails_naming_phase_and_block_and_keeps_checkpoint(tmp_path, di
     assert failed.block == "rbm2" and failed.phase == 1
     assert "pretrain rbm2" in failed.message and "NaN" in failed.message
     assert failed.checkpoint and (run / "checkpoints" / "state.json").exists()
-    state = runfolder.read_json(run / "checkpoints" / "state.json")
-    saved = runfolder.read_checkpoint(run)
+    state = read_json(run / "checkpoints" / "state.json")
+    saved = RunFolder(run).read_checkpoint()
     assert all(np.all(np.isfinite(w)) for w in saved[1])
     assert state["phase"] <= 1
     assert not (run / "model.keras").exists()
