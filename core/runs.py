@@ -41,6 +41,8 @@ SNAPSHOTS = "snapshots"
 PROJECT = "project.json"
 EVALUATION = "evaluation.json"
 
+Arrays = np.ndarray[Any, Any]
+
 SUMMARY_FORMAT = "layerwise-run"
 SUMMARY_VERSION = 1
 
@@ -80,9 +82,11 @@ def read_json(path: fileio.PathLike) -> Any:
 def write_npz(path: fileio.PathLike, arrays: dict[str, Any]) -> None:
     """Arrays (None values left out) as an uncompressed .npz."""
 
+    present: dict[str, Any] = {k: np.asarray(v) for k, v in arrays.items() if v is not None}
+
     def write(temp: Path) -> None:
         with open(temp, "wb") as handle:
-            np.savez(handle, **{k: np.asarray(v) for k, v in arrays.items() if v is not None})
+            np.savez(handle, **present)
 
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     fileio.atomic_write(path, write)
@@ -153,7 +157,7 @@ class SnapshotName:
         return f"phase {self.phase + 1} · {self.label} · epoch {self.epoch}"
 
 
-def read_snapshot(path: fileio.PathLike) -> dict[str, np.ndarray]:
+def read_snapshot(path: fileio.PathLike) -> dict[str, Arrays]:
     """The arrays of one snapshot file (filters, inputs, reconstructions, hidden, weights;
     whichever it holds). OSError / ValueError for a file that cannot be read."""
     with np.load(path, allow_pickle=False) as data:
@@ -284,11 +288,11 @@ class RunFolder:
 
     def write_summary(self, summary: dict[str, Any]) -> dict[str, Any]:
         """Write the summary with its format and version; return what was written."""
-        doc = clean(versioned_summary(summary))
+        doc: dict[str, Any] = clean(versioned_summary(summary))
         fileio.write_json(self.summary, doc)
         return doc
 
-    def write_snapshot(self, phase: int, label: str, epoch: int, arrays: dict) -> Path:
+    def write_snapshot(self, phase: int, label: str, epoch: int, arrays: dict[str, Any]) -> Path:
         path = self.snapshot_path(phase, label, epoch)
         write_npz(path, arrays)
         return path
@@ -299,7 +303,7 @@ class RunFolder:
 
     # checkpoints
     def write_checkpoint(
-        self, state: dict[str, Any], model_weights: list, trainer_state: list
+        self, state: dict[str, Any], model_weights: list[Arrays], trainer_state: list[Arrays]
     ) -> str:
         """Weights go to a fresh weights-*.npz first, then state.json names it (the commit
         point), then the old weights file goes: a crash at any moment leaves a state.json
@@ -327,7 +331,7 @@ class RunFolder:
             (self.checkpoints / old).unlink(missing_ok=True)
         return str(self.state)
 
-    def read_checkpoint(self) -> tuple[dict[str, Any], list, list] | None:
+    def read_checkpoint(self) -> tuple[dict[str, Any], list[Arrays], list[Arrays]] | None:
         """(state, model weights, trainer state), or None when there is no checkpoint."""
         if not self.state.exists():
             return None

@@ -54,7 +54,7 @@ def export_keras(source: Source, out: Path) -> Path:
     with staged([out]) as (temp,):
         if source.is_run:
             keras_model(source)  # refuses an unsafe or broken model before it is copied
-            shutil.copyfile(source.model_path, temp)
+            shutil.copyfile(source.trained_run().model, temp)
         else:
             keras_model(source).save(temp.with_suffix(".keras"))
             if temp.suffix != ".keras":

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from core.export.sources import Source
-from core.runs import RunFolder, read_metrics_lines, read_snapshot
+from core.runs import read_metrics_lines, read_snapshot
 
 # Record fields that are not curves.
 _KEYS = {
@@ -180,7 +180,7 @@ def plot_reconstructions(inputs, reconstructions, path: Path, sample_shape=None)
 
 
 def write_report(source: Source, folder: Path) -> Path:
-    run = RunFolder(source.run_dir)
+    run = source.trained_run()
     summary = source.summary()
     (folder / "summary.json").write_text(
         json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8"
@@ -195,7 +195,7 @@ def write_report(source: Source, folder: Path) -> Path:
             arrays = read_snapshot(snap)
         except (OSError, ValueError) as exc:
             arrays = {}
-            bad_snapshot = f"{snap.name} could not be read ({exc})"
+            bad_snapshot: str | None = f"{snap.name} could not be read ({exc})"
         else:
             bad_snapshot = None
         if "filters" in arrays:

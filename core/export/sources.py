@@ -28,6 +28,12 @@ class Source:
     def model_path(self) -> Path | None:
         return self.run.model if self.run else None
 
+    def trained_run(self) -> RunFolder:
+        """The run folder; LayerwiseError for an untrained project."""
+        if self.run_dir is None:
+            raise LayerwiseError("this needs a run folder (a trained model), not a project")
+        return RunFolder(self.run_dir)
+
     def summary(self) -> dict:
         """The run's summary.json, migrated to the current version ({} when there is none)."""
         return (self.run.read_summary() if self.run else None) or {}
