@@ -143,7 +143,7 @@ def run(out: Path, report: dict) -> None:
     pump(app, 0.3)
     shot(dash, out / "03-dashboard-finished.png", report, "dashboard_finished")
     report["block_states"] = dict(dash.block_states)
-    report["curve_points"] = {k: len(v.getData()[0]) for k, v in dash._curve_items.items()}
+    report["curve_points"] = {k: len(v.getData()[0]) for k, v in dash.loss_plot.curve_items.items()}
 
     # Audition: the window handed it the run; generate a piece and play it.
     window.audition_dock.raise_()
