@@ -10,9 +10,6 @@ import wave
 
 import numpy as np
 import pytest
-
-pytest.importorskip("pytestqt")
-
 from fakes import faithful_to  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
 

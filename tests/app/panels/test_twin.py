@@ -5,10 +5,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-import pytest
 from fake_training import fake_run_training
-
-pytest.importorskip("pytestqt")
 
 from app.panels import twin as twin_mod  # noqa: E402
 from app.panels.dashboard import TrainingDashboard  # noqa: E402

@@ -8,9 +8,6 @@ import threading
 
 import pytest
 from fake_training import fake_run_training
-
-pytest.importorskip("pytestqt")
-
 from PySide6.QtCore import QObject, Slot  # noqa: E402
 
 from app.panels.dashboard import TrainingDashboard  # noqa: E402
