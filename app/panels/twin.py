@@ -29,10 +29,10 @@ from app.panels.dashboard.progress import (
     ProgressModel,
     phase_curve_specs,
 )
-from app.panels.dashboard.run_dirs import new_run_dir
 from app.pianoroll_view import PianoRollView
 from app.workers.session import AfterRun, BatchGroup
 from app.workers.training import TrainingWorker
+from core.runs import new_run
 from core.training.events import EpochMetrics, Failed, Finished, PhaseStarted, Snapshot, Stopped
 
 DRAW_INTERVAL_MS = 40  # live curves redraw at most this often
@@ -162,7 +162,7 @@ class TwinRunPanel(QWidget):
             return
         key, pre = self._queue.pop(0)
         side = self.sides[key]
-        side.run_dir = new_run_dir(self.project.name, f"-twin-{key}")
+        side.run_dir = str(new_run(self.project.name, f"-twin-{key}"))
         kwargs = dict(self.extra_run_kwargs)
         kwargs.update(epochs_scale=self.epochs_scale, pretraining=pre)
         # The piece is generated on the training thread right after the run: generating

@@ -4,7 +4,8 @@
   training events; ``blocks``: each block's training state and which blocks have weights.
 - ``curves``, ``snapshots``: the views (loss plot; filters, reconstructions, histograms).
 - ``controls``: start / pause / stop, device and pretraining choice, the status strip.
-- ``widget``: :class:`TrainingDashboard`, which composes them and runs the worker.
+- ``widget``: :class:`TrainingDashboard`, which composes them and runs the worker; each run
+  goes to a fresh :class:`core.runs.RunFolder` under the user's data folder.
 
 Importing this package loads no Qt: the widget is imported on first use of its name, so the
 progress model can be used (and tested) without Qt.
@@ -14,11 +15,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-_LAZY = {
-    "TrainingDashboard": "app.panels.dashboard.widget",
-    "new_run_dir": "app.panels.dashboard.run_dirs",
-    "runs_root": "app.panels.dashboard.run_dirs",
-}
+_LAZY = {"TrainingDashboard": "app.panels.dashboard.widget"}
 
 
 def __getattr__(name: str):
@@ -27,4 +24,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["TrainingDashboard", "new_run_dir", "runs_root"]
+__all__ = ["TrainingDashboard"]

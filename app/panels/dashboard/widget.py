@@ -19,13 +19,13 @@ from app.panels.dashboard.blocks import BlockState, pretrained_lr_scale, weight_
 from app.panels.dashboard.controls import RunControls, StatusStrip, device_argument, error_banner
 from app.panels.dashboard.curves import LossPlot
 from app.panels.dashboard.progress import NETWORK, ProgressModel, View
-from app.panels.dashboard.run_dirs import new_run_dir
 from app.panels.dashboard.snapshots import FiltersView, HistogramView, ReconstructionView
 from app.workers.calls import CallWorker
 from app.workers.gate import probe_devices
 from app.workers.process import ProcessTrainingWorker
 from app.workers.session import BatchGroup
 from app.workers.training import TrainingWorker
+from core.runs import new_run
 from core.training.events import Failed, Finished, PhaseStarted, Snapshot, Stopped
 
 SNAPSHOT_ORDER = (View.FILTERS, View.RECON, View.HIST)  # drawn one per tick, in this order
@@ -159,7 +159,7 @@ class TrainingDashboard(QWidget):
         device = device_argument(device if device is not None else self.device_combo.currentText())
         scale = self.epochs_scale if epochs_scale is None else epochs_scale
         self.pretraining_check.setChecked(bool(pretraining))
-        self.run_dir = str(run_dir) if run_dir else new_run_dir(project.name)
+        self.run_dir = str(run_dir) if run_dir else str(new_run(project.name))
         run_kwargs = {**self.extra_run_kwargs, **kwargs}
         run_kwargs.update(epochs_scale=scale, device=device, pretraining=bool(pretraining))
         self._reset_view()
