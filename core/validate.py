@@ -124,7 +124,13 @@ def validate_network(spec: NetworkSpec) -> Report:
             )
         return report
     report.order = spec.topological_order() or []
+    _infer_shapes(spec, known, report)
+    _find_output(spec, report)
+    return report
 
+
+def _infer_shapes(spec: NetworkSpec, known: dict, report: Report) -> None:
+    """Each block's output shape and parameter count, in topological order."""
     for block_id in report.order:
         decl = known.get(block_id)
         if decl is None:
@@ -142,6 +148,9 @@ def validate_network(spec: NetworkSpec) -> Report:
         except ShapeError as exc:
             report.problems.append(Problem(block_id, str(exc)))
 
+
+def _find_output(spec: NetworkSpec, report: Report) -> None:
+    """The one block nothing reads from is the network's output."""
     sinks = [b.id for b in spec.blocks if not spec.outputs_of(b.id) and b.type != "Input"]
     if len(sinks) == 1:
         report.output = sinks[0]
@@ -155,7 +164,6 @@ def validate_network(spec: NetworkSpec) -> Report:
         )
     elif not sinks and len(spec.blocks) > 0 and not report.problems:
         report.problems.append(Problem(None, "the network has no block after its Input"))
-    return report
 
 
 def _check_settings(values: dict, params, where: str, block: str | None, report: Report):

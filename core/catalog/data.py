@@ -7,7 +7,9 @@ Pure Python: nothing here loads numpy, music21 or Keras.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from core.catalog.types import Param, defaults_of
@@ -126,6 +128,8 @@ REPRESENTATION_PARAMS: tuple[Param, ...] = (
     ),
     Param("velocity", "bool", False, "keep note velocities (else notes are on or off)"),
 )
+
+PIANO_ROLL_DEFAULTS: Mapping[str, Any] = MappingProxyType(defaults_of(REPRESENTATION_PARAMS))
 
 SPLIT_PARAMS: tuple[Param, ...] = (
     Param("validation", "float", 0.1, "fraction of the pieces held out for validation", 0.0, 1.0),

@@ -16,8 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from core import fileio
+from core.catalog.data import PIANO_ROLL_DEFAULTS
 from core.errors import DataError
 
+# The grid a roll gets when none is named: the project's declared representation defaults.
+STEPS_PER_QUARTER: int = PIANO_ROLL_DEFAULTS["steps_per_quarter"]
+LOWEST_PITCH: int = PIANO_ROLL_DEFAULTS["lowest_pitch"]
+PITCH_COUNT: int = PIANO_ROLL_DEFAULTS["pitch_count"]
 DEFAULT_VELOCITY = 100  # MIDI velocity given to the notes of a binary (0/1) roll
 # A damaged file can place one note hours away; cap the roll (about 35 h at 120 bpm, 4 steps
 # a quarter) before it allocates gigabytes.
@@ -37,8 +42,8 @@ class PianoRoll:
     """Time steps × pitches; values 0/1 (binary) or 0..1 (velocity / 127)."""
 
     roll: np.ndarray
-    steps_per_quarter: int = 4
-    lowest_pitch: int = 36
+    steps_per_quarter: int = STEPS_PER_QUARTER
+    lowest_pitch: int = LOWEST_PITCH
     tempo: float = 120.0  # quarter notes per minute
     program: int = 0  # General MIDI program, 0-based
 
@@ -92,9 +97,9 @@ def roll_from_notes(
     end_q: np.ndarray,
     velocity: np.ndarray | None,
     *,
-    steps_per_quarter: int = 4,
-    lowest_pitch: int = 36,
-    pitch_count: int = 48,
+    steps_per_quarter: int = STEPS_PER_QUARTER,
+    lowest_pitch: int = LOWEST_PITCH,
+    pitch_count: int = PITCH_COUNT,
     use_velocity: bool = False,
     min_steps: int = 0,
 ) -> np.ndarray:
@@ -144,9 +149,9 @@ def _quarters_at(pm, times: np.ndarray) -> np.ndarray:
 
 def from_pretty_midi(
     pm,
-    steps_per_quarter: int = 4,
-    lowest_pitch: int = 36,
-    pitch_count: int = 48,
+    steps_per_quarter: int = STEPS_PER_QUARTER,
+    lowest_pitch: int = LOWEST_PITCH,
+    pitch_count: int = PITCH_COUNT,
     *,
     velocity: bool = False,
 ) -> PianoRoll:
@@ -243,9 +248,9 @@ def load_pretty_midi(path):
 
 def read_midi(
     path,
-    steps_per_quarter: int = 4,
-    lowest_pitch: int = 36,
-    pitch_count: int = 48,
+    steps_per_quarter: int = STEPS_PER_QUARTER,
+    lowest_pitch: int = LOWEST_PITCH,
+    pitch_count: int = PITCH_COUNT,
     *,
     velocity: bool = False,
 ) -> PianoRoll:

@@ -1,6 +1,7 @@
 """Every block type is declared once, and its pure-Python shape and parameter rules agree
 with the Keras layer the builder makes from the same declaration."""
 
+import numpy as np
 import pytest
 
 from core import catalog
@@ -174,6 +175,22 @@ def test_piano_roll_defaults_live_in_the_catalog_only():
     assert declared["steps_per_quarter"] == 4 and declared["pitch_count"] == 48
     assert Project().data["representation"] == declared == DEFAULT_REPRESENTATION
     assert list(Project().data) == ["source", "path", "limit", "representation", "split"]
+    assert dict(data.PIANO_ROLL_DEFAULTS) == declared
+
+
+def test_piano_roll_type_takes_its_default_grid_from_the_catalog():
+    import inspect
+
+    from core.catalog.data import PIANO_ROLL_DEFAULTS
+    from core.music import pianoroll
+
+    roll = pianoroll.PianoRoll(np.zeros((4, PIANO_ROLL_DEFAULTS["pitch_count"])))
+    assert roll.steps_per_quarter == PIANO_ROLL_DEFAULTS["steps_per_quarter"]
+    assert roll.lowest_pitch == PIANO_ROLL_DEFAULTS["lowest_pitch"]
+    for reader in (pianoroll.read_midi, pianoroll.from_pretty_midi, pianoroll.roll_from_notes):
+        given = inspect.signature(reader).parameters
+        for name in ("steps_per_quarter", "lowest_pitch", "pitch_count"):
+            assert given[name].default == PIANO_ROLL_DEFAULTS[name], (reader.__name__, name)
 
 
 def test_new_param_kinds_check_intervals_text_and_unset_values():
