@@ -9,9 +9,8 @@ from core.catalog.types import Shape, ShapeError
 
 def size(shape: Shape) -> int | None:
     """Number of values in one sample, or None when an axis is free."""
-    if any(d is None for d in shape):
-        return None
-    return math.prod(shape)
+    known = [d for d in shape if d is not None]
+    return math.prod(known) if len(known) == len(shape) else None
 
 
 def describe(shape: Shape) -> str:
