@@ -30,7 +30,7 @@ class GenerationOption:
     help: str
     minimum: float | None = None
     maximum: float | None = None
-    choices: tuple = ()
+    choices: tuple[str, ...] = ()
     optional: bool = False
     label: str = ""
     metavar: str | None = None
@@ -45,7 +45,7 @@ class GenerationOption:
             return value is None and self.default is None
         if isinstance(value, bool) or not isinstance(value, numbers.Number | str):
             return False
-        return value == self.default
+        return bool(value == self.default)
 
     def normalise(self, value: Any) -> Any:
         """``value`` as the plain Python type of the option; ValueError says what is wrong."""
@@ -62,18 +62,18 @@ class GenerationOption:
             return self._number(value)
         return value  # codes and pieces are checked against the model by the method
 
-    def _number(self, value: Any):
+    def _number(self, value: Any) -> int | float:
         whole = self.kind == "int"
         if isinstance(value, bool) or not isinstance(
             value, numbers.Integral if whole else numbers.Real
         ):
             what = "a whole number" if whole else "a number"
             raise ValueError(f"{self.name} must be {what}, not {value!r}")
-        value = int(value) if whole else float(value)
+        number: int | float = int(value) if whole else float(value)
         low, high = self.minimum, self.maximum
-        if (low is not None and value < low) or (high is not None and value > high):
-            raise ValueError(f"{self.name} must be {self.range_text()}; got {value:g}")
-        return value
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise ValueError(f"{self.name} must be {self.range_text()}; got {number:g}")
+        return number
 
     def range_text(self) -> str:
         what = "a whole number" if self.kind == "int" else "a number"

@@ -28,15 +28,22 @@ class CodeAccess:
         shape = self.input_shape if None not in self.input_shape else self.sample_shape
         return np.asarray(windows, np.float32).reshape((len(windows), *shape))
 
+    @property
+    def fixed_window(self) -> int:
+        """Time steps in one of the model's windows (a sequence model has none)."""
+        if self.window_steps is None:
+            raise GenerationError("this model reads sequences of any length, not windows")
+        return self.window_steps
+
     def _to_windows(self, output) -> np.ndarray:
         out = np.asarray(output, dtype=np.float32)
-        size = self.window_steps * self.pitch_count
-        if out.size != len(out) * size:
+        window = self.fixed_window
+        if out.size != len(out) * window * self.pitch_count:
             raise GenerationError(
                 f"the model's output {out.shape[1:]} cannot be read as a piano roll of "
-                f"{self.window_steps} steps x {self.pitch_count} pitches"
+                f"{window} steps x {self.pitch_count} pitches"
             )
-        return out.reshape(len(out), self.window_steps, self.pitch_count)
+        return out.reshape(len(out), window, self.pitch_count)
 
     def _code_index(self) -> int:
         """Index in ``self.layers`` of the code layer (autoencoders)."""

@@ -180,7 +180,7 @@ class GenerationModel(CodeAccess):
         return windows
 
     def _n_windows(self, n_steps: int) -> int:
-        return math.ceil(n_steps / self.window_steps)
+        return math.ceil(n_steps / self.fixed_window)
 
     def _finish(self, probabilities: np.ndarray, n_steps: int, threshold, rng) -> np.ndarray:
         roll = np.asarray(probabilities, np.float32).reshape(-1, self.pitch_count)[:n_steps]

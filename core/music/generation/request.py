@@ -15,7 +15,7 @@ from core.catalog import generation as declared
 from core.music.generation.errors import GenerationError
 
 
-def _default(name: str):
+def _default(name: str) -> Any:
     return field(default=declared.option(name).default)
 
 
@@ -43,7 +43,7 @@ class GenerationRequest:
     tempo: float | None = _default("tempo")
     program: int | None = _default("program")
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.method not in declared.METHODS:
             raise GenerationError(
                 f"unknown generation method {self.method!r} (one of: {', '.join(declared.METHODS)})"
@@ -56,7 +56,7 @@ class GenerationRequest:
             object.__setattr__(self, option.name, value)
 
     @classmethod
-    def of(cls, request: GenerationRequest | None = None, **options) -> GenerationRequest:
+    def of(cls, request: GenerationRequest | None = None, **options: Any) -> GenerationRequest:
         """``request`` with ``options`` laid over it (or a new request from ``options``);
         an option no method declares is a GenerationError naming it."""
         unknown = sorted(set(options) - {"method", *declared.OPTION_INDEX})
@@ -68,7 +68,7 @@ class GenerationRequest:
         return dataclasses.replace(request, **options) if options else request
 
     @classmethod
-    def for_method(cls, method: str, values: dict) -> GenerationRequest:
+    def for_method(cls, method: str, values: dict[str, Any]) -> GenerationRequest:
         """A request for ``method`` from a form's ``values``: only the options the method
         reads are kept (a form holds a value for every control, used or not)."""
         taken = declared.method(method)
