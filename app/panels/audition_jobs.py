@@ -89,11 +89,11 @@ def _as_roll(x, count: int, window: int):
 
 def snapshot_pieces(path: str, run_dir: str) -> list:
     """PianoRolls (reconstructions, then inputs) held by a snapshot .npz of music data."""
-    from core.music.pianoroll import PianoRoll
+    from core.music.pianoroll import LOWEST_PITCH, STEPS_PER_QUARTER, PianoRoll
 
     rep = representation(run_dir)
-    spq = int(rep.get("steps_per_quarter") or 4)
-    low = int(rep.get("lowest_pitch") if rep.get("lowest_pitch") is not None else 36)
+    spq = int(rep.get("steps_per_quarter") or STEPS_PER_QUARTER)
+    low = int(rep.get("lowest_pitch") if rep.get("lowest_pitch") is not None else LOWEST_PITCH)
     count = int(rep.get("pitch_count") or 0)
     window = int(rep.get("window_steps") or 0)
     pieces = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.music.pianoroll import STEPS_PER_QUARTER
+
 
 @dataclass(frozen=True)
 class MusicGeometry:
@@ -69,7 +71,7 @@ def read_geometry(data: dict, shape: tuple, project: dict | None) -> MusicGeomet
         not_music=reason,
         pitch_count=pitch_count,
         window_steps=_window_steps(shape, pitch_count) if not _is_image(data) else None,
-        steps_per_quarter=int(data.get("steps_per_quarter") or 4),
+        steps_per_quarter=int(data.get("steps_per_quarter") or STEPS_PER_QUARTER),
         lowest_pitch=lowest,
         tempo=float(generation.get("tempo") or 120.0),
         program=int(generation.get("program") or 0),
