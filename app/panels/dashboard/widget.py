@@ -104,19 +104,23 @@ class TrainingDashboard(QWidget):
 
     def _expose_parts(self) -> None:
         """The parts' widgets under the names the window, tests and benchmarks use."""
-        c, s = self.controls, self.strip
-        self.start_button, self.pause_button, self.stop_button = (
-            c.start_button,
-            c.pause_button,
-            c.stop_button,
-        )
-        self.twin_button, self.device_combo = c.twin_button, c.device_combo
-        self.pretraining_check = c.pretraining_check
-        self.progress, self.status_label, self.time_label = s.progress, s.status_label, s.time_label
-        self.phase_combo, self.curves_plot = self.loss_plot.phase_combo, self.loss_plot.plot
-        self.block_combo, self.filters_view = self.filters.block_combo, self.filters.view
-        self.filters_image, self.filters_caption = self.filters.image, self.filters.caption
-        self.recon_view, self.recon_images = self.reconstructions.view, self.reconstructions.images
+        self.start_button = self.controls.start_button
+        self.pause_button = self.controls.pause_button
+        self.stop_button = self.controls.stop_button
+        self.twin_button = self.controls.twin_button
+        self.device_combo = self.controls.device_combo
+        self.pretraining_check = self.controls.pretraining_check
+        self.progress = self.strip.progress
+        self.status_label = self.strip.status_label
+        self.time_label = self.strip.time_label
+        self.phase_combo = self.loss_plot.phase_combo
+        self.curves_plot = self.loss_plot.plot
+        self.block_combo = self.filters.block_combo
+        self.filters_view = self.filters.view
+        self.filters_image = self.filters.image
+        self.filters_caption = self.filters.caption
+        self.recon_view = self.reconstructions.view
+        self.recon_images = self.reconstructions.images
 
     # ---- the agreed interface ----------------------------------------------------------
     @property
