@@ -7,46 +7,68 @@ recipe that the builder and the code exporter both read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from core.catalog.rules_keras import ACTIVATIONS as LAYER_ACTIVATIONS
 from core.catalog.rules_keras import SAMPLE_NOISE, USE_BIAS
-from core.catalog.types import BlockType, Param, Recipe, ShapeError
+from core.catalog.types import (
+    BlockType,
+    CountRule,
+    Param,
+    Params,
+    Recipe,
+    Shape,
+    ShapeError,
+    ShapeRule,
+)
 from core.shapes import conv_length, describe, require_known_features, require_rank, size
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softplus", "softmax", "elu", "gelu")
 
 
 def _activation(
-    default="relu", name="activation", help="the function applied to the output", choices=None
-):
+    default: str = "relu",
+    name: str = "activation",
+    help: str = "the function applied to the output",
+    choices: tuple[str, ...] | None = None,
+) -> Param:
     return Param(name, "choice", default, help, choices=choices or ACTIVATIONS)
 
 
-def _units(default, help="number of output units"):
+def _units(default: int, help: str = "number of output units") -> Param:
     return Param("units", "int", default, help, minimum=1, maximum=65536)
 
 
-def _same(p, shapes):
+def _same(p: Params, shapes: list[Shape]) -> Shape:
     return shapes[0]
 
 
-def _no_params(p, shapes):
+def _no_params(p: Params, shapes: list[Shape]) -> int:
     return 0
 
 
 # ---- shape and count rules ---------------------------------------------------------------
 
 
-def _dense_shape(p, shapes):
+def _dense_shape(p: Params, shapes: list[Shape]) -> Shape:
     require_known_features(shapes[0], "Dense")
     return (*shapes[0][:-1], p["units"])
 
 
-def _dense_count(p, shapes):
-    return shapes[0][-1] * p["units"] + p["units"]
+def _known(size: int | None) -> int:
+    """An axis a count rule needs; its shape rule has already refused a free one."""
+    if size is None:
+        raise ShapeError("the parameter count needs a known input size")
+    return size
 
 
-def _conv_shape(rank):
-    def infer(p, shapes):
+def _dense_count(p: Params, shapes: list[Shape]) -> int:
+    units: int = p["units"]
+    return _known(shapes[0][-1]) * units + units
+
+
+def _conv_shape(rank: int) -> ShapeRule:
+    def infer(p: Params, shapes: list[Shape]) -> Shape:
         what = f"Conv{rank}D"
         require_rank(shapes[0], (rank + 1,), what)
         require_known_features(shapes[0], what)
@@ -58,33 +80,36 @@ def _conv_shape(rank):
     return infer
 
 
-def _conv_count(rank):
-    def count(p, shapes):
-        bias = p["filters"] if p.get("use_bias", True) else 0
-        return p["kernel_size"] ** rank * shapes[0][-1] * p["filters"] + bias
+def _conv_count(rank: int) -> CountRule:
+    def count(p: Params, shapes: list[Shape]) -> int:
+        kernel: int = p["kernel_size"] ** rank
+        filters: int = p["filters"]
+        bias = filters if p.get("use_bias", True) else 0
+        return kernel * _known(shapes[0][-1]) * filters + bias
 
     return count
 
 
-def _pool_shape(p, shapes):
+def _pool_shape(p: Params, shapes: list[Shape]) -> Shape:
     require_rank(shapes[0], (2, 3), "Pooling")
     stride = p.get("strides") or p["pool_size"]
     spatial = [conv_length(n, p["pool_size"], stride, p["padding"]) for n in shapes[0][:-1]]
     return (*spatial, shapes[0][-1])
 
 
-def _pool_strides(p):
-    return p["strides"] if p["strides"] not in (0, p["pool_size"]) else None
+def _pool_strides(p: Params) -> int | None:
+    strides: int = p["strides"]
+    return strides if strides not in (0, p["pool_size"]) else None
 
 
-def _flatten_shape(p, shapes):
+def _flatten_shape(p: Params, shapes: list[Shape]) -> Shape:
     n = size(shapes[0])
     if n is None:
         raise ShapeError(f"Flatten needs a fixed-size input, but gets {describe(shapes[0])}")
     return (n,)
 
 
-def _reshape_shape(p, shapes):
+def _reshape_shape(p: Params, shapes: list[Shape]) -> Shape:
     target = tuple(p["target_shape"])
     n = size(shapes[0])
     if n is not None and n != size(target):
@@ -95,52 +120,54 @@ def _reshape_shape(p, shapes):
     return target
 
 
-def _norm_count(factor):
-    def count(p, shapes):
+def _norm_count(factor: int) -> CountRule:
+    def count(p: Params, shapes: list[Shape]) -> int:
         return factor * require_known_features(shapes[0], "Normalization")
 
     return count
 
 
-def _maxout_shape(p, shapes):
+def _maxout_shape(p: Params, shapes: list[Shape]) -> Shape:
     require_known_features(shapes[0], "Maxout")
     return (*shapes[0][:-1], p["units"])
 
 
-def _maxout_count(p, shapes):
-    k = p["units"] * p["pieces"]
-    return shapes[0][-1] * k + k
+def _maxout_count(p: Params, shapes: list[Shape]) -> int:
+    k: int = p["units"] * p["pieces"]
+    return _known(shapes[0][-1]) * k + k
 
 
-def _recurrent_shape(p, shapes, width=None):
+def _recurrent_shape(p: Params, shapes: list[Shape], width: int | None = None) -> Shape:
     require_rank(shapes[0], (2,), "A recurrent layer")
     require_known_features(shapes[0], "A recurrent layer")
     units = width or p["units"]
     return (shapes[0][0], units) if p["return_sequences"] else (units,)
 
 
-def _cell_count(cell, units, features):
+def _cell_count(cell: str, units: int, size: int | None) -> int:
+    features = _known(size)
     if cell == "LSTM":
         return 4 * (features * units + units * units + units)
     return 3 * (features * units + units * units + 2 * units)  # GRU, reset_after=True
 
 
-def _bidi_width(p):
-    return p["units"] * (2 if p["merge_mode"] == "concat" else 1)
+def _bidi_width(p: Params) -> int:
+    units: int = p["units"]
+    return units * (2 if p["merge_mode"] == "concat" else 1)
 
 
-def _repeat_shape(p, shapes):
+def _repeat_shape(p: Params, shapes: list[Shape]) -> Shape:
     require_rank(shapes[0], (1,), "RepeatVector")
     return (p["times"], shapes[0][0])
 
 
-def _time_dense_shape(p, shapes):
+def _time_dense_shape(p: Params, shapes: list[Shape]) -> Shape:
     require_rank(shapes[0], (2,), "TimeDistributed Dense")
     require_known_features(shapes[0], "TimeDistributed Dense")
     return (shapes[0][0], p["units"])
 
 
-def _concat_shape(p, shapes):
+def _concat_shape(p: Params, shapes: list[Shape]) -> Shape:
     first = shapes[0]
     for other in shapes[1:]:
         if len(other) != len(first) or tuple(other[:-1]) != tuple(first[:-1]):
@@ -149,10 +176,11 @@ def _concat_shape(p, shapes):
                 f"{', '.join(describe(s) for s in shapes)}"
             )
     last = [s[-1] for s in shapes]
-    return (*first[:-1], None if None in last else sum(last))
+    known = [n for n in last if n is not None]
+    return (*first[:-1], sum(known) if len(known) == len(last) else None)
 
 
-def _add_shape(p, shapes):
+def _add_shape(p: Params, shapes: list[Shape]) -> Shape:
     for other in shapes[1:]:
         if tuple(other) != tuple(shapes[0]):
             raise ShapeError(
@@ -161,36 +189,37 @@ def _add_shape(p, shapes):
     return shapes[0]
 
 
-def _vector_input(what):
-    def check(shapes):
+def _vector_input(what: str) -> Callable[[list[Shape]], int]:
+    def check(shapes: list[Shape]) -> int:
         require_rank(shapes[0], (1,), what)
         return require_known_features(shapes[0], what)
 
     return check
 
 
-def _rbm_shape(p, shapes):
+def _rbm_shape(p: Params, shapes: list[Shape]) -> Shape:
     _vector_input("An RBM")(shapes)
     return (p["units"],)
 
 
-def _rbm_count(p, shapes):
-    v = shapes[0][0]
-    return v * p["units"] + p["units"] + v
+def _rbm_count(p: Params, shapes: list[Shape]) -> int:
+    v, h = _known(shapes[0][0]), int(p["units"])
+    return v * h + h + v
 
 
-def _ae_count(p, shapes):
-    v, h = shapes[0][0], p["units"]
+def _ae_count(p: Params, shapes: list[Shape]) -> int:
+    v, h = _known(shapes[0][0]), int(p["units"])
     return v * h + h + v + (0 if p["tied"] else h * v)
 
 
-def _vae_shape(p, shapes):
+def _vae_shape(p: Params, shapes: list[Shape]) -> Shape:
     _vector_input("A VAE block")(shapes)
     return (p["latent_dim"],)
 
 
-def _vae_count(p, shapes):
-    return 2 * (shapes[0][0] * p["latent_dim"] + p["latent_dim"])
+def _vae_count(p: Params, shapes: list[Shape]) -> int:
+    latent: int = p["latent_dim"]
+    return 2 * (_known(shapes[0][0]) * latent + latent)
 
 
 # ---- declarations ------------------------------------------------------------------------

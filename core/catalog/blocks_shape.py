@@ -48,7 +48,7 @@ def _margins(kind: str, rank: int) -> BlockType:
 def _upsampling(rank: int) -> BlockType:
     name = f"UpSampling{rank}D"
     size = Param("size", "int", 2, "how many times longer each axis gets", minimum=1, maximum=64)
-    params = (size,)
+    params: tuple[Param, ...] = (size,)
     if rank == 2:
         params += (
             Param(
