@@ -9,6 +9,8 @@ regulariser) is reported instead of lost.
 
 from __future__ import annotations
 
+import copy
+import json
 from functools import cache
 
 from core import catalog
@@ -266,6 +268,18 @@ def _without_defaults(decl, params: dict) -> dict:
 
 
 def _rebuilt_config(decl, params: dict, cls: str, rank: int | None) -> dict:
+    """The config Keras writes for the block's layer (a large model repeats a few layer
+    settings many times, so each is built once)."""
+    key = json.dumps([decl.name, params, cls, rank], sort_keys=True, default=repr)
+    if key not in _REBUILT:
+        _REBUILT[key] = _serialised_layer(decl, params, cls, rank)
+    return copy.deepcopy(_REBUILT[key])
+
+
+_REBUILT: dict[str, dict] = {}
+
+
+def _serialised_layer(decl, params: dict, cls: str, rank: int | None) -> dict:
     from core.build import make_layer
     from core.keras_env import load_keras
 

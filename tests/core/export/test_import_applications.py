@@ -66,3 +66,35 @@ def test_a_saved_project_starts_from_the_imported_weights_and_survives_edits(tmp
     np.testing.assert_array_equal(
         edited.get_layer("embed").get_weights()[0], model.get_layer("embed").get_weights()[0]
     )
+
+
+def test_python_export_of_an_imported_model_rebuilds_its_layers(tmp_path):
+    import runpy
+
+    from core.export import export_model
+    from core.keras_env import load_keras
+
+    keras = load_keras()
+    layers = keras.layers
+    tokens = keras.Input((12,), name="tokens")
+    x = layers.Embedding(30, 8, name="embed")(tokens)
+    x = layers.SeparableConv1D(8, 3, padding="same", name="sep")(x)
+    x = layers.ZeroPadding1D((1, 2), name="pad")(x)
+    x = layers.Cropping1D((2, 1), name="crop")(x)
+    x = layers.Dropout(0.1, noise_shape=(None, 1, 1), name="drop_path")(x)
+    a = layers.MultiHeadAttention(2, 4, name="attention")(x, x)
+    x = layers.Multiply(name="gate")([layers.Activation("sigmoid", name="sig")(a), x])
+    x = layers.PReLU(name="prelu")(layers.Permute((2, 1), name="swap")(x))
+    out = layers.GlobalMaxPooling1D(name="pool")(layers.UpSampling1D(2, name="up")(x))
+    model = keras.Model(tokens, out)
+    model.save(tmp_path / "source.keras")
+    project, unmapped = import_keras_model(tmp_path / "source.keras")
+    assert unmapped == []
+    assert project.network.block("drop_path").params == {"rate": 0.1, "per_sample": True}
+    script = export_model(project, "python", tmp_path / "model.py")
+    rebuilt = runpy.run_path(str(script))["build_model"]()
+    assert [type(layer).__name__ for layer in rebuilt.layers] == [
+        type(layer).__name__ for layer in model.layers
+    ]
+    assert rebuilt.count_params() == model.count_params()
+    assert rebuilt.get_layer("drop_path").noise_shape == (None, 1, 1)
