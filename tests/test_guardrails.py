@@ -45,6 +45,26 @@ def test_core_type_checks():
     assert out.returncode == 0, out.stdout + out.stderr
 
 
+STRICTLY_TYPED = {"core.layers", "core.layers.*", "core.training.events", "core.project"}
+
+
+def test_the_typed_modules_stay_strict():
+    """The fully typed modules keep mypy's strict settings and never join the ignore list."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: mypy brings tomli
+        import tomli as tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["mypy"]
+    strict = [o for o in config["overrides"] if o.get("disallow_untyped_defs")]
+    assert strict, "no override of [tool.mypy] sets the strict settings"
+    assert set(strict[0]["module"]) >= STRICTLY_TYPED
+    for setting in ("disallow_incomplete_defs", "check_untyped_defs", "disallow_any_generics"):
+        assert strict[0].get(setting) is True, setting
+    ignored = {m for o in config["overrides"] if o.get("ignore_errors") for m in o["module"]}
+    assert not ignored & set(strict[0]["module"])
+
+
 def test_reading_and_validating_a_project_does_not_load_tensorflow():
     code = (
         "import sys, core, core.templates, core.validate, core.catalog, core.cli\n"
