@@ -35,6 +35,7 @@ from app.panels.generation_controls import LATENT_SLIDERS, LOADING, GenerationCo
 from app.pianoroll_view import PianoRollView
 from app.workers.calls import CallWorker
 from app.workers.gate import TF_GATE
+from core.runs import RunFolder
 
 __all__ = ["LATENT_SLIDERS", "SAMPLE_RATE", "AuditionPanel"]
 
@@ -170,7 +171,7 @@ class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
         self.snapshot_list.clear()
         self.refresh_snapshots()
         self._snap_timer.start()
-        if os.path.exists(os.path.join(self.run_dir, "model.keras")):
+        if RunFolder(self.run_dir).has_model():
             self._worker.call(("load", self.run_dir), _load_model_info, self.run_dir)
             self.controls.set_loading()
         else:

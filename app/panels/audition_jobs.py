@@ -59,14 +59,15 @@ def render_and_write(roll, sample_rate: int, path: str, soundfont: str | None = 
 def representation(run_dir: str) -> dict:
     """Piano-roll geometry of a run: steps per quarter, lowest pitch, pitch count."""
     from core.errors import LayerwiseError
-    from core.music.generation.source import run_documents
+    from core.runs import RunFolder
 
-    try:
-        documents = run_documents(run_dir)
-    except LayerwiseError:  # unreadable documents: the snapshot's own shape still plays
-        documents = ()
+    run = RunFolder(run_dir)
     rep: dict = {}
-    for doc in documents:
+    for read in (run.read_summary, run.read_project_json):
+        try:
+            doc = read()
+        except LayerwiseError:  # an unreadable document: the snapshot's own shape still plays
+            doc = None
         if not doc:
             continue
         data = doc.get("data") or {}
@@ -90,6 +91,7 @@ def _as_roll(x, count: int, window: int):
 def snapshot_pieces(path: str, run_dir: str) -> list:
     """PianoRolls (reconstructions, then inputs) held by a snapshot .npz of music data."""
     from core.music.pianoroll import LOWEST_PITCH, STEPS_PER_QUARTER, PianoRoll
+    from core.runs import read_snapshot
 
     rep = representation(run_dir)
     spq = int(rep.get("steps_per_quarter") or STEPS_PER_QUARTER)
@@ -97,20 +99,20 @@ def snapshot_pieces(path: str, run_dir: str) -> list:
     count = int(rep.get("pitch_count") or 0)
     window = int(rep.get("window_steps") or 0)
     pieces = []
-    with np.load(path, allow_pickle=False) as z:
-        kind = str(z["sample_kind"]) if "sample_kind" in z.files else ""
-        if kind == "image" or rep.get("source") == "digits":
-            raise ValueError("this run learns images, not music: nothing to play")
-        for key, label in (("reconstructions", "reconstruction"), ("inputs", "input")):
-            if key not in z.files:
-                continue
-            for i, row in enumerate(np.asarray(z[key], np.float32)):
-                x = _as_roll(row, count, window)
-                if x is None:
-                    continue  # a hidden layer's code, not a piano roll
-                if low + x.shape[1] > 128:
-                    low = max(0, 128 - x.shape[1])
-                pieces.append((f"{label} {i + 1}", PianoRoll(np.clip(x, 0, 1), spq, low)))
+    arrays = read_snapshot(path)
+    kind = str(arrays["sample_kind"]) if "sample_kind" in arrays else ""
+    if kind == "image" or rep.get("source") == "digits":
+        raise ValueError("this run learns images, not music: nothing to play")
+    for key, label in (("reconstructions", "reconstruction"), ("inputs", "input")):
+        if key not in arrays:
+            continue
+        for i, row in enumerate(np.asarray(arrays[key], np.float32)):
+            x = _as_roll(row, count, window)
+            if x is None:
+                continue  # a hidden layer's code, not a piano roll
+            if low + x.shape[1] > 128:
+                low = max(0, 128 - x.shape[1])
+            pieces.append((f"{label} {i + 1}", PianoRoll(np.clip(x, 0, 1), spq, low)))
     if not pieces:
         raise ValueError("this snapshot holds no piano rolls")
     return pieces

@@ -4,24 +4,19 @@ widgets (``piece_list``, ``snapshot_list``, ``roll_view``, ``controls``) it uses
 
 from __future__ import annotations
 
-import glob
 import os
-import re
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QListWidgetItem
 
 from app.panels.audition_jobs import snapshot_pieces
-
-SNAPSHOT_RE = re.compile(r"(\d+)-(.+)-e(\d+)\.npz$")
+from core.runs import RunFolder, SnapshotName
 
 
 def snapshot_label(path: str) -> str:
     """How a snapshot file reads in the list: phase, block, epoch."""
-    m = SNAPSHOT_RE.search(os.path.basename(path))
-    if not m:
-        return os.path.basename(path)
-    return f"phase {int(m.group(1)) + 1} · {m.group(2)} · epoch {int(m.group(3))}"
+    name = SnapshotName.parse(path)
+    return name.describe() if name is not None else os.path.basename(path)
 
 
 class PieceListMixin:
@@ -62,7 +57,7 @@ class PieceListMixin:
     def refresh_snapshots(self) -> None:
         if not self.run_dir:
             return
-        files = sorted(glob.glob(os.path.join(self.run_dir, "snapshots", "*.npz")))
+        files = [str(path) for path in RunFolder(self.run_dir).snapshot_files()]
         if files == self._snapshot_files:
             return
         new = [f for f in files if f not in self._snapshot_files]

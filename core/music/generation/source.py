@@ -1,13 +1,17 @@
-"""Finding and loading what to generate from: a run folder or a bare ``.keras`` file."""
+"""Finding and loading what to generate from: a run folder or a bare ``.keras`` file.
+
+A run folder is read through :class:`core.runs.RunFolder`; a ``.keras`` file named
+``model.keras`` is taken as its run folder's model, so its summary is still found.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import LayerwiseError, ModelFileError
+from core.runs import MODEL, RunFolder
 
 
 @dataclass(frozen=True)
@@ -19,30 +23,14 @@ class ModelSource:
     project: dict | None
 
 
-def _read_json(path: Path) -> dict | None:
-    if not path.is_file():
-        return None
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise LayerwiseError(f"{path}: cannot read ({exc})") from None
-    return doc if isinstance(doc, dict) else None
-
-
-def run_documents(folder) -> tuple[dict | None, dict | None]:
-    """(summary, project) of a run folder, each None when absent; the one place generation
-    and the audition panel read a run's documents."""
-    folder = Path(os.fspath(folder))
-    return _read_json(folder / "summary.json"), _read_json(folder / "project.json")
-
-
 def model_path(run_or_model) -> Path:
     """The ``.keras`` file of a run folder or model path; LayerwiseError when there is none."""
     path = Path(os.fspath(run_or_model))
     if path.is_dir():
-        if not (path / "model.keras").is_file():
+        run = RunFolder(path)
+        if not run.has_model():
             raise LayerwiseError(f"{path}: not a run folder (no model.keras in it)")
-        return path / "model.keras"
+        return run.model
     if path.is_file():
         if path.suffix != ".keras":
             raise LayerwiseError(f"{path}: expected a run folder or a .keras model file")
@@ -54,11 +42,13 @@ def locate(run_or_model) -> ModelSource:
     """The model file of a run folder or ``.keras`` file, with the run's documents."""
     found = model_path(run_or_model)
     path = Path(os.fspath(run_or_model))
-    # A run's own model.keras still finds its summary beside it.
-    folder = path if path.is_dir() else (path.parent if path.name == "model.keras" else None)
-    if folder is None:
+    if path.is_dir():
+        run: RunFolder | None = RunFolder(path)
+    else:  # a run's own model.keras still finds its summary beside it
+        run = RunFolder(path.parent) if path.name == MODEL else None
+    if run is None:
         return ModelSource(found, None, None)
-    return ModelSource(found, *run_documents(folder))
+    return ModelSource(found, run.read_summary(), run.read_project_json())
 
 
 def load_model(path: Path):

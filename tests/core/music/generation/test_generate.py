@@ -343,3 +343,13 @@ def test_reshaping_layers_are_those_the_catalog_declares():
     assert is_reshaping(layers.Flatten()) and is_reshaping(layers.Dropout(0.1))
     assert is_reshaping(layers.Reshape((2, 3))) and is_reshaping(layers.GaussianNoise(0.1))
     assert not is_reshaping(layers.Dense(2)) and not is_reshaping(layers.LSTM(2))
+
+
+def test_the_run_is_read_through_its_run_folder(ae_run, tmp_path):
+    from core.runs import SUMMARY_VERSION
+
+    assert gen.load(ae_run).summary["version"] == SUMMARY_VERSION  # migrated on reading
+    run = shutil.copytree(ae_run, tmp_path / "run")
+    (Path(run) / "summary.json").write_text("{ cut short")
+    with pytest.raises(LayerwiseError, match="summary.json: not valid JSON"):
+        gen.GenerationModel(run)
