@@ -48,10 +48,10 @@ bundle: setup
 	$(VENV)/bin/pyinstaller packaging/layerwise.spec --noconfirm --distpath dist --workpath build/pyinstaller
 
 lint: setup
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports && $(VENV)/bin/mypy
 
 format: setup
 	$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf build dist test-output .pytest_cache
+	rm -rf build dist test-output .pytest_cache .mypy_cache
