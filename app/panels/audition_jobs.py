@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from app.workers.gate import TF_GATE
-
-LATENT_METHODS = ("decode", "vae-prior")
+from core.catalog.generation import methods_taking
 
 
 def load_model_info(run_dir: str) -> dict:
@@ -23,7 +22,7 @@ def load_model_info(run_dir: str) -> dict:
         "program": gm.program,
         "code_size": None,
     }
-    if any(m in gm.methods for m in (*LATENT_METHODS, "vae-interpolate")):
+    if any(m in gm.methods for m in (*methods_taking("code"), "vae-interpolate")):
         try:
             with TF_GATE.exclusive():
                 info["code_size"] = int(gm.code_size())

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from core.catalog import generation as declared
 
 LATENT_SLIDERS = 8
-LATENT_METHODS = ("decode", "vae-prior")
+LATENT_METHODS = declared.methods_taking("code")  # decode and vae-prior
 LOADING = "loading…"
 
 # Options with a control of their own in the form, in the order shown.

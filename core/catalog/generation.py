@@ -267,6 +267,11 @@ def method(name: str) -> GenerationMethod:
         raise KeyError(f"unknown generation method {name!r}") from None
 
 
+def methods_taking(option_name: str) -> tuple[str, ...]:
+    """The methods that read option ``option_name``, in declaration order."""
+    return tuple(m.name for m in METHOD_LIST if m.takes(option_name))
+
+
 def option(name: str) -> GenerationOption:
     """The declaration of option ``name``; KeyError names the unknown option."""
     try:

@@ -28,6 +28,8 @@ def test_the_declarations_agree_with_the_code():
         assert method.help and method.label
     with pytest.raises(KeyError, match="unknown generation method"):
         declared.method("telepathy")
+    assert declared.methods_taking("code") == ("decode", "vae-prior")
+    assert "vae-interpolate" not in declared.methods_taking("bars")
 
 
 def test_values_are_checked_and_made_plain():
