@@ -3,8 +3,10 @@ convolutions, and global pooling."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.catalog import rules_keras as r
-from core.catalog.types import BlockType, Param, Recipe
+from core.catalog.types import BlockType, Param, Params, Recipe
 
 GROUP = "Convolution"
 
@@ -14,7 +16,7 @@ _MULTIPLIER = Param(
 _KEEPDIMS = Param("keepdims", "bool", False, "keep the pooled axes (as length 1)")
 
 
-def _pick(p, *names):
+def _pick(p: Params, *names: str) -> dict[str, Any]:
     return {n: p[n] for n in names}
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from core.catalog import rules_keras as r
-from core.catalog.types import BlockType, Param, Recipe
+from core.catalog.types import BlockType, Param, Params, Recipe
 
 GROUP = "Input and shape"
 
@@ -18,7 +20,7 @@ def _margin_params(verb: str, rank: int) -> tuple[Param, ...]:
     return tuple(_amount(f"{verb}_{side}", f"{what} at the {side}") for side in sides)
 
 
-def _pairs(p, names):
+def _pairs(p: Params, names: tuple[str, ...]) -> tuple[Any, ...]:
     pairs = [(p[names[i]], p[names[i + 1]]) for i in range(0, len(names), 2)]
     return pairs[0] if len(pairs) == 1 else tuple(pairs)
 
