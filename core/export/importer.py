@@ -5,7 +5,10 @@ run, so a model carrying a Lambda can be imported (that layer is listed as unmap
 layer the catalog knows becomes a block; its parameters come from inverting the block's own
 recipe (which recipe argument each parameter sets is found by asking the recipe), and the
 layer is then rebuilt from the recipe and compared with the original config, so anything the
-block cannot express (``use_bias=False``, a regulariser) is reported instead of lost.
+block cannot express (``use_bias=False``, a regulariser) is reported instead of lost
+(``core.export.layer_params`` does that part). The blocks are placed by the canvas's tidy
+layout, and the project names the model file as the source of its starting weights
+(``core.export.initial_weights``).
 """
 
 from __future__ import annotations
@@ -221,18 +224,23 @@ def _guess_objective(project: Project) -> str:
 
 
 def _order(by_name: dict, inputs: dict) -> list[dict]:
-    order, seen = [], set()
-
-    def visit(name, trail=()):
-        if name in seen or name not in by_name or name in trail:
-            return
-        for source in inputs.get(name, []):
-            visit(source, (*trail, name))
-        seen.add(name)
-        order.append(by_name[name])
-
-    for name in by_name:
-        visit(name)
+    """Layers in data order: each after its inputs (depth-first without recursion, so a model
+    of a thousand layers in a chain is no problem; a cycle is cut where it closes)."""
+    order, done, open_ = [], set(), set()
+    for root in by_name:
+        stack = [(root, False)]
+        while stack:
+            name, expanded = stack.pop()
+            if expanded:
+                open_.discard(name)
+                done.add(name)
+                order.append(by_name[name])
+                continue
+            if name in done or name in open_ or name not in by_name:
+                continue
+            open_.add(name)
+            stack.append((name, True))
+            stack += [(s, False) for s in reversed(inputs.get(name, []))]
     return order
 
 

@@ -98,3 +98,16 @@ def test_python_export_of_an_imported_model_rebuilds_its_layers(tmp_path):
     ]
     assert rebuilt.count_params() == model.count_params()
     assert rebuilt.get_layer("drop_path").noise_shape == (None, 1, 1)
+
+
+def test_layers_are_ordered_after_their_inputs_however_deep_the_chain():
+    from core.export.importer import _order
+
+    names = [f"layer{i}" for i in range(3000)]
+    by_name = {name: {"name": name} for name in reversed(names)}
+    inputs = {names[i]: [names[i - 1]] for i in range(1, len(names))}
+    inputs[names[0]] = [names[-1]]  # a cycle is cut, not followed forever
+    order = [entry["name"] for entry in _order(by_name, inputs)]
+    assert sorted(order) == sorted(names)
+    position = {name: i for i, name in enumerate(order)}
+    assert all(position[names[i - 1]] < position[names[i]] for i in range(2, len(names)))
