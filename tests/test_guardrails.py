@@ -45,7 +45,14 @@ def test_core_type_checks():
     assert out.returncode == 0, out.stdout + out.stderr
 
 
-STRICTLY_TYPED = {"core.layers", "core.layers.*", "core.training.events", "core.project"}
+STRICTLY_TYPED = {
+    "core.layers",
+    "core.layers.*",
+    "core.training.events",
+    "core.project",
+    "core.catalog",
+    "core.catalog.*",
+}
 
 
 def test_the_typed_modules_stay_strict():
