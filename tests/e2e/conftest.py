@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "audio"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "app" / "audio"))
 from pulse_helpers import start_pulse, stop_pulse  # noqa: E402
 
 SINK = "layerwise_e2e"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pulse_helpers import SINK, Recorder, start_pulse, stop_pulse, use_server
 
-sys.path.insert(0, str(Path(__file__).parents[1] / "core" / "music"))  # midi_files helper
+sys.path.insert(0, str(Path(__file__).parents[2] / "core" / "music"))  # midi_files helper
 
 
 @pytest.fixture(scope="session")
