@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.training.trainer import PhaseTrainer, batch_plan, permutation
+from core.training.trainer import PhaseData, PhaseTrainer
 
 
 def make_optimizer(name: str, learning_rate: float):
@@ -28,19 +28,11 @@ def binary_like(x: np.ndarray) -> bool:
 class AutoencoderTrainer(PhaseTrainer):
     method = "autoencoder"
 
-    def __init__(
-        self, layer, x_train, x_val, settings: dict, seed: int, interrupt, shuffle_seed: int
-    ):
-        import tensorflow as tf
-
-        self.tf = tf
+    def __init__(self, layer, data: PhaseData):
+        super().__init__(data)
+        tf = self.tf
+        settings = data.settings
         self.layer = layer
-        self.interrupt = interrupt
-        self.shuffle_seed = shuffle_seed
-        self.x_train = np.ascontiguousarray(x_train, dtype=np.float32)
-        self.x_val = np.ascontiguousarray(x_val, dtype=np.float32)
-        self.n = len(self.x_train)
-        self.batch_size, self.steps_per_epoch = batch_plan(self.n, int(settings["batch_size"]))
         self.data = tf.constant(self.x_train)
         act = getattr(layer.decoder_activation, "__name__", "")
         self.cross_entropy = act == "sigmoid" and binary_like(self.x_train)
@@ -49,13 +41,9 @@ class AutoencoderTrainer(PhaseTrainer):
         )
         self.variables = list(layer.trainable_variables)
         self.optimizer.build(self.variables)
-        self.order = tf.Variable(
-            tf.zeros([self.steps_per_epoch * self.batch_size], tf.int32), trainable=False
-        )
         state = layer.seed_generator.state
-        state.assign(np.asarray([seed, 0]).astype(state.dtype))
+        state.assign(np.asarray([data.seed, 0]).astype(state.dtype))
         self._step = tf.function(self._train_step)
-        self.reset_accumulators()
 
     def _loss(self, x, training=True):
         tf = self.tf
@@ -89,12 +77,6 @@ class AutoencoderTrainer(PhaseTrainer):
             + [v.value for v in self.optimizer.variables]
             + [self.layer.seed_generator.state.value]
         )
-
-    def begin_epoch(self, epoch: int) -> None:
-        order = permutation(self.n, self.shuffle_seed, epoch)[
-            : self.steps_per_epoch * self.batch_size
-        ]
-        self.order.assign(order.astype(np.int32))
 
     def run(self, epoch: int, start: int, count: int):
         done, loss_sum, mse_sum = 0, 0.0, 0.0

@@ -23,6 +23,7 @@ import numpy as np
 from core.errors import LayerwiseError
 from core.training.autoencoder import AutoencoderTrainer
 from core.training.rbm import RBMTrainer
+from core.training.trainer import PhaseData
 
 TIMEOUT_ENV = "LAYERWISE_CLUSTER_TIMEOUT"
 DEFAULT_TIMEOUT = 60.0
@@ -225,8 +226,8 @@ class _Draws:
 class DistributedRBMTrainer(RBMTrainer):
     """CD-k / PCD-k under a strategy: per-replica CD sums, all-reduced, one mirrored update."""
 
-    def __init__(self, layer, x_train, x_val, settings, seed, interrupt, shuffle_seed, strategy):
-        super().__init__(layer, x_train, x_val, settings, seed, interrupt, shuffle_seed)
+    def __init__(self, layer, data: PhaseData, strategy):
+        super().__init__(layer, data)
         self.strategy = strategy
         self.replicas = int(strategy.num_replicas_in_sync)
         _check_batch(self.batch_size, self.replicas)
@@ -341,10 +342,10 @@ class DistributedAutoencoderTrainer(AutoencoderTrainer):
     """Autoencoder pretraining under a strategy: the optimizer's state is mirrored, each
     replica's gradient is weighted by its share of the batch and the optimizer sums them."""
 
-    def __init__(self, layer, x_train, x_val, settings, seed, interrupt, shuffle_seed, strategy):
+    def __init__(self, layer, data: PhaseData, strategy):
         self.strategy = strategy
         with strategy.scope():
-            super().__init__(layer, x_train, x_val, settings, seed, interrupt, shuffle_seed)
+            super().__init__(layer, data)
         self.replicas = int(strategy.num_replicas_in_sync)
         _check_batch(self.batch_size, self.replicas)
         self._step = self.tf.function(self._dist_step)

@@ -4,12 +4,16 @@ stack, after DeepHear), VAE, or sequence (next step)."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
 from core.errors import LayerwiseError
 from core.training.autoencoder import binary_like, make_optimizer
-from core.training.trainer import PhaseTrainer, batch_plan, permutation
+from core.training.phases import finetune_method
+from core.training.trainer import PhaseData, PhaseTrainer
 
 VECTOR_LAYERS = ("Dense", "RBM", "Autoencoder")
 
@@ -108,57 +112,75 @@ def unroll(model, sample_shape, binary: bool):
     return unrolled, stack[-1].name
 
 
+def training_pairs(data: PhaseData, objective: str, output_shape: tuple) -> PhaseData:
+    """The (input, target) arrays the objective trains on: a classifier's labelled share with
+    int32 labels, a sequence's steps against the steps after them, else the input itself
+    shaped as the output."""
+    x_train = np.asarray(data.x_train, np.float32)
+    x_val = np.asarray(data.x_val, np.float32)
+    y_train, y_val = data.y_train, data.y_val
+    if objective == "classifier":
+        if y_train is None:
+            raise LayerwiseError(
+                "the classifier objective needs labelled data, and this dataset has no labels"
+            )
+        keep = label_subset(y_train, float(data.settings.get("label_fraction", 1.0)), data.seed)
+        x_train, y_train = x_train[keep], np.asarray(y_train)[keep].astype(np.int32)
+        y_val = None if y_val is None else np.asarray(y_val).astype(np.int32)
+    elif objective == "sequence":
+        x_train, y_train = x_train[:, :-1], x_train[:, 1:]
+        x_val, y_val = x_val[:, :-1], x_val[:, 1:]
+    else:
+        y_train = x_train.reshape((len(x_train), *output_shape))
+        y_val = x_val.reshape((len(x_val), *output_shape))
+    return replace(data, x_train=x_train, x_val=x_val, y_train=y_train, y_val=y_val)
+
+
+def optimizer_groups(model, pretrained_blocks: Sequence[str], settings) -> list:
+    """(optimizer, variables) pairs: the pretrained blocks' variables get their own optimizer
+    when their learning rate is scaled (none when the scale is 0: they stay frozen)."""
+    lr = float(settings["learning_rate"])
+    scale = float(settings.get("pretrained_learning_rate_scale", 1.0))
+    pretrained_ids = {
+        id(v) for b in pretrained_blocks for v in model.get_layer(b).trainable_variables
+    }
+    trainable = list(model.trainable_variables)
+    pre = [v for v in trainable if id(v) in pretrained_ids]
+    rest = [v for v in trainable if id(v) not in pretrained_ids]
+    optimizer = settings.get("optimizer", "adam")
+    groups = []
+    if pre and scale != 1.0:
+        if scale > 0:
+            groups.append((make_optimizer(optimizer, lr * scale), pre))
+        groups.append((make_optimizer(optimizer, lr), rest))
+    else:
+        groups.append((make_optimizer(optimizer, lr), trainable))
+    groups = [(opt, vs) for opt, vs in groups if vs]
+    for opt, vs in groups:
+        opt.build(vs)
+    return groups
+
+
 class FinetuneTrainer(PhaseTrainer):
     def __init__(
         self,
         model,
         objective: str,
-        x_train,
-        y_train,
-        x_val,
-        y_val,
-        settings: dict,
-        pretrained_blocks,
-        seed: int,
-        interrupt,
-        shuffle_seed: int,
+        data: PhaseData,
+        pretrained_blocks: Sequence[str],
         strategy=None,
     ):
         """pretrained_blocks: ids of the blocks pretraining trained (their layers keep the
         block ids as names in ``model``). strategy: a tf.distribute strategy, or None."""
-        import tensorflow as tf
-
-        self.tf = tf
-        self.strategy = strategy
-        pretrained_variables = [
-            v for b in pretrained_blocks for v in model.get_layer(b).trainable_variables
-        ]
         self.model = model
         self.objective = objective
-        self.method = {"autoencoder": "autoencoder-unrolled"}.get(objective, objective)
-        self.interrupt = interrupt
-        self.shuffle_seed = shuffle_seed
-        x_train = np.asarray(x_train, np.float32)
-        x_val = np.asarray(x_val, np.float32)
-        if objective == "classifier":
-            if y_train is None:
-                raise LayerwiseError(
-                    "the classifier objective needs labelled data, and this dataset has no labels"
-                )
-            keep = label_subset(y_train, float(settings.get("label_fraction", 1.0)), seed)
-            x_train, y_train = x_train[keep], np.asarray(y_train)[keep].astype(np.int32)
-            y_val = None if y_val is None else np.asarray(y_val).astype(np.int32)
-        elif objective == "sequence":
-            x_train, y_train = x_train[:, :-1], x_train[:, 1:]
-            x_val, y_val = x_val[:, :-1], x_val[:, 1:]
-        else:
-            out_shape = tuple(d for d in model.output.shape[1:])
-            y_train = x_train.reshape((len(x_train), *out_shape))
-            y_val = x_val.reshape((len(x_val), *out_shape))
-        self.x_train, self.y_train = x_train, y_train
-        self.x_val, self.y_val = x_val, y_val
-        self.n = len(x_train)
-        self.batch_size, self.steps_per_epoch = batch_plan(self.n, int(settings["batch_size"]))
+        self.method = finetune_method(objective)
+        self.strategy = strategy
+        data = training_pairs(data, objective, tuple(d for d in model.output.shape[1:]))
+        super().__init__(data)
+        tf = self.tf
+        self.y_train: Any = data.y_train
+        self.y_val: Any = data.y_val
         self.replicas = strategy.num_replicas_in_sync if strategy is not None else 1
         if self.batch_size < self.replicas:
             raise LayerwiseError(
@@ -166,33 +188,12 @@ class FinetuneTrainer(PhaseTrainer):
                 f"{self.replicas} replicas it is split across"
             )
         self.activation = output_activation(model)
-        self.binary = binary_like(x_train) and self.activation == "sigmoid"
-        self.data_x = tf.constant(x_train)
-        self.data_y = tf.constant(y_train)
-        self.order = tf.Variable(
-            tf.zeros([self.steps_per_epoch * self.batch_size], tf.int32), trainable=False
-        )
-
-        lr = float(settings["learning_rate"])
-        scale = float(settings.get("pretrained_learning_rate_scale", 1.0))
-        pretrained_ids = {id(v) for v in pretrained_variables}
-        trainable = list(model.trainable_variables)
-        pre = [v for v in trainable if id(v) in pretrained_ids]
-        rest = [v for v in trainable if id(v) not in pretrained_ids]
-        optimizer = settings.get("optimizer", "adam")
+        self.binary = binary_like(self.x_train) and self.activation == "sigmoid"
+        self.data_x = tf.constant(self.x_train)
+        self.data_y = tf.constant(self.y_train)
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
-            self.groups = []
-            if pre and scale != 1.0:
-                if scale > 0:
-                    self.groups.append((make_optimizer(optimizer, lr * scale), pre))
-                self.groups.append((make_optimizer(optimizer, lr), rest))
-            else:
-                self.groups.append((make_optimizer(optimizer, lr), trainable))
-            self.groups = [(opt, vs) for opt, vs in self.groups if vs]
-            for opt, vs in self.groups:
-                opt.build(vs)
+            self.groups = optimizer_groups(model, pretrained_blocks, data.settings)
         self._step = tf.function(self._train_step)
-        self.reset_accumulators()
 
     # ---- losses ----------------------------------------------------------------------------
 
@@ -282,12 +283,6 @@ class FinetuneTrainer(PhaseTrainer):
             if gen is not None:
                 out.append(gen.state.value)
         return out
-
-    def begin_epoch(self, epoch: int) -> None:
-        order = permutation(self.n, self.shuffle_seed, epoch)[
-            : self.steps_per_epoch * self.batch_size
-        ]
-        self.order.assign(order.astype(np.int32))
 
     def run(self, epoch: int, start: int, count: int):
         done, loss_sum, metric_sum = 0, 0.0, 0.0

@@ -10,28 +10,23 @@ batch it is on: control latency one batch, per-batch cost one scalar read.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from core.training.trainer import PhaseTrainer, batch_plan, permutation
+from core.training.trainer import PhaseData, PhaseTrainer
 
 
 class RBMTrainer(PhaseTrainer):
     method = "rbm"
 
-    def __init__(
-        self, layer, x_train, x_val, settings: dict, seed: int, interrupt, shuffle_seed: int
-    ):
-        import tensorflow as tf
-
-        self.tf = tf
+    def __init__(self, layer, data: PhaseData):
+        super().__init__(data)
+        tf = self.tf
+        settings = data.settings
         self.layer = layer
-        self.settings = settings
-        self.interrupt = interrupt
-        self.shuffle_seed = shuffle_seed
-        self.x_train = np.ascontiguousarray(x_train, dtype=np.float32)
-        self.x_val = np.ascontiguousarray(x_val, dtype=np.float32)
-        self.n = len(self.x_train)
-        self.batch_size, self.steps_per_epoch = batch_plan(self.n, int(settings["batch_size"]))
+        # an epoch runs compiled in a few chunks
+        self.chunk = max(1, math.ceil(self.steps_per_epoch / 4))
         self.gaussian = layer.visible == "gaussian"
         self.k = int(settings.get("cd_k", 1))
         self.persistent = bool(settings.get("persistent", False))
@@ -47,18 +42,14 @@ class RBMTrainer(PhaseTrainer):
         self.b = layer.visible_bias.value  # visible
         V, H = self.W.shape
         self.data = tf.constant(self.x_train)
-        self.order = tf.Variable(
-            tf.zeros([self.steps_per_epoch * self.batch_size], tf.int32), trainable=False
-        )
         self.vW = tf.Variable(tf.zeros([V, H]), trainable=False)
         self.vc = tf.Variable(tf.zeros([H]), trainable=False)
         self.vb = tf.Variable(tf.zeros([V]), trainable=False)
         self.chain = tf.Variable(tf.zeros([self.batch_size, H]), trainable=False)
         self.q = tf.Variable(tf.fill([H], max(self.sparsity_target, 1e-3)), trainable=False)
-        self.rng = tf.random.Generator.from_seed(seed)
+        self.rng = tf.random.Generator.from_seed(data.seed)
         self._chunk = tf.function(self._run_chunk)
-        self._epoch = None
-        self.reset_accumulators()
+        self._epoch: int | None = None
 
     # ---- the state a checkpoint keeps ------------------------------------------------------
 
@@ -158,10 +149,7 @@ class RBMTrainer(PhaseTrainer):
 
     def begin_epoch(self, epoch: int) -> None:
         self._epoch = epoch
-        order = permutation(self.n, self.shuffle_seed, epoch)[
-            : self.steps_per_epoch * self.batch_size
-        ]
-        self.order.assign(order.astype(np.int32))
+        super().begin_epoch(epoch)
 
     def run(self, epoch: int, start: int, count: int):
         tf = self.tf

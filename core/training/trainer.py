@@ -7,6 +7,10 @@ epoch and returns how many it did (fewer when interrupted) and their metrics.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 
 
@@ -23,11 +27,50 @@ def permutation(n: int, seed: int, epoch: int) -> np.ndarray:
     return np.random.default_rng([int(seed) & 0x7FFFFFFF, int(epoch)]).permutation(n)
 
 
+@dataclass(frozen=True)
+class PhaseData:
+    """What a phase trainer is given: its arrays (labels when fine-tuning a classifier), its
+    settings, its seeds and the session's interrupt flag."""
+
+    x_train: np.ndarray
+    x_val: np.ndarray
+    settings: Mapping[str, Any]
+    seed: int  # the trainer's own random numbers
+    interrupt: Any  # a tf.Variable(bool): True cuts a compiled chunk short after its batch
+    shuffle_seed: int  # the epochs' order (see ``permutation``)
+    y_train: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+
+
 class PhaseTrainer:
+    """The constructor every trainer shares (arrays as float32, the batch plan, the epoch's
+    order as a variable a compiled step reads) and the accumulated epoch metrics."""
+
     method = "?"
-    steps_per_epoch = 1
-    batch_size = 1
-    chunk = None  # batches per run() call; None lets the session choose
+
+    def __init__(self, data: PhaseData) -> None:
+        import tensorflow as tf
+
+        self.tf = tf
+        self.settings = data.settings
+        self.interrupt = data.interrupt
+        self.shuffle_seed = data.shuffle_seed
+        self.x_train = np.ascontiguousarray(data.x_train, dtype=np.float32)
+        self.x_val = np.ascontiguousarray(data.x_val, dtype=np.float32)
+        self.n = len(self.x_train)
+        self.batch_size, self.steps_per_epoch = batch_plan(self.n, int(data.settings["batch_size"]))
+        # batches per run() call: the session checks its control between calls
+        self.chunk = max(1, self.steps_per_epoch // 10)
+        self.order = tf.Variable(
+            tf.zeros([self.steps_per_epoch * self.batch_size], tf.int32), trainable=False
+        )
+        self.reset_accumulators()
+
+    def begin_epoch(self, epoch: int) -> None:
+        order = permutation(self.n, self.shuffle_seed, epoch)[
+            : self.steps_per_epoch * self.batch_size
+        ]
+        self.order.assign(order.astype(np.int32))
 
     def reset_accumulators(self) -> None:
         self._sums: dict = {}
@@ -51,9 +94,6 @@ class PhaseTrainer:
         return {k: v / self._count for k, v in self._sums.items()}
 
     # to override
-    def begin_epoch(self, epoch: int) -> None:
-        pass
-
     def run(self, epoch: int, start: int, count: int):
         raise NotImplementedError
 
@@ -62,6 +102,3 @@ class PhaseTrainer:
 
     def state_variables(self) -> list:
         return []
-
-    def snapshot(self, examples: np.ndarray | None) -> dict:
-        return {}

@@ -148,14 +148,14 @@ def run_bare(x, epochs, persistent):
     from core.keras_env import load_keras
     from core.layers import RBM
     from core.training.rbm import RBMTrainer
+    from core.training.trainer import PhaseData
 
     load_keras()
     layer = RBM(H)
     layer.build((None, V))
     settings = project_for(epochs, persistent).pretrain_settings("rbm")
-    trainer = RBMTrainer(
-        layer, x, x[:500], settings, seed=0, interrupt=tf.Variable(False), shuffle_seed=0
-    )
+    data = PhaseData(x, x[:500], settings, seed=0, interrupt=tf.Variable(False), shuffle_seed=0)
+    trainer = RBMTrainer(layer, data)
     trainer.begin_epoch(0)
     trainer.run(0, 0, 1)  # trace outside the timing, as the session's first chunk is not
     t0 = time.perf_counter()

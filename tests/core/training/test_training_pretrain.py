@@ -21,6 +21,7 @@ def _rbm_trainer(x, xv, units=32, visible="bernoulli", **settings):
 
     from core.layers import RBM
     from core.training.rbm import RBMTrainer
+    from core.training.trainer import PhaseData
 
     # Initial weights from a fixed seed, not from whatever earlier tests left in the state.
     load_keras().utils.set_random_seed(0)
@@ -37,7 +38,7 @@ def _rbm_trainer(x, xv, units=32, visible="bernoulli", **settings):
     }
     base.update(settings)
     flag = tf.Variable(False)
-    return RBMTrainer(layer, x, xv, base, seed=0, interrupt=flag, shuffle_seed=0), flag
+    return RBMTrainer(layer, PhaseData(x, xv, base, seed=0, interrupt=flag, shuffle_seed=0)), flag
 
 
 def _epochs(trainer, n):
@@ -109,13 +110,13 @@ def _ae_trainer(x, xv, **params):
 
     from core.layers import Autoencoder
     from core.training.autoencoder import AutoencoderTrainer
+    from core.training.trainer import PhaseData
 
     layer = Autoencoder(24, **params)
     layer.build((None, x.shape[1]))
     settings = {"batch_size": 20, "learning_rate": 0.01, "optimizer": "adam"}
-    return AutoencoderTrainer(
-        layer, x, xv, settings, seed=0, interrupt=tf.Variable(False), shuffle_seed=0
-    )
+    data = PhaseData(x, xv, settings, seed=0, interrupt=tf.Variable(False), shuffle_seed=0)
+    return AutoencoderTrainer(layer, data)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,116 @@
+"""What a snapshot shows: a phase's filters, a few examples with their reconstructions or
+codes, and a sample of weights, as small float32 arrays (see events.Snapshot)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from core import catalog
+
+MAX_FILTERS = 64
+MAX_WEIGHTS = 4096  # weights kept for the histogram, evenly spaced
+
+
+def reads_data(spec: Any, block: str) -> bool:
+    """True when only blocks that pass values on unchanged (the catalog's ``reshape_only``:
+    Flatten, Reshape, Dropout, ...) sit between the data and ``block``, so its filters can be
+    drawn in the data's shape."""
+    current = block
+    while True:
+        wires = spec.inputs_of(current)
+        if not wires:
+            return True
+        source = spec.block(wires[0].source)
+        if source.type == "Input":
+            return True
+        if not catalog.get(source.type).reshape_only:
+            return False
+        current = source.id
+
+
+def pretrain_views(
+    trainer: Any, examples: np.ndarray, in_data_shape: bool, sample_shape: Sequence[int]
+) -> dict[str, Any]:
+    """Filters, examples, reconstructions, codes and weights of a block being pretrained;
+    ``examples`` are the block's own inputs, drawn in the data's shape when it reads the data."""
+    filters = trainer.filters()[:MAX_FILTERS]
+    recon = trainer.reconstruct(examples)
+    hidden = trainer.hidden(examples)
+    inputs = examples
+    if in_data_shape:
+        filters = filters.reshape((len(filters), *sample_shape))
+        inputs = examples.reshape((len(examples), *sample_shape))
+        recon = recon.reshape((len(examples), *sample_shape))
+    return {
+        "filters": filters,
+        "inputs": inputs,
+        "reconstructions": recon,
+        "hidden": hidden,
+        "weights": trainer.weight_sample(),
+    }
+
+
+def finetune_views(
+    trainer: Any,
+    model: Any,
+    spec: Any,
+    examples: np.ndarray,
+    sample_shape: Sequence[int],
+    objective: str,
+) -> dict[str, Any]:
+    """The first layer's filters and the network's output for the examples: a reconstruction
+    (autoencoder, VAE; the next steps after the first for a sequence) or, else, its codes."""
+    filters, weights = first_filters(model, spec, sample_shape)
+    inputs: np.ndarray = np.asarray(examples).reshape((len(examples), *sample_shape))
+    x = np.asarray(examples, np.float32)
+    recon = hidden = None
+    if objective in ("autoencoder", "vae"):
+        recon = trainer.predict(x).reshape(inputs.shape)
+    elif objective == "sequence":
+        out = trainer.predict(x[:, :-1])
+        steps = out.reshape((len(inputs), inputs.shape[1] - 1, *inputs.shape[2:]))
+        recon = np.concatenate([inputs[:, :1], steps], axis=1)
+    else:
+        hidden = trainer.predict(x)
+    return {
+        "filters": filters,
+        "inputs": inputs,
+        "reconstructions": recon,
+        "hidden": hidden,
+        "weights": weights,
+    }
+
+
+def first_filters(
+    model: Any, spec: Any, sample_shape: Sequence[int]
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Incoming weights of the first layer with a 2-D kernel (one filter a row) and all its
+    weights; the filters in the data's shape when that layer reads the flattened data."""
+    for layer in model.layers:
+        kernel = getattr(layer, "kernel", None)
+        if kernel is None or len(kernel.shape) != 2:
+            continue
+        w = np.asarray(kernel.numpy())
+        filters = w.T[:MAX_FILTERS]
+        if w.shape[0] == math.prod(sample_shape) and reads_data(spec, layer.name):
+            filters = filters.reshape((len(filters), *sample_shape))
+        return filters, w.ravel()
+    return None, None
+
+
+def as_snapshot_arrays(views: dict[str, Any]) -> dict[str, np.ndarray | None]:
+    """The views as float32 arrays (None stays None), the weights thinned to MAX_WEIGHTS."""
+    weights = views.get("weights")
+    if weights is not None and weights.size > MAX_WEIGHTS:
+        weights = weights[np.linspace(0, weights.size - 1, MAX_WEIGHTS).astype(np.int64)]
+    views = {**views, "weights": weights}
+    return {k: None if v is None else np.asarray(v, np.float32) for k, v in views.items()}
+
+
+def sample_kind(dataset_kind: str) -> str:
+    """How the views draw a sample: "pianoroll" or "image"."""
+    return "pianoroll" if dataset_kind == "pianoroll" else "image"

@@ -1,0 +1,134 @@
+"""Making the trainer of each phase: the network built for the run, the block's inputs for
+greedy pretraining (the network up to the block), the unrolled or mirrored model for
+fine-tuning, and the trainer classes that fit the method and the strategy."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from core.errors import DataError
+from core.training import snapshots
+from core.training.inputs import SessionInputs
+from core.training.phases import Phase
+from core.training.trainer import PhaseData, PhaseTrainer
+
+
+def build_network(project: Any, pretraining: bool, tf: Any, device: str, strategy: Any) -> Any:
+    """core.build's network for the run, pretraining switched as asked; under a strategy its
+    variables are mirrored from the start (pretraining and fine-tuning both run under it)."""
+    from core.build import build
+
+    run_project = project.copy()
+    run_project.training.setdefault("pretraining", {})["enabled"] = pretraining
+    scope = strategy.scope() if strategy is not None else tf.device(device)
+    with scope:
+        return build(run_project)
+
+
+@dataclass(frozen=True)
+class Pretraining:
+    trainer: PhaseTrainer
+    examples: np.ndarray  # the snapshot examples as the block's inputs
+    in_data_shape: bool  # the block reads the data itself: draw in the data's shape
+
+
+@dataclass(frozen=True)
+class Finetuning:
+    trainer: PhaseTrainer
+    model: Any  # the model fine-tuned and saved: unrolled, or a mirrored copy
+    code_block: str | None  # the autoencoder's code layer
+
+
+@dataclass
+class TrainerMaker:
+    keras: Any
+    model: Any
+    spec: Any  # the project's NetworkSpec
+    inputs: SessionInputs
+    objective: str
+    seed: int
+    interrupt: Any
+    strategy: Any = None
+
+    def phase_data(
+        self, index: int, phase: Phase, x_train: Any, x_val: Any, seed: int, **labels: Any
+    ) -> PhaseData:
+        shuffle_seed = self.seed * 1009 + index
+        return PhaseData(
+            x_train, x_val, phase.settings, seed, self.interrupt, shuffle_seed, **labels
+        )
+
+    def features(self, block: str, x: np.ndarray) -> np.ndarray:
+        """The block's input for data ``x``: the network up to the block, as built now."""
+        layer = self.model.get_layer(block)
+        sub = self.keras.Model(self.model.input, layer.input)
+        outs = [np.asarray(sub(x[i : i + 1024], training=False)) for i in range(0, len(x), 1024)]
+        flat = np.concatenate(outs) if outs else np.zeros((0, layer.input.shape[-1]), np.float32)
+        return flat.reshape(len(flat), -1).astype(np.float32)
+
+    def pretrainer(self, index: int, phase: Phase) -> Pretraining:
+        block = str(phase.block)
+        layer = self.model.get_layer(block)
+        x_train = self.features(block, self.inputs.x_train)
+        x_val = self.features(block, self.inputs.x_val)
+        examples = self.features(block, self.inputs.examples)
+        in_data_shape = x_train.shape[1] == math.prod(
+            self.inputs.x_train.shape[1:]
+        ) and snapshots.reads_data(self.spec, block)
+        bernoulli = phase.method == "rbm" and layer.visible == "bernoulli"
+        if bernoulli and (x_train.min() < 0 or x_train.max() > 1):
+            raise DataError(
+                f"block {block} has Bernoulli visible units but its input lies outside "
+                "0..1; choose Gaussian visible units or scale the data"
+            )
+        trainer_class, extra = self.pretrainer_class(phase.method)
+        data = self.phase_data(index, phase, x_train, x_val, self.seed + index)
+        return Pretraining(trainer_class(layer, data, *extra), examples, in_data_shape)
+
+    def pretrainer_class(self, method: str) -> tuple[Any, tuple[Any, ...]]:
+        """The trainer for a pretraining method, and the extra arguments it takes: the
+        distributed variants also take the strategy."""
+        if self.strategy is not None:
+            from core.training.distributed import (
+                DistributedAutoencoderTrainer,
+                DistributedRBMTrainer,
+            )
+
+            distributed = {
+                "rbm": DistributedRBMTrainer,
+                "autoencoder": DistributedAutoencoderTrainer,
+            }
+            return distributed[method], (self.strategy,)
+        from core.training.autoencoder import AutoencoderTrainer
+        from core.training.rbm import RBMTrainer
+
+        return {"rbm": RBMTrainer, "autoencoder": AutoencoderTrainer}[method], ()
+
+    def finetuner(
+        self, index: int, phase: Phase, pretrained_blocks: list[str], dataset: Any
+    ) -> Finetuning:
+        from core.training.autoencoder import binary_like
+        from core.training.finetune import FinetuneTrainer, unroll
+
+        model = self.model
+        x_train = self.inputs.x_train
+        code_block = None
+        if self.objective == "autoencoder":
+            model, code_block = unroll(model, x_train.shape[1:], binary_like(x_train))
+        if self.strategy is not None:
+            # fine-tuning runs under the strategy: a copy of the (pretrained) network made in
+            # its scope, so layers added here (the unrolled decoder) are mirrored too
+            with self.strategy.scope():
+                copy = self.keras.models.clone_model(model)
+            copy.set_weights(model.get_weights())
+            model = copy
+        labels = {"y_train": dataset.y_train, "y_val": dataset.y_val}
+        data = self.phase_data(index, phase, x_train, self.inputs.x_val, self.seed, **labels)
+        trainer = FinetuneTrainer(
+            model, self.objective, data, pretrained_blocks, strategy=self.strategy
+        )
+        return Finetuning(trainer, model, code_block)
