@@ -52,6 +52,9 @@ STRICTLY_TYPED = {
     "core.project",
     "core.catalog",
     "core.catalog.*",
+    "core.fileio",
+    "core.runs",
+    "core.training.phases",
 }
 
 

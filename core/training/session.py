@@ -90,9 +90,13 @@ class _Session:
         self.scratch: Path | None = None
         self.interrupt: Any = None  # a tf.Variable(bool) once training starts
         # what the caller asked for (run_training sets them)
-        self.device_request = self.pretraining_request = self.dataset = None
-        self.strategy = self.cpu_replicas = self.snapshot_every = None
+        self.device_request: str | None = None
+        self.pretraining_request: bool | None = None
         self.resume = False
+        self.dataset: Any = None  # a core.data.Dataset, or None to load the project's
+        self.strategy: str | None = None
+        self.cpu_replicas: int | None = None
+        self.snapshot_every: int | None = None
         self._lock = threading.Lock()
 
     # ---- the outer guard: bad input becomes Failed ----------------------------------------
@@ -439,7 +443,13 @@ class _Session:
         counts["test"] = len(inputs.x_test)
         with self.tf.device(self.device):
             extra = objective_fields(
-                self.objective, self.finetune, ds, self.final_model, self.code_block, inputs.x_train
+                self.objective,
+                self.finetune,
+                ds,
+                self.final_model,
+                self.code_block,
+                inputs.x_train,
+                self.keras,
             )
         summary = run_summary(facts, self.progress, evaluation, counts, extra)
         written = self.run.write_summary(summary)

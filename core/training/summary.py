@@ -147,6 +147,7 @@ def objective_fields(
     model: Any,
     code_block: str | None,
     x_train: np.ndarray,
+    keras: Any,
 ) -> dict[str, Any]:
     """A classifier's label share and classes; an autoencoder's code block and the statistics
     of its code (``model``: the fine-tuned autoencoder)."""
@@ -155,7 +156,5 @@ def objective_fields(
         return {"label_fraction": fraction, "num_classes": dataset.num_classes}
     if objective != "autoencoder":
         return {}
-    from core.keras_env import load_keras
-
-    encoder = load_keras().Model(model.input, model.get_layer(code_block).output)
+    encoder = keras.Model(model.input, model.get_layer(code_block).output)
     return {"code_block": code_block, "code_statistics": code_statistics(encoder, x_train)}

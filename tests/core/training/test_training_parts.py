@@ -168,11 +168,11 @@ def test_data_summary_keeps_a_piano_rolls_geometry():
 
 def test_objective_fields():
     ds = SimpleNamespace(num_classes=10)
-    assert objective_fields("classifier", {"label_fraction": 0.1}, ds, None, None, None) == {
+    assert objective_fields("classifier", {"label_fraction": 0.1}, ds, None, None, None, None) == {
         "label_fraction": 0.1,
         "num_classes": 10,
     }
-    assert objective_fields("vae", {}, ds, None, None, None) == {}
+    assert objective_fields("vae", {}, ds, None, None, None, None) == {}
 
 
 def test_failure_messages_name_the_phase():
