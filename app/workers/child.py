@@ -70,6 +70,6 @@ def _send_events(conn, project_doc, project_path, run_dir, control, kwargs) -> N
         for event in session_events(None, project, run_dir, control, kwargs, done, gate=False):
             conn.send(event)
     except (EOFError, OSError):
-        raise
-    except Exception as exc:
+        raise  # the window went away: nobody to tell
+    except Exception as exc:  # a bad project, an event that cannot be pickled
         conn.send(Failed(message=one_line(exc)))

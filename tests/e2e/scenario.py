@@ -52,6 +52,14 @@ def wait_until(app, predicate, timeout: float, what: str) -> None:
         time.sleep(0.01)
 
 
+def pump_until(app, predicate, seconds: float) -> None:
+    """Process events until ``predicate()`` holds or ``seconds`` have passed."""
+    end = time.monotonic() + seconds
+    while not predicate() and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
 def pump(app, seconds: float) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
@@ -135,6 +143,8 @@ def run(out: Path, report: dict) -> None:
     report["mid_training_time"] = dash.time_label.text()
     shot(window, out / "02-dashboard-training.png", report, "dashboard_training")
     shot(dash, out / "02b-dashboard-panel-training.png", report, "dashboard_panel_training")
+    # The audition panel looks for new snapshots every two seconds: give it one more look.
+    pump_until(app, lambda: audition.snapshot_list.count() > 0 or bool(finished), 5.0)
     report["snapshots_listed_during_training"] = audition.snapshot_list.count()
     wait_until(app, lambda: bool(finished), 300, "training to finish")
     report["train_seconds"] = time.monotonic() - t0
