@@ -19,7 +19,7 @@ from app.workers.session import BatchGroup
 from core import templates
 from core.training.events import Failed, Finished, PhaseStarted, Stopped
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
