@@ -76,7 +76,19 @@ def register(subparsers):
     )
     for option in declared.OPTIONS:
         _add_option(parser, option)
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, usage_error=parser.error)
+
+
+def _check_named_method(args) -> None:
+    """A usage error (exit 2) for an option the named method does not read; with "auto" the
+    method is known only once the model is loaded, and the request says it (exit 1)."""
+    if args.method == declared.AUTO:
+        return
+    method = declared.method(args.method)
+    for option in declared.OPTIONS:
+        if not method.takes(option.name) and not option.is_default(getattr(args, option.name)):
+            flag = "--" + option.name.replace("_", "-")
+            args.usage_error(f"{flag} does not apply to --method {args.method}")
 
 
 def _request(args, model):
@@ -107,6 +119,7 @@ def run(args) -> int:
     from core.music.generation import GenerationModel
     from core.music.pianoroll import write_midi
 
+    _check_named_method(args)
     model = GenerationModel(args.run)
     roll = model.generate(_request(args, model))
     write_midi(roll, args.out)

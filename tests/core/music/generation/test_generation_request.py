@@ -99,3 +99,15 @@ def test_cli_ranges_come_from_the_declarations(tmp_path, capsys):
             cli.main(["generate", "run", "--out", str(tmp_path / "x.mid"), flag, value])
         assert exit_info.value.code == 2
         assert flag in capsys.readouterr().err
+
+
+def test_an_option_the_named_method_does_not_read_is_a_usage_error(tmp_path, capsys):
+    argv = ["generate", "run", "--out", str(tmp_path / "x.mid"), "--method", "decode"]
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([*argv, "--iterations", "5"])
+    assert exit_info.value.code == 2
+    assert "--iterations does not apply to --method decode" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([*argv[:-2], "--method", "vae-interpolate", "--bars", "8"])
+    assert exit_info.value.code == 2
+    assert not (tmp_path / "x.mid").exists()
