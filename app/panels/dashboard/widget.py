@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
 from app.panels.dashboard.blocks import BlockState, pretrained_lr_scale, weight_blocks
 from app.panels.dashboard.controls import RunControls, StatusStrip, device_argument, error_banner
 from app.panels.dashboard.curves import LossPlot
-from app.panels.dashboard.progress import NETWORK, ProgressModel, View
+from app.panels.dashboard.from_disk import NotARunError, progress_from_run
+from app.panels.dashboard.progress import EVERY_VIEW, NETWORK, ProgressModel, View
 from app.panels.dashboard.snapshots import FiltersView, HistogramView, ReconstructionView
 from app.workers.calls import CallWorker
 from app.workers.gate import probe_devices
@@ -175,6 +176,32 @@ class TrainingDashboard(QWidget):
         self._timer.start()
         self.runStarted.emit(self.run_dir)
         return self.run_dir
+
+    def show_run(self, run_dir) -> bool:
+        """Show a run from its files: curves, filters, reconstructions and histograms, drawn
+        as a live run's are. False (the reason in the status line) while training runs here
+        or when the folder holds no run."""
+        if self.is_running:
+            self.strip.say("Training runs: stop it to look at another run")
+            return False
+        try:
+            model = progress_from_run(run_dir)
+        except NotARunError as exc:
+            self._show_error(str(exc))
+            return False
+        self.run_dir = str(run_dir)
+        self._reset_view()
+        self.model = model
+        model.blocks.listeners.append(self._on_block_state)
+        for phase in model.phases.values():
+            self.loss_plot.add_phase(phase.started)
+        for key in model.snapshots:
+            self.filters.add_block(key)
+        self._dirty |= EVERY_VIEW
+        self.flush()
+        name = os.path.basename(self.run_dir.rstrip(os.sep))
+        self.strip.say(f"Run {name} from disk: {model.status.value}", tooltip=self.run_dir)
+        return True
 
     def _make_worker(self, project, run_kwargs: dict) -> TrainingWorker:
         if self.run_function is None and self.train_in_process:

@@ -206,3 +206,32 @@ def test_device_choices_become_session_arguments():
     assert device_argument("CPU") == "cpu"
     assert device_argument("GPU:1") == "gpu:1"
     assert device_argument("") is None and device_argument(None) is None
+
+
+def test_a_run_from_disk_is_drawn_like_a_live_one(dashboard, tmp_path):
+    from run_folders import write_run
+
+    run = write_run(tmp_path, "from-disk", epochs=3)
+    assert dashboard.show_run(str(run.path))
+    assert dashboard.run_dir == str(run.path) and not dashboard.is_running
+    assert set(dashboard.loss_plot.curve_items) == {
+        f"{i}:{n}" for i in range(2) for n in ("loss", "val_loss")
+    }
+    assert dashboard.phase_combo.count() == 3  # all phases, then each phase
+    assert dashboard.filters_image.image is not None
+    assert [dashboard.block_combo.itemText(i) for i in range(dashboard.block_combo.count())] == [
+        "rbm1",
+        "network",
+    ]
+    assert dashboard.progress.value() == 1000
+    assert "from disk: finished" in dashboard.status_label.text()
+
+
+def test_a_folder_that_is_not_a_run_says_so_and_keeps_the_view(dashboard, tmp_path):
+    from run_folders import write_run
+
+    assert dashboard.show_run(str(write_run(tmp_path, "good").path))
+    (tmp_path / "photos").mkdir()
+    assert not dashboard.show_run(str(tmp_path / "photos"))
+    assert "is not a run folder" in dashboard.error_label.text()
+    assert dashboard.run_dir.endswith("good") and dashboard.loss_plot.curve_items

@@ -1,0 +1,66 @@
+"""What a run folder says about its run: state, phases, key metric, device, duration."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from run_folders import write_run
+
+from core.run_info import NotARunError, RunState, format_duration, read_run_info
+
+
+def test_a_finished_run_reads_from_its_summary(tmp_path):
+    run = write_run(tmp_path, "a-finished-run")
+    info = read_run_info(run.path)
+    assert info.state is RunState.FINISHED and not info.resumable
+    assert info.name == "a-finished-run" and info.project
+    assert info.phases == ("pretrain rbm1", "fine-tune")
+    assert info.key_metric == ("accuracy", pytest.approx(0.7))
+    assert info.describe_metric() == "accuracy 0.7"
+    assert info.device == "CPU" and info.duration == 12.5
+    assert abs(info.started - (time.time() - 3600)) < 60
+
+
+def test_a_stopped_run_is_resumable_and_reads_from_metrics_and_checkpoint(tmp_path):
+    info = read_run_info(write_run(tmp_path, "stopped", state="stopped").path)
+    assert info.state is RunState.STOPPED and info.resumable
+    assert info.phases == ("pretrain rbm1",)
+    assert info.key_metric == ("val_loss", pytest.approx(1.1 / 3))
+    assert info.duration == 7.0 and info.device is None
+
+
+def test_recent_files_mean_running_and_no_summary_nor_checkpoint_means_failed(tmp_path):
+    assert read_run_info(write_run(tmp_path, "r", state="failed", age_s=0).path).state is (
+        RunState.RUNNING
+    )
+    failed = read_run_info(write_run(tmp_path, "f", state="failed").path)
+    assert failed.state is RunState.FAILED and failed.duration == 4.0
+
+
+def test_evaluation_json_metrics_come_first(tmp_path):
+    run = write_run(tmp_path, "evaluated", evaluation={"metrics": {"accuracy": 0.91, "nll": 3.5}})
+    info = read_run_info(run.path)
+    assert info.key_metric == ("accuracy", 0.91) and info.metrics["nll"] == 3.5
+
+
+def test_a_folder_that_is_not_a_run_is_one_clear_error(tmp_path):
+    (tmp_path / "photos").mkdir()
+    with pytest.raises(NotARunError, match="is not a run folder"):
+        read_run_info(tmp_path / "photos")
+    with pytest.raises(NotARunError):
+        read_run_info(tmp_path / "missing")
+
+
+def test_damaged_files_leave_their_part_out(tmp_path):
+    run = write_run(tmp_path, "damaged")
+    run.summary.write_text("{not json")
+    run.metrics.write_text('{"phase": "x", "phase_index": 0, "loss": 0.5}\n{"cut')
+    info = read_run_info(run.path)
+    assert info.phases == ("x",) and info.key_metric == ("loss", 0.5)
+
+
+def test_durations_read_as_clock_time():
+    assert format_duration(None) == "—"
+    assert format_duration(65.4) == "1:05"
+    assert format_duration(3725) == "1:02:05"
