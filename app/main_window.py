@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QLabel, QListWidget, QListWidgetItem, QMainWindow
 
 from app import autosave, window_actions
@@ -27,6 +28,7 @@ from app.panels.palette import Palette
 from app.settings import Settings
 from app.style import icon
 from app.window_files import ProjectFiles
+from app.window_modes import ModeHost
 from app.window_panels import PanelError, PanelHost
 
 APP_NAME = "Layerwise"
@@ -36,13 +38,23 @@ RIGHT = Qt.DockWidgetArea.RightDockWidgetArea
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
 
 
-class MainWindow(ProjectFiles, PanelHost, QMainWindow):
+def first_window_size() -> tuple[int, int]:
+    """Most of the screen (the window is a workbench); 1400×880 when there is no screen."""
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return 1400, 880
+    room = screen.availableGeometry()
+    return max(800, int(room.width() * 0.92)), max(600, int(room.height() * 0.92))
+
+
+class MainWindow(ModeHost, ProjectFiles, PanelHost, QMainWindow):
     """``panels``: ``"auto"`` loads the real dashboard and audition panels; a dict of
     factories (``{"dashboard": f, "audition": g}``, each ``f(parent) -> QWidget``) replaces
     them; missing keys leave an inert dock. ``defer_panels`` loads them after the first show
     (the launcher does this so the window appears before pyqtgraph loads)."""
 
     keras_ready = Signal(bool)
+    modeChanged = Signal(str)  # the mode's value: "build", "train", ...
 
     def __init__(
         self,
@@ -69,9 +81,11 @@ class MainWindow(ProjectFiles, PanelHost, QMainWindow):
         self.last_message = ""
         self._make_views()
         self._make_docks()
+        self._make_mode_bar()
         self._make_status_bar()
         window_actions.make_actions(self)
         window_actions.make_menus(self)
+        self.add_mode_menu_items()
         self._connect_views()
         self.autosaver = Autosaver(self.doc, self, interval_ms=autosave_interval_ms)
         self.autosaver.failed.connect(self.show_message)
@@ -118,10 +132,11 @@ class MainWindow(ProjectFiles, PanelHost, QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
+        # Not floatable: grabbing a splitter handle slightly low lands on a dock's title, and
+        # a drag from there must not tear the panel out of the window.
         dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
-            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
         self.addDockWidget(area, dock)
         return dock
@@ -270,17 +285,18 @@ class MainWindow(ProjectFiles, PanelHost, QMainWindow):
     # ---- settings, preferences and closing ----------------------------------------------
     def _restore_settings(self) -> None:
         geometry = self.settings.geometry
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1400, 880)
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(*first_window_size())
         state = self.settings.window_state
         if state is not None:
             self.restoreState(state)
+            self.restore_mode()
+        self.unclip_dock_tabs()
 
     def save_settings(self) -> None:
         self.settings.geometry = self.saveGeometry()
         self.settings.window_state = self.saveState()
+        self.save_mode_state()
         self.settings.sync()
 
     def closeEvent(self, event):

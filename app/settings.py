@@ -1,6 +1,6 @@
 """Settings kept between sessions, in an INI file in the platform's config folder
-(``platformdirs.user_config_dir("layerwise")/layerwise.ini``): window geometry and dock
-layout, recent files, the audio device and the SoundFont."""
+(``platformdirs.user_config_dir("layerwise")/layerwise.ini``): window geometry, the dock
+layout of each mode, recent files, the audio device and the SoundFont."""
 
 from __future__ import annotations
 
@@ -46,6 +46,22 @@ class Settings:
     @window_state.setter
     def window_state(self, value: QByteArray) -> None:
         self.qsettings.setValue("window/state", value)
+
+    @property
+    def mode(self) -> str:
+        """The mode (Build, Train, Listen, Compare) the window was last in."""
+        return self._text("window/mode")
+
+    @mode.setter
+    def mode(self, value: str) -> None:
+        self.qsettings.setValue("window/mode", value)
+
+    def mode_state(self, mode: str) -> QByteArray | None:
+        """The dock layout ``mode`` had when the window last left it."""
+        return self._bytes(f"modes/{mode}")
+
+    def set_mode_state(self, mode: str, state: QByteArray) -> None:
+        self.qsettings.setValue(f"modes/{mode}", state)
 
     # ---- recent files ---------------------------------------------------------------------
     def recent_files(self) -> list[str]:

@@ -57,7 +57,6 @@ class RunControls(QWidget):
         bar.addWidget(QLabel("Device:"))
         bar.addWidget(self.device_combo)
         bar.addWidget(self.pretraining_check)
-        bar.addStretch(1)
         bar.addWidget(self.twin_button)
 
     def device(self) -> str | None:

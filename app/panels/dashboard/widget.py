@@ -13,7 +13,7 @@ import os
 import time
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QGridLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from app.panels.dashboard.blocks import BlockState, pretrained_lr_scale, weight_blocks
 from app.panels.dashboard.controls import RunControls, StatusStrip, device_argument, error_banner
@@ -84,14 +84,19 @@ class TrainingDashboard(QWidget):
         grid.addWidget(self.filters, 0, 1)
         grid.addWidget(self.reconstructions, 1, 0)
         grid.addWidget(self.histograms, 1, 1)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 2)
+        # Equal rows: the reconstructions need as much height as the loss plot to read.
+        grid.setRowStretch(0, 1)
+        grid.setRowStretch(1, 1)
         # Equal columns: left to size hints, the filter mosaic squeezed the loss plot's legend.
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
+        # Controls and progress share one row: every pixel of height goes to the views.
+        top = QHBoxLayout()
+        top.addWidget(self.controls)
+        top.addWidget(self.strip, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.controls)
-        layout.addWidget(self.strip)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
         layout.addWidget(self.error_label)
         layout.addLayout(grid, 1)
         self.controls.start_button.clicked.connect(self._on_start_clicked)
