@@ -31,6 +31,7 @@ COMMANDS = [
     "export",
     "import_model",
     "datasets",
+    "evaluate",
 ]
 
 # Commands only the desktop app's entry point (`layerwise`) offers: they need a window or

@@ -252,6 +252,11 @@ class RunFolder:
         there is none. ModelFileError when it is not valid JSON."""
         return self._read_object(self.project)
 
+    def read_evaluation(self) -> dict[str, Any] | None:
+        """What ``layerwise evaluate`` wrote (see core.evaluate); None when it has not run.
+        ModelFileError when it is not valid JSON."""
+        return self._read_object(self.evaluation)
+
     def read_metrics(self) -> list[dict[str, Any]]:
         """The metrics records; a line cut short by a crash is left out."""
         return read_metrics_lines(self.metrics)[0]
@@ -290,6 +295,12 @@ class RunFolder:
         """Write the summary with its format and version; return what was written."""
         doc: dict[str, Any] = clean(versioned_summary(summary))
         fileio.write_json(self.summary, doc)
+        return doc
+
+    def write_evaluation(self, evaluation: dict[str, Any]) -> dict[str, Any]:
+        """Write evaluation.json (non-finite numbers become null); return what was written."""
+        doc: dict[str, Any] = clean(evaluation)
+        fileio.write_json(self.evaluation, doc)
         return doc
 
     def write_snapshot(self, phase: int, label: str, epoch: int, arrays: dict[str, Any]) -> Path:

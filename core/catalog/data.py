@@ -22,9 +22,14 @@ class DataSource:
     name: str
     label: str
     help: str
-    reader: str  # which loader reads it: "corpus", "digits", "midi-folder" or "npz"
+    reader: str  # which loader reads it: "corpus", "digits", "midi-folder", "npz",
+    # "benchmark" or "arrays"
     music: bool = True  # the piano-roll representation applies to its data
     path: str | None = None  # what data.path must name, for a source that reads the user's files
+    # A benchmark set's own time step (steps per quarter note): such a set always comes as 88
+    # keys from A0 on its own grid, whatever the project's representation says, so figures
+    # on it compare with the literature's.
+    time_step: int | None = None
 
     @property
     def builtin(self) -> bool:
@@ -59,6 +64,22 @@ SOURCES: tuple[DataSource, ...] = (
         reader="digits",
         music=False,
     ),
+    *(
+        DataSource(
+            name,
+            label,
+            f"{what}; the official train / valid / test split of Boulanger-Lewandowski, Bengio "
+            "and Vincent (2012), 88 keys",
+            reader="benchmark",
+            time_step=steps,
+        )
+        for name, label, what, steps in (
+            ("jsb-chorales", "JSB Chorales", "382 Bach chorales, one step per quarter note", 1),
+            ("nottingham", "Nottingham", "1,037 British and American folk tunes, eighth notes", 2),
+            ("musedata", "MuseData", "783 orchestral and piano pieces, eighth notes", 2),
+            ("piano-midi", "Piano-midi.de", "124 classical piano pieces, eighth notes", 2),
+        )
+    ),
     DataSource(
         "midi-folder",
         "MIDI folder",
@@ -72,6 +93,14 @@ SOURCES: tuple[DataSource, ...] = (
         "a .npz piece file written by `layerwise datasets import`",
         reader="npz",
         path="a .npz piece file",
+    ),
+    DataSource(
+        "arrays",
+        "Array file",
+        "a .npz of your own arrays: x (one sample per row) and optionally y (integer labels)",
+        reader="arrays",
+        music=False,
+        path="a .npz file holding an x array",
     ),
 )
 
@@ -144,6 +173,22 @@ def data_source(name: str) -> DataSource:
         return SOURCE_INDEX[name]
     except KeyError:
         raise KeyError(f"unknown data source {name!r}") from None
+
+
+BENCHMARK_LOWEST_PITCH = 21  # A0: the benchmark sets' lowest key
+BENCHMARK_KEYS = 88
+
+
+def own_representation(source: DataSource) -> dict[str, Any]:
+    """What a benchmark set fixes of the representation (empty for other sources)."""
+    if source.time_step is None:
+        return {}
+    return {
+        "steps_per_quarter": source.time_step,
+        "lowest_pitch": BENCHMARK_LOWEST_PITCH,
+        "pitch_count": BENCHMARK_KEYS,
+        "velocity": False,
+    }
 
 
 def default_data() -> dict[str, Any]:

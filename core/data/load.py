@@ -86,7 +86,15 @@ def load_dataset(data: dict, *, progress=None, use_cache: bool = True) -> Datase
         from core.data.digits import load_digits_dataset
 
         return load_digits_dataset(split, limit)
+    if source.reader == "arrays":
+        from core.data.arrays import load_arrays_dataset
+
+        return load_arrays_dataset(data["path"], split, limit)
     rep = representation_of(data)
+    if source.reader == "benchmark":
+        from core.data.benchmark_sets import load_benchmark_dataset
+
+        return load_benchmark_dataset(source, rep, limit)
     read = _PIECE_READERS[source.reader]
     rolls, names, skipped, from_cache = read(source, data, rep, limit, progress, use_cache)
     if not rolls:

@@ -155,8 +155,12 @@ def test_data_sources_and_settings_are_declared_with_help_and_valid_defaults():
         "folk-tunes",
         "maple-leaf-rag",
         "digits",
+        "jsb-chorales",
+        "nottingham",
+        "musedata",
+        "piano-midi",
     ]
-    assert {s.name for s in data.SOURCES if s.path} == {"midi-folder", "npz"}
+    assert {s.name for s in data.SOURCES if s.path} == {"midi-folder", "npz", "arrays"}
     assert not data.data_source("digits").music and data.data_source("npz").music
     for param in data.DATA_PARAMS + data.REPRESENTATION_PARAMS + data.SPLIT_PARAMS:
         assert param.help, param.name

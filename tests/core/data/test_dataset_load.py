@@ -127,7 +127,16 @@ def test_digits_split_is_stratified_and_scaled():
 
 def test_builtin_list_names_every_source():
     names = [n for n, _ in list_builtin_datasets()]
-    assert names == ["bach-chorales", "folk-tunes", "maple-leaf-rag", "digits"]
+    assert names == [
+        "bach-chorales",
+        "folk-tunes",
+        "maple-leaf-rag",
+        "digits",
+        "jsb-chorales",
+        "nottingham",
+        "musedata",
+        "piano-midi",
+    ]
 
 
 def test_five_chorales_convert_then_come_from_the_cache(private_cache):

@@ -152,4 +152,13 @@ def test_cli_lists_builtin_datasets():
     )
     assert run.returncode == 0, run.stderr
     names = [line.split()[0] for line in run.stdout.splitlines()]
-    assert names == ["bach-chorales", "folk-tunes", "maple-leaf-rag", "digits"]
+    assert names == [
+        "bach-chorales",
+        "folk-tunes",
+        "maple-leaf-rag",
+        "digits",
+        "jsb-chorales",
+        "nottingham",
+        "musedata",
+        "piano-midi",
+    ]

@@ -1,0 +1,141 @@
+"""Evaluating a finished run: the figures that fit its objective, written to evaluation.json.
+
+Sequence models get ``nll_per_step`` and ``frame_accuracy`` (on whole pieces for the
+benchmark sets, as the papers measure; on windows otherwise) beside the per-key Bernoulli
+baseline; autoencoders, VAEs and RBM stacks get ``wrong_notes_per_window`` with their
+``baselines``; classifiers get ``accuracy`` and a ``confusion_matrix``. A run that can
+generate music also gets ``generation``: per method, its pieces' statistics against held-out
+pieces of the corpus.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import LayerwiseError
+from core.evaluate import classifier, reconstruction, sequence
+from core.evaluate.generated import generation_report
+from core.runs import RunFolder
+
+EVALUATION_FORMAT = "layerwise-evaluation"
+EVALUATION_VERSION = 1
+SPLITS = ("test", "validation", "train")
+MAX_WINDOWS = 20_000  # windows per split a reconstruction is measured on (evenly chosen)
+RECONSTRUCTING = ("autoencoder", "vae", "rbm")
+
+Progress = Callable[[str], None]
+
+
+def evaluate_run(run_dir, split: str = "test", pieces: int = 16, progress: Progress | None = None):
+    """Compute the run's figures on ``split``, write evaluation.json, return the object.
+
+    ``pieces``: pieces generated per method for ``generation`` (0 leaves it out).
+    """
+    say = progress or (lambda message: None)
+    if split not in SPLITS:
+        raise LayerwiseError(f"--split must be one of {', '.join(SPLITS)}; got {split!r}")
+    run = RunFolder(Path(os.fspath(run_dir)))
+    project = run.read_project_json()
+    if not run.has_model() or project is None:
+        raise LayerwiseError(f"{run}: not a finished run (it needs model.keras and project.json)")
+    from core.data import load_dataset
+    from core.music.generation import load
+
+    say("loading the model")
+    gm = load(run.path)
+    say("loading the data")
+    dataset = load_dataset(project.get("data") or {})
+    result = {
+        "format": EVALUATION_FORMAT,
+        "version": EVALUATION_VERSION,
+        "objective": gm.objective,
+        "dataset": dataset.name,
+        "split": split,
+    }
+    say(f"measuring the {gm.objective or 'unknown'} model on the {split} split")
+    result.update(_figures(gm, dataset, split))
+    if pieces and gm.methods:
+        say(f"generating {pieces} piece(s) per method")
+        result["generation"] = generation_report(gm, dataset, split, pieces)
+    return run.write_evaluation(result)
+
+
+def _figures(gm, dataset, split: str) -> dict:
+    if gm.objective == "sequence":
+        return _sequence_figures(gm, dataset, split)
+    if gm.objective in RECONSTRUCTING:
+        return _reconstruction_figures(gm, dataset, split)
+    if gm.objective == "classifier":
+        x, y = held_out(dataset, split)
+        if y is None or dataset.y_train is None:
+            raise LayerwiseError("the classifier's data set has no labels to measure against")
+        scores = _predict(gm.model, gm._to_input(x))
+        return classifier.evaluate_classifier(scores, y, dataset.y_train)
+    raise LayerwiseError(
+        f"no evaluation fits this run's objective ({gm.objective!r}): it measures sequence "
+        "models, autoencoders, VAEs, RBM stacks and classifiers"
+    )
+
+
+def held_out(dataset, split: str):
+    """The split's samples and labels (labels None for unlabelled data)."""
+    x = {"test": dataset.x_test, "validation": dataset.x_val, "train": dataset.x_train}[split]
+    y = {"test": dataset.y_test, "validation": dataset.y_val, "train": dataset.y_train}[split]
+    return x, y
+
+
+def benchmark_pieces(dataset, split: str):
+    """Whole pieces of a benchmark set's split (train, split), or None for other sources."""
+    from core.catalog.data import data_source
+    from core.data.benchmark_sets import DATASET_SPLITS, load_benchmark_set
+
+    source = data_source(dataset.metadata.get("source", dataset.name))
+    if source.reader != "benchmark":
+        return None
+    sets = load_benchmark_set(source.name)
+    limit = max(dataset.metadata["piece_counts"].values())
+    return sets["train"][:limit], sets[DATASET_SPLITS[split]][:limit]
+
+
+def _sequence_figures(gm, dataset, split: str) -> dict:
+    whole = benchmark_pieces(dataset, split)
+    if whole is not None:
+        train, pieces = whole
+        unit = "piece"
+    else:
+        train, pieces = list(dataset.x_train), list(held_out(dataset, split)[0])
+        unit = "window"
+    result = sequence.evaluate_sequences(lambda x: _predict(gm.model, x), pieces)
+    result["unit"] = unit
+    result["baselines"] = {
+        "per_key": {"nll_per_step": sequence.per_key_bernoulli_nll(train, pieces)}
+    }
+    return result
+
+
+def _reconstruction_figures(gm, dataset, split: str) -> dict:
+    train = _evenly(dataset.x_train, MAX_WINDOWS)
+    test = _evenly(held_out(dataset, split)[0], MAX_WINDOWS)
+
+    def rebuild(windows: np.ndarray) -> np.ndarray:
+        out = [gm.reconstruct(windows[i : i + 1024]) for i in range(0, len(windows), 1024)]
+        return np.concatenate(out).reshape(windows.shape) if out else windows
+
+    return reconstruction.evaluate_reconstruction(rebuild, gm.code_size(), train, test)
+
+
+def _evenly(x: np.ndarray, most: int) -> np.ndarray:
+    if len(x) <= most:
+        return np.asarray(x, np.float32)
+    return np.asarray(x[np.linspace(0, len(x) - 1, most).astype(int)], np.float32)
+
+
+def _predict(model, x: np.ndarray, batch: int = 256) -> np.ndarray:
+    from core.music.generation.layers import to_numpy
+
+    parts = [to_numpy(model(x[i : i + batch], training=False)) for i in range(0, len(x), batch)]
+    return np.concatenate(parts) if parts else np.zeros((0,))
