@@ -86,6 +86,10 @@ class Dialogs:
         )
         return path or None
 
+    def open_run_folder(self, folder: str) -> str | None:
+        path = QFileDialog.getExistingDirectory(self.parent, "Open run folder", folder)
+        return path or None
+
     def save_file(self, suggested: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(
             self.parent, "Save project as", suggested, "Layerwise projects (*.json)"

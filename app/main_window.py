@@ -30,6 +30,7 @@ from app.style import icon
 from app.window_files import ProjectFiles
 from app.window_modes import ModeHost
 from app.window_panels import PanelError, PanelHost
+from app.window_runs import RunsHost
 
 APP_NAME = "Layerwise"
 
@@ -47,7 +48,7 @@ def first_window_size() -> tuple[int, int]:
     return max(800, int(room.width() * 0.92)), max(600, int(room.height() * 0.92))
 
 
-class MainWindow(ModeHost, ProjectFiles, PanelHost, QMainWindow):
+class MainWindow(ModeHost, ProjectFiles, PanelHost, RunsHost, QMainWindow):
     """``panels``: ``"auto"`` loads the real dashboard and audition panels; a dict of
     factories (``{"dashboard": f, "audition": g}``, each ``f(parent) -> QWidget``) replaces
     them; missing keys leave an inert dock. ``defer_panels`` loads them after the first show
@@ -122,6 +123,8 @@ class MainWindow(ModeHost, ProjectFiles, PanelHost, QMainWindow):
         self.problems_dock = self._dock("Problems", "problemsDock", self.problems, BOTTOM)
         self.tabifyDockWidget(self.dashboard_dock, self.audition_dock)
         self.tabifyDockWidget(self.audition_dock, self.problems_dock)
+        self._make_runs_dock()
+        self.tabifyDockWidget(self.problems_dock, self.runs_dock)
         self.dashboard_dock.raise_()
         self.resizeDocks(
             [self.palette_dock, self.inspector_dock], [210, 320], Qt.Orientation.Horizontal

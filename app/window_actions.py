@@ -33,6 +33,7 @@ def make_actions(window) -> None:
     _make_edit_actions(window)
     _make_view_actions(window)
     _make_run_actions(window)
+    _make_runs_actions(window)
     window.act_about = add_action(window, "&About Layerwise", window.about)
     window.view.context_actions = [
         window.act_copy,
@@ -114,11 +115,22 @@ def _make_run_actions(w) -> None:
     )
 
 
+def _make_runs_actions(w) -> None:
+    w.act_open_run = add_action(
+        w,
+        "Open &Run…",
+        w.open_run_dialog,
+        ["Ctrl+Shift+O"],
+        "Open a run folder: its curves, filters and pieces, in the runs browser",
+    )
+
+
 def make_menus(w) -> None:
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addAction(w.act_new)
     file_menu.addAction(w.act_open)
+    file_menu.addAction(w.act_open_run)
     w.recent_menu = file_menu.addMenu("Open &Recent")
     w.recent_menu.aboutToShow.connect(w._fill_recent_menu)
     _fill(file_menu, (None, w.act_save, w.act_save_as, None, w.act_quit))
@@ -131,6 +143,7 @@ def make_menus(w) -> None:
     view = bar.addMenu("&View")
     _fill(view, (w.act_zoom_in, w.act_zoom_out, w.act_fit, w.act_actual, None, w.act_tidy, None))
     docks = (w.palette_dock, w.inspector_dock, w.dashboard_dock, w.audition_dock, w.problems_dock)
+    docks += (w.runs_dock, w.compare_dock)
     for dock in docks:
         view.addAction(dock.toggleViewAction())
     _fill(bar.addMenu("&Run"), (w.act_train, w.act_stop, None, w.act_play))

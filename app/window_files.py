@@ -1,5 +1,6 @@
 """The main window's project files: new from a template, open (menu, recent list, dropped
-files), save, and recovering the autosave a crash left behind.
+files, the command line: a project, a run folder, a `.keras` model or a MIDI file), save,
+and recovering the autosave a crash left behind.
 
 :class:`ProjectFiles` is a part of the main window (a mixin): it uses the window's document,
 dialogs, settings, autosaver and status bar. Any problem with a file is said in a dialog and
@@ -19,6 +20,9 @@ from core import templates
 from core.errors import ProjectError
 from core.project import Project
 
+MODEL_SUFFIXES = (".keras",)
+MIDI_SUFFIXES = (".mid", ".midi")
+
 
 class ProjectFiles:
     """Opening and saving the window's project (a mixin of MainWindow)."""
@@ -27,7 +31,9 @@ class ProjectFiles:
         """The project given on the command line, else the example; a bad file is reported
         once the window is shown."""
         project = None
-        if project_path:
+        if project_path and not _is_project_path(project_path):
+            self._pending_open = str(project_path)  # opened once the panels are loaded
+        elif project_path:
             try:
                 project = project_io.load(project_path)
                 self.settings.add_recent(project_path)
@@ -77,6 +83,43 @@ class ProjectFiles:
         return self.open_path(path) if path else False
 
     def open_path(self, path) -> bool:
+        """Open what ``path`` is: a run folder (the runs browser), a ``.keras`` model or a MIDI
+        file (Audition), else a project file. On any problem say why and keep what is open."""
+        path = os.fspath(path)
+        if os.path.isdir(path):
+            return self.open_run(path)
+        suffix = Path(path).suffix.lower()
+        if suffix in MODEL_SUFFIXES:
+            return self._open_in_audition(path, "open_model", "model")
+        if suffix in MIDI_SUFFIXES:
+            return self._open_in_audition(path, "open_midi", "MIDI file")
+        return self.open_project(path)
+
+    def _open_in_audition(self, path: str, method: str, what: str) -> bool:
+        """Hand a model or a piece to the audition panel (the method it offers for it)."""
+        if not os.path.isfile(path):
+            self.dialogs.error(f"Cannot open {what}", f"{path}: no such file")
+            return False
+        opener = getattr(self.audition, method, None)
+        if opener is None:
+            reason = (
+                "the audition panel did not load"
+                if self.audition is None
+                else (f"this audition panel cannot open a {what} yet")
+            )
+            self.dialogs.error(f"Cannot open {what}", f"{path}: {reason}")
+            return False
+        try:
+            opener(path)
+        except Exception as exc:  # noqa: BLE001 - a bad file is said, the window goes on
+            self.dialogs.error(f"Cannot open {what}", f"{path}: {exc}")
+            return False
+        self.audition_dock.show()
+        self.audition_dock.raise_()
+        self.show_message(f"Opened {path} in Audition")
+        return True
+
+    def open_project(self, path) -> bool:
         """Open a project file; on any problem say why and keep the current project."""
         try:
             project = project_io.load(path)
@@ -189,6 +232,12 @@ class ProjectFiles:
             return
         event.acceptProposedAction()
         QTimer.singleShot(0, lambda: self.open_path(files[0]))
+
+
+def _is_project_path(path) -> bool:
+    """Not a folder, a model or a MIDI file: read as a project (a bad one is reported)."""
+    suffix = Path(path).suffix.lower()
+    return not os.path.isdir(path) and suffix not in MODEL_SUFFIXES + MIDI_SUFFIXES
 
 
 def _short(path: str) -> str:

@@ -106,6 +106,7 @@ class PanelHost:
         if self.dashboard is not None:
             self._connect_dashboard()
         self._give_audio_settings()
+        self._connect_runs_to_panels()
         self._update_actions()
 
     def _connect_dashboard(self) -> None:

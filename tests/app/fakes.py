@@ -95,6 +95,7 @@ class Answers(Dialogs):
         self.recover = True
         self.stop_training = True
         self.open_answer: str | None = None
+        self.open_run_answer: str | None = None
         self.save_answer_path: str | None = None
         self.template: str | None = None
 
@@ -113,6 +114,10 @@ class Answers(Dialogs):
     def open_file(self, folder):
         self.asked.append(("open file",))
         return self.open_answer
+
+    def open_run_folder(self, folder):
+        self.asked.append(("open run folder", folder))
+        return self.open_run_answer
 
     def save_file(self, suggested):
         self.asked.append(("save file", suggested))
