@@ -96,6 +96,28 @@ class Dialogs:
         )
         return path or None
 
+    def open_model_file(self, folder: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(
+            self.parent, "Import Keras model", folder, "Keras models (*.keras);;All files (*)"
+        )
+        return path or None
+
+    def ask_export(self, sources: list, folder: str):
+        """What to export, as what and where (an ``ExportChoice``), or None."""
+        from app.model_export import ExportDialog
+
+        dialog = ExportDialog(sources, folder, self.parent)
+        return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+    def show_unmapped(self, name: str, layers: list[str]) -> None:
+        """The layers of an imported model that no block expresses."""
+        QMessageBox.information(
+            self.parent,
+            "Layers left out",
+            f"These layers of {name} have no block and were left out:\n\n"
+            + "\n".join(f"• {line}" for line in layers),
+        )
+
     def choose_template(self) -> str | None:
         dialog = TemplateDialog(self.parent)
         return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -1,10 +1,11 @@
-"""A piano-roll view: notes as an image (time right, pitch up) and a moving playhead."""
+"""A piano-roll view: notes as an image (time right, pitch up) and a moving playhead; a
+click (not a drag, which pans) asks to seek there."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 
 from app import plots  # sets imageAxisOrder='row-major'
 
@@ -22,10 +23,16 @@ ROLL_LUT = pg.ColorMap(
 
 class PianoRollView(pg.PlotWidget):
     """Shows a PianoRoll in quarter notes × MIDI pitch; ``set_playhead(quarters)`` moves the
-    line. Octave bands (C rows) are shaded lightly so pitch reads at a glance."""
+    line. Octave bands (C rows) are shaded lightly so pitch reads at a glance. A left click
+    on a piece emits :attr:`seekRequested` with the time clicked, in quarter notes."""
+
+    seekRequested = Signal(float)
+    CLICK_SLOP = 4  # pixels a press may move and still count as a click
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setObjectName("pianoRoll")
+        self._pressed_at: QPointF | None = None
         self.setBackground("w")
         self.setMenuEnabled(False)
         self.setLabel("bottom", "quarter notes")
@@ -83,6 +90,35 @@ class PianoRollView(pg.PlotWidget):
         self.setXRange(0, max(quarters, 1), padding=0.01)
         self.setYRange(low, low + roll.shape[1], padding=0.01)
         self.set_playhead(0.0)
+
+    def mousePressEvent(self, event) -> None:
+        is_left = event.button() == Qt.MouseButton.LeftButton
+        self._pressed_at = event.position() if is_left else None
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        pressed, self._pressed_at = self._pressed_at, None
+        super().mouseReleaseEvent(event)
+        if pressed is None or self.roll is None:
+            return
+        moved = event.position() - pressed
+        if abs(moved.x()) + abs(moved.y()) > self.CLICK_SLOP:
+            return  # a drag pans the view
+        self.seekRequested.emit(self.quarters_at(event.position()))
+
+    def quarters_at(self, position: QPointF) -> float:
+        """The time (quarter notes, within the piece) under a point of the widget."""
+        scene = self.mapToScene(position.toPoint())
+        x = float(self.getViewBox().mapSceneToView(scene).x())
+        quarters = self.roll.steps / self.roll.steps_per_quarter if self.roll else 0.0
+        return min(max(x, 0.0), quarters)
+
+    def x_of(self, quarters: float) -> QPointF:
+        """The widget point at time ``quarters`` on the middle pitch row (for tests)."""
+        box = self.getViewBox()
+        y = box.viewRange()[1]
+        scene = box.mapViewToScene(QPointF(quarters, (y[0] + y[1]) / 2))
+        return QPointF(self.mapFromScene(scene))
 
     def set_playhead(self, quarters: float) -> None:
         self.playhead.setValue(float(quarters))

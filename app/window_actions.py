@@ -34,6 +34,7 @@ def make_actions(window) -> None:
     _make_view_actions(window)
     _make_run_actions(window)
     _make_runs_actions(window)
+    _make_model_actions(window)
     window.act_about = add_action(window, "&About Layerwise", window.about)
     window.view.context_actions = [
         window.act_copy,
@@ -125,6 +126,46 @@ def _make_runs_actions(w) -> None:
     )
 
 
+def _make_model_actions(w) -> None:
+    """Export and import of models; their work lives in app.model_export and
+    app.model_import (imported when used: they are not needed to show the window)."""
+
+    def export_model():
+        from app.model_export import exporter_of
+
+        return exporter_of(w).ask_and_export()
+
+    def import_model():
+        from app.model_import import import_keras_model
+
+        return import_keras_model(w)
+
+    def reset_weights():
+        from app.model_import import reset_imported_weights
+
+        return reset_imported_weights(w)
+
+    w.act_export_model = add_action(
+        w,
+        "&Export Model…",
+        export_model,
+        ["Ctrl+E"],
+        "Export the run shown or the project: Keras, SavedModel, ONNX, Python or a report",
+    )
+    w.act_import_model = add_action(
+        w,
+        "&Import Keras Model…",
+        import_model,
+        tip="Put a .keras model on the canvas as blocks, starting from its weights",
+    )
+    w.act_reset_weights = add_action(
+        w,
+        "Reset Imported &Weights",
+        reset_weights,
+        tip="Start the network from fresh weights instead of the imported model's",
+    )
+
+
 def make_menus(w) -> None:
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
@@ -133,12 +174,13 @@ def make_menus(w) -> None:
     file_menu.addAction(w.act_open_run)
     w.recent_menu = file_menu.addMenu("Open &Recent")
     w.recent_menu.aboutToShow.connect(w._fill_recent_menu)
-    _fill(file_menu, (None, w.act_save, w.act_save_as, None, w.act_quit))
+    _fill(file_menu, (None, w.act_save, w.act_save_as, None, w.act_import_model))
+    _fill(file_menu, (w.act_export_model, None, w.act_quit))
     edit = bar.addMenu("&Edit")
     _fill(
         edit,
         (w.act_undo, w.act_redo, None, w.act_copy, w.act_paste, w.act_delete, None)
-        + (w.act_select_all, None, w.act_preferences),
+        + (w.act_select_all, None, w.act_reset_weights, None, w.act_preferences),
     )
     view = bar.addMenu("&View")
     _fill(view, (w.act_zoom_in, w.act_zoom_out, w.act_fit, w.act_actual, None, w.act_tidy, None))

@@ -110,12 +110,14 @@ class ProjectFiles:
             self.dialogs.error(f"Cannot open {what}", f"{path}: {reason}")
             return False
         try:
-            opener(path)
+            opened = opener(path)
         except Exception as exc:  # noqa: BLE001 - a bad file is said, the window goes on
             self.dialogs.error(f"Cannot open {what}", f"{path}: {exc}")
             return False
         self.audition_dock.show()
         self.audition_dock.raise_()
+        if opened is False:  # refused: the panel's banner says why
+            return False
         self.show_message(f"Opened {path} in Audition")
         return True
 

@@ -1,11 +1,13 @@
-"""The audition panel: generate pieces from a run, see them as a piano roll, listen, export.
+"""The audition panel: generate pieces from a run or a model, see them as a piano roll,
+listen, export.
 
 Generation and rendering run on workers (:class:`app.workers.calls.CallWorker`, the jobs in
 :mod:`app.panels.audition_jobs`); the playhead is drawn by a QTimer polling the player's
 position. With no audio device the panel says so and everything else (generation, export)
 still works. The main window hands it the audio output (:meth:`AuditionPanel.
 set_audio_device`) and the SoundFont (:meth:`AuditionPanel.set_soundfont`) from its
-preferences.
+preferences; its sources (runs, models, MIDI files) are in
+:mod:`app.panels.audition_sources`.
 """
 
 from __future__ import annotations
@@ -30,18 +32,30 @@ from app.panels.audition_jobs import generate as _generate
 from app.panels.audition_jobs import load_model_info as _load_model_info
 from app.panels.audition_jobs import render as _render
 from app.panels.audition_pieces import PieceListMixin
-from app.panels.audition_transport import ExportRow, TransportRow, mmss, renderer_text
-from app.panels.generation_controls import LATENT_SLIDERS, LOADING, GenerationControls
+from app.panels.audition_sources import SourceMixin
+from app.panels.audition_transport import (
+    ExportRow,
+    MessageBanner,
+    TransportRow,
+    mmss,
+    renderer_text,
+)
+from app.panels.generation_controls import (
+    LATENT_METHODS,
+    LOADING,
+    GenerationControls,
+    piece_name,
+)
 from app.pianoroll_view import PianoRollView
 from app.workers.calls import CallWorker
 from app.workers.gate import TF_GATE
-from core.runs import RunFolder
 
-__all__ = ["LATENT_SLIDERS", "SAMPLE_RATE", "AuditionPanel"]
+__all__ = ["SAMPLE_RATE", "AuditionPanel"]
 
 
-class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
-    """Generate, look, listen, export. ``set_run(run_dir)`` points it at a run folder."""
+class AuditionPanel(SourceMixin, PieceListMixin, ExportMixin, QWidget):
+    """Generate, look, listen, export. ``set_run(run_dir)`` points it at a run folder,
+    ``open_model(path)`` at a .keras file; ``open_midi(path)`` adds a piece."""
 
     pieceChanged = Signal()
     exported = Signal(str)  # path written
@@ -58,7 +72,9 @@ class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
         self.audio_device: str | None = None  # None: the system's default output
         self.soundfont: str | None = None  # None: the bundled General MIDI SoundFont
         self.renderer_name: str | None = None
+        self._init_sources()
         self._audio = None  # (key, audio)
+        self._seek_to = 0.0  # seconds where the next Play starts
         self._pending_play = False
         self._snapshot_files: list[str] = []
         self._worker = CallWorker(self)
@@ -77,13 +93,7 @@ class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
     def _build(self) -> None:
         self.run_label = QLabel("No run selected")
         self.run_label.setStyleSheet("font-weight: bold;")
-        self.message_label = QLabel()
-        self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet(
-            "QLabel { background: #fff4e5; color: #7a4a00; border: 1px solid #f0c27a;"
-            " border-radius: 4px; padding: 4px; }"
-        )
-        self.message_label.hide()
+        self.message_label = MessageBanner()
         split = QSplitter(Qt.Horizontal)
         split.addWidget(self._build_left())
         split.addWidget(self._build_right())
@@ -100,10 +110,11 @@ class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
         """Generation controls, the run's snapshots and the pieces, scrolling when short."""
         self.controls = GenerationControls()
         self.controls.generateClicked.connect(self.generate)
+        self.controls.latentReleased.connect(self._on_latent_released)
         self.controls.method_combo.currentTextChanged.connect(self._on_method_changed)
         for name in ("method_combo", "seed_spin", "bars_spin", "temperature_spin"):
             setattr(self, name, getattr(self.controls, name))
-        for name in ("threshold_spin", "latent_box", "latent_sliders", "interp_box"):
+        for name in ("threshold_spin", "latent_box", "latent_sliders", "interp_box", "start_combo"):
             setattr(self, name, getattr(self.controls, name))
         for name in ("piece_a", "piece_b", "interp_steps", "generate_button"):
             setattr(self, name, getattr(self.controls, name))
@@ -137,6 +148,7 @@ class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
         """The piano roll, the transport row and the export row."""
         self.roll_view = PianoRollView()
         self.roll_view.setMinimumHeight(120)
+        self.roll_view.seekRequested.connect(self.seek)
         self.transport = TransportRow()
         self.transport.play_button.clicked.connect(self.toggle_play)
         self.transport.stop_button.clicked.connect(self.stop)
@@ -161,25 +173,7 @@ class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
         column.addLayout(self.export_row)
         return right
 
-    # ---- the agreed interface -------------------------------------------------------------
-    def set_run(self, run_dir: str) -> None:
-        """Point the panel at a run folder: its methods, its snapshots, its settings."""
-        self.run_dir = str(run_dir)
-        self.run_label.setText(f"Run: {os.path.basename(self.run_dir.rstrip(os.sep))}")
-        self.method_combo.clear()
-        self._snapshot_files = []
-        self.snapshot_list.clear()
-        self.refresh_snapshots()
-        self._snap_timer.start()
-        if RunFolder(self.run_dir).has_model():
-            self._worker.call(("load", self.run_dir), _load_model_info, self.run_dir)
-            self.controls.set_loading()
-        else:
-            self._set_message(
-                "This run has no trained model yet: audition its snapshots while it trains"
-            )
-        self._update_controls()
-
+    # ---- settings from the window ---------------------------------------------------------
     def set_audio_device(self, name: str | None) -> None:
         """Play through the output device ``name`` (None: the system default) from now on."""
         self.audio_device = name or None
@@ -207,7 +201,7 @@ class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
             self.play_button.setText("Pause")
             return
         if self.piece is None:
-            self._set_message("Nothing to play yet: generate a piece or pick a snapshot")
+            self._set_message("Nothing to play yet: generate a piece or pick a snapshot", "info")
             return
         key = self._sound_key()
         if self._audio is not None and self._audio[0] == key:
@@ -216,30 +210,54 @@ class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
             self._pending_play = True
             self.play_button.setEnabled(False)
             roll = self.current_roll()
-            self._worker.call(("render", key), _render, roll, SAMPLE_RATE, self.soundfont)
+            render = self._job("render")
+            self._worker.call(("render", key), render, roll, SAMPLE_RATE, self.soundfont)
 
     @Slot()
     def generate(self) -> None:
-        if not self.run_dir:
-            self._set_message("Choose a trained run first")
+        if not self.model_source:
+            self._set_message("Choose a trained run or open a model first", "info")
             return
         method = self.controls.method
-        if not method or method == LOADING:
+        if not method or method == LOADING or self.controls.busy:
             return
         try:
             request = self.controls.request(self.pieces, self.transport.sound())
         except ValueError as exc:
-            self._set_message(str(exc))
+            self._set_message(str(exc), "warning")
             return
         self.controls.set_busy(True)
         if TF_GATE.busy:
             self._set_message(
                 "The piece is generated when the training run now going ends (TensorFlow "
                 "cannot train and generate at once here); snapshots can be played meanwhile",
-                error=False,
+                "info",
             )
-        label = f"{method} seed {request.seed}"
-        self._worker.call(("generate", label), _generate, self.run_dir, request)
+        label = piece_name(request, self.controls.start_name(self.pieces))
+        tag = ("generate", label, self.model_source)
+        self._worker.call(tag, self._job("generate"), self.model_source, request)
+
+    @Slot()
+    def _on_latent_released(self) -> None:
+        """A latent slider let go: hear the new code at once."""
+        if self.controls.method in LATENT_METHODS and self.latent_box.isChecked():
+            self.generate()
+
+    @Slot(float)
+    def seek(self, quarters: float) -> None:
+        """Move the playhead to ``quarters`` (a click on the roll); playing goes on there."""
+        seconds = max(0.0, float(quarters)) * 60.0 / float(self.tempo_spin.value())
+        self._seek_to = seconds
+        player = self.player
+        if player is not None and player.state in ("playing", "paused"):
+            player.seek(seconds)
+        self.roll_view.set_playhead(float(quarters))
+        self._update_position(seconds)
+
+    @staticmethod
+    def _job(name: str):
+        """The worker function for ``name``, looked up when called (tests replace them)."""
+        return {"load": _load_model_info, "generate": _generate, "render": _render}[name]
 
     # ---- transport ------------------------------------------------------------------------
     def _sound_key(self):
@@ -264,12 +282,15 @@ class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
         try:
             player = self._ensure_player()
             player.play(audio, SAMPLE_RATE, loop=self.loop_check.isChecked())
+            if self._seek_to > 0:
+                player.seek(self._seek_to)
         except AudioUnavailable as exc:
-            self._set_message(f"No sound: {exc}. Export still works.")
+            self._set_message(f"No sound: {exc}. Export still works.", "error")
             self.play_button.setText("Play")
             return
         except Exception as exc:  # a broken device must not take the window down
-            self._set_message(f"No sound: the audio output failed ({exc}). Export still works.")
+            msg = f"No sound: the audio output failed ({exc}). Export still works."
+            self._set_message(msg, "error")
             self.play_button.setText("Play")
             return
         self._clear_message()
@@ -283,6 +304,7 @@ class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
                 self.player.stop()
         self._poll.stop()
         self._pending_play = False
+        self._seek_to = 0.0
         self.play_button.setText("Play")
         self.play_button.setEnabled(self.piece is not None)
         self.roll_view.set_playhead(0.0)
@@ -313,12 +335,13 @@ class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
         error = getattr(player, "error", None)
         if error:
             self._poll.stop()
-            self._set_message(f"{error}. Export still works.")
+            self._set_message(f"{error}. Export still works.", "error")
             self.play_button.setText("Play")
             return
         self._update_position(pos)
         if player.state == "stopped":
             self._poll.stop()
+            self._seek_to = 0.0
             self.play_button.setText("Play")
 
     def _update_position(self, seconds: float) -> None:
@@ -340,28 +363,18 @@ class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
         }[tag[0]]
         handler(tag, value)
 
-    def _loaded(self, tag, info: dict) -> None:
-        if tag[1] != self.run_dir:
-            return
-        methods = info.get("methods") or []
-        self.controls.set_methods(methods, info.get("code_size"))
-        if not methods:
-            self._set_message(info.get("why_not") or "this run cannot generate music")
-        if info.get("tempo"):
-            self.tempo_spin.setValue(int(round(info["tempo"])))
-        if info.get("program") is not None:
-            self.program_combo.setCurrentIndex(int(info["program"]))
-        self._update_controls()
-
     def _generated(self, tag, roll) -> None:
         self.controls.set_busy(False)
+        self.controls.update_enabled()
+        if tag[2] != self.model_source:
+            return  # made for a run no longer shown: it is not this run's piece
         self._clear_message()
         self.set_roll(roll, tag[1])
         if not (roll.roll > 0).any():
             self._set_message(
                 "The piece is silent: no note passed the threshold. Lower the threshold "
                 "or train longer.",
-                error=False,
+                "warning",
             )
 
     def _rendered(self, tag, value) -> None:
@@ -379,24 +392,26 @@ class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
         self._show_renderer(renderer)
         if tag[2] == self._sound_key():
             self._audio = (tag[2], audio)
-        self._set_message(f"Saved {path}", error=False)
+        self._set_message(f"Saved {path}", "success")
         self.exported.emit(path)
 
     @Slot(object, str)
     def _on_failed(self, tag, message: str) -> None:
         what = tag[0]
         if what == "load":
+            if tag[1] != self.model_source:
+                return
             self.controls.set_methods([], None)
-            self._set_message(f"Cannot generate from this run: {message}")
+            self._set_message(f"Cannot generate from this model: {message}", "error")
         elif what == "generate":
             self.controls.set_busy(False)
-            self._set_message(f"Generation failed: {message}")
+            self._set_message(f"Generation failed: {message}", "error")
         elif what == "render":
             self._pending_play = False
             self.play_button.setEnabled(True)
-            self._set_message(f"Rendering failed: {message}")
+            self._set_message(f"Rendering failed: {message}", "error")
         elif what == "wav":
-            self._set_message(f"Could not save {tag[1]}: {message}")
+            self._set_message(f"Could not save {tag[1]}: {message}", "error")
         self._update_controls()
 
     # ---- small things ---------------------------------------------------------------------
@@ -428,13 +443,13 @@ class AuditionPanel(PieceListMixin, ExportMixin, QWidget):
         self.renderer_name = name
         self.renderer_label.setText(renderer_text(name, self.soundfont))
 
-    def _set_message(self, text: str, error: bool = True) -> None:
-        self.message_label.setText(text)
-        self.message_label.show()
+    def _set_message(self, text: str, kind: str = "error") -> None:
+        """Say ``text`` in the banner, styled by ``kind``: error, warning, success or info."""
+        self.message_label.say(text, kind)
         self.messageChanged.emit(text)
 
     def _clear_message(self) -> None:
-        self.message_label.hide()
+        self.message_label.clear_message()
 
     def hideEvent(self, event) -> None:
         self._snap_timer.stop()

@@ -52,9 +52,9 @@ class ExportMixin:
         if path:
             try:
                 export(path)
-                self._set_message(f"Saved {path}", error=False)
+                self._set_message(f"Saved {path}", "success")
             except Exception as exc:
-                self._set_message(f"Could not save {path}: {exc}")
+                self._set_message(f"Could not save {path}: {exc}", "error")
 
     @Slot()
     def _ask_midi(self) -> None:

@@ -9,18 +9,24 @@ from app.workers.gate import TF_GATE
 from core.catalog.generation import methods_taking
 
 
-def load_model_info(run_dir: str) -> dict:
-    """Worker: load a run for generation; what the panel needs to know about it."""
+def load_model_info(run_or_model: str) -> dict:
+    """Worker: load a run folder or .keras file for generation; what the panel needs to
+    know about it."""
     from core.music import generation
 
     with TF_GATE.exclusive():  # never beside a training session's tracing
-        gm = generation.load(run_dir)
+        gm = generation.load(run_or_model)
     info = {
         "methods": list(gm.methods),
         "why_not": gm.why_not,
         "tempo": gm.tempo,
         "program": gm.program,
         "code_size": None,
+        "geometry": {
+            "steps_per_quarter": gm.steps_per_quarter,
+            "lowest_pitch": gm.lowest_pitch,
+            "pitch_count": gm.pitch_count,
+        },
     }
     if any(m in gm.methods for m in (*methods_taking("code"), "vae-interpolate")):
         try:
@@ -31,12 +37,12 @@ def load_model_info(run_dir: str) -> dict:
     return info
 
 
-def generate(run_dir: str, request):
+def generate(run_or_model: str, request):
     """Worker: one piece for a GenerationRequest."""
     from core.music import generation
 
     with TF_GATE.exclusive():
-        return generation.generate(run_dir, request)
+        return generation.generate(run_or_model, request)
 
 
 def render(roll, sample_rate: int, soundfont: str | None = None):

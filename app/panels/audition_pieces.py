@@ -24,7 +24,8 @@ class PieceListMixin:
 
     # ---- pieces ---------------------------------------------------------------------------
     def set_roll(self, piano_roll, name: str = "piece") -> None:
-        """Add a piece to the list and show it."""
+        """Add a piece to the current source's list and show it."""
+        self._own_pieces().append((name, piano_roll))
         self.pieces.append((name, piano_roll))
         self.piece_list.addItem(QListWidgetItem(name))
         self.controls.add_piece(name)
@@ -57,6 +58,7 @@ class PieceListMixin:
     def refresh_snapshots(self) -> None:
         if not self.run_dir:
             return
+        self._check_model_appeared()
         files = [str(path) for path in RunFolder(self.run_dir).snapshot_files()]
         if files == self._snapshot_files:
             return
@@ -73,7 +75,7 @@ class PieceListMixin:
         try:
             found = snapshot_pieces(path, self.run_dir)
         except Exception as exc:
-            self._set_message(f"{item.text()}: {exc}")
+            self._set_message(f"{item.text()}: {exc}", "error")
             return
         for name, roll in found:
             self.set_roll(roll, f"{item.text()} · {name}")

@@ -76,3 +76,49 @@ class ExportRow(QHBoxLayout):
         self.addWidget(self.renderer_label, 1)
         for widget in (self.midi_button, self.wav_button, self.png_button):
             self.addWidget(widget)
+
+
+# How each kind of message looks: a failure, a caution, a success, a note.
+MESSAGE_STYLES = {
+    "error": ("#fdecea", "#8a1c1c", "#e6a1a1"),
+    "warning": ("#fff4e5", "#7a4a00", "#f0c27a"),
+    "success": ("#e9f7ee", "#1e5e33", "#9bd3ad"),
+    "info": ("#eef3fb", "#23426e", "#a9bfe3"),
+}
+
+
+def message_style_sheet() -> str:
+    rules = [
+        f'QLabel[kind="{kind}"] {{ background: {bg}; color: {fg}; border: 1px solid {edge};'
+        " border-radius: 4px; padding: 4px; }"
+        for kind, (bg, fg, edge) in MESSAGE_STYLES.items()
+    ]
+    return "\n".join(rules)
+
+
+class MessageBanner(QLabel):
+    """One line (wrapped) above the panel, styled by its kind: error, warning, success or
+    info (the ``kind`` property, which style sheets can select on)."""
+
+    def __init__(self):
+        super().__init__()
+        self.setObjectName("auditionMessage")
+        self.setWordWrap(True)
+        self.setStyleSheet(message_style_sheet())
+        self.kind = ""
+        self.hide()
+
+    def say(self, text: str, kind: str) -> None:
+        if kind not in MESSAGE_STYLES:
+            raise ValueError(f"unknown message kind {kind!r}")
+        self.kind = kind
+        self.setProperty("kind", kind)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.setText(text)
+        self.show()
+
+    def clear_message(self) -> None:
+        self.kind = ""
+        self.setText("")
+        self.hide()

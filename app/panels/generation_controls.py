@@ -1,4 +1,5 @@
-"""The audition panel's "Generate" box: a method, its options, a latent code, two pieces.
+"""The audition panel's "Generate" box: a method, its options, a start piece, the latent
+code, the attribute vector and two pieces to interpolate between.
 
 The option controls are made from their declarations (``core.catalog.generation``): label,
 tooltip, default and range come from there; :data:`FORM_LIMITS` only narrows a range or
@@ -9,28 +10,25 @@ while the chosen method reads its option, and :meth:`GenerationControls.request`
 
 from __future__ import annotations
 
-import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QGridLayout,
     QGroupBox,
-    QLabel,
     QPushButton,
-    QSlider,
     QSpinBox,
 )
 
+from app.panels.latent_controls import LatentControls
 from core.catalog import generation as declared
 
-LATENT_SLIDERS = 8
 LATENT_METHODS = declared.methods_taking("code")  # decode and vae-prior
 LOADING = "loading…"
+NO_START = "(random)"
 
 # Options with a control of their own in the form, in the order shown.
-FORM_OPTIONS = ("seed", "bars", "temperature", "threshold")
+FORM_OPTIONS = ("seed", "bars", "temperature", "threshold", "iterations")
 # A spin box's range, step and starting value where the form wants other than the declaration.
 FORM_LIMITS = {
     "seed": {"maximum": 2**31 - 1},
@@ -38,7 +36,11 @@ FORM_LIMITS = {
     "temperature": {"maximum": 5.0, "step": 0.1},
     "threshold": {"step": 0.05},
     "steps": {"maximum": 32, "value": 5},
+    "amount": {"minimum": -5.0, "maximum": 5.0, "step": 0.25},
+    "iterations": {"minimum": 0, "maximum": 10000, "value": 0},
 }
+# A spin box at its minimum means "not given": the method chooses.
+UNSET_TEXT = {"iterations": "the method's own"}
 
 
 def option_spin(name: str):
@@ -46,7 +48,7 @@ def option_spin(name: str):
     option = declared.option(name)
     limits = FORM_LIMITS.get(name, {})
     spin = QSpinBox() if option.kind == "int" else QDoubleSpinBox()
-    low = option.minimum if option.minimum is not None else -1e6
+    low = limits.get("minimum", option.minimum if option.minimum is not None else -1e6)
     high = limits.get("maximum", option.maximum if option.maximum is not None else 1e6)
     if option.kind == "int":
         spin.setRange(int(low), int(high))
@@ -58,17 +60,43 @@ def option_spin(name: str):
     if value is not None:
         spin.setValue(value)
     spin.setToolTip(option.help)
+    if name in UNSET_TEXT:
+        spin.setSpecialValueText(UNSET_TEXT[name])
     return spin
 
 
+def _number(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def piece_name(request, start_name: str | None = None) -> str:
+    """A piece's name that carries what made it: method, seed and every setting it read
+    that is not the default (threshold, temperature, iterations, start piece…)."""
+    parts = [f"{request.method} seed {request.seed}"]
+    for option in declared.OPTIONS:
+        name = option.name
+        if name in ("seed", "tempo", "program", "code", "pieces", "start"):
+            continue
+        if not declared.method(request.method).takes(name):
+            continue
+        value = getattr(request, name)
+        if name == "threshold" or not option.is_default(value):
+            parts.append(f"{option.title.lower()} {_number(value)}")
+    if request.code is not None:
+        parts.append("chosen code")
+    if start_name:
+        parts.append(f"from {start_name}")
+    return " · ".join(parts)
+
+
 class GenerationControls(QGroupBox):
-    """Method, option controls, latent sliders, interpolation pieces and the button."""
+    """Method, option controls, latent sliders, attribute, pieces and the button."""
 
     generateClicked = Signal()
+    latentReleased = Signal()
 
     def __init__(self, parent=None):
         super().__init__("Generate", parent)
-        self.code_size: int | None = None
         form = QFormLayout(self)
         self.method_combo = QComboBox()
         self.method_combo.currentTextChanged.connect(self.update_enabled)
@@ -79,28 +107,32 @@ class GenerationControls(QGroupBox):
         self.seed_spin, self.bars_spin = self.spins["seed"], self.spins["bars"]
         self.temperature_spin = self.spins["temperature"]
         self.threshold_spin = self.spins["threshold"]
-        form.addRow(self._build_latent())
+        self.iterations_spin = self.spins["iterations"]
+        self.start_combo = QComboBox()
+        self.start_combo.addItem(NO_START)
+        self.start_combo.setToolTip(declared.option("start").help)
+        form.addRow("Start from", self.start_combo)
+        self.latent = LatentControls()
+        self.latent.released.connect(self.latentReleased)
+        self.latent_box, self.latent_sliders = self.latent, self.latent.sliders
+        form.addRow(self.latent)
+        form.addRow(self._build_attribute())
         form.addRow(self._build_interpolation())
         self.generate_button = QPushButton("Generate")
         self.generate_button.clicked.connect(self.generateClicked)
         form.addRow(self.generate_button)
 
-    def _build_latent(self) -> QGroupBox:
-        self.latent_box = QGroupBox("Latent code (first dimensions)")
-        self.latent_box.setCheckable(True)
-        self.latent_box.setChecked(False)
-        self.latent_box.setToolTip(declared.option("code").help)
-        grid = QGridLayout(self.latent_box)
-        self.latent_sliders: list[QSlider] = []
-        for i in range(LATENT_SLIDERS):
-            slider = QSlider(Qt.Horizontal)
-            slider.setRange(-300, 300)
-            slider.setValue(0)
-            slider.setToolTip(f"dimension {i + 1}")
-            grid.addWidget(QLabel(f"z{i + 1}"), i // 2, 2 * (i % 2))
-            grid.addWidget(slider, i // 2, 2 * (i % 2) + 1)
-            self.latent_sliders.append(slider)
-        return self.latent_box
+    def _build_attribute(self) -> QGroupBox:
+        self.attribute_box = QGroupBox("Attribute vector")
+        self.attribute_box.setToolTip(declared.method("vae-attribute").help)
+        form = QFormLayout(self.attribute_box)
+        self.attribute_combo = QComboBox()
+        self.attribute_combo.addItems(declared.option("attribute").choices)
+        self.attribute_combo.setToolTip(declared.option("attribute").help)
+        self.amount_spin = option_spin("amount")
+        form.addRow(declared.option("attribute").title, self.attribute_combo)
+        form.addRow(declared.option("amount").title, self.amount_spin)
+        return self.attribute_box
 
     def _build_interpolation(self) -> QGroupBox:
         self.interp_box = QGroupBox("Interpolate between two pieces")
@@ -119,6 +151,10 @@ class GenerationControls(QGroupBox):
     def method(self) -> str:
         return self.method_combo.currentText()
 
+    @property
+    def code_size(self) -> int | None:
+        return self.latent.size or None
+
     def set_loading(self) -> None:
         self.method_combo.clear()
         self.method_combo.addItem(LOADING)
@@ -128,46 +164,80 @@ class GenerationControls(QGroupBox):
         self.method_combo.clear()
         self.method_combo.setEnabled(True)
         self.method_combo.addItems(methods)
-        self.code_size = code_size
+        self.latent.set_size(int(code_size or 0))
         self.update_enabled()
 
+    def set_pieces(self, names: list[str]) -> None:
+        """The pieces the start and interpolation choices offer (the run's own only)."""
+        for combo in (self.start_combo, self.piece_a, self.piece_b):
+            combo.blockSignals(True)
+        self.piece_a.clear()
+        self.piece_b.clear()
+        del_items = self.start_combo.count() - 1
+        for _ in range(del_items):
+            self.start_combo.removeItem(1)
+        for combo in (self.start_combo, self.piece_a, self.piece_b):
+            combo.blockSignals(False)
+        for name in names:
+            self.add_piece(name)
+
     def add_piece(self, name: str) -> None:
-        for combo in (self.piece_a, self.piece_b):
+        for combo in (self.start_combo, self.piece_a, self.piece_b):
             combo.addItem(name)
         if self.piece_b.count() >= 2 and self.piece_b.currentIndex() == 0:
             self.piece_b.setCurrentIndex(1)
+
+    def choose_start(self, index: int) -> None:
+        """Start from piece ``index`` (and interpolate from it)."""
+        self.start_combo.setCurrentIndex(index + 1)
+        self.piece_a.setCurrentIndex(index)
 
     def set_busy(self, busy: bool) -> None:
         self.generate_button.setEnabled(not busy)
         self.generate_button.setText("Generating…" if busy else "Generate")
 
+    @property
+    def busy(self) -> bool:
+        return self.generate_button.text() != "Generate"
+
     def update_enabled(self, *_) -> None:
         """Enable the controls of the options the chosen method reads."""
         method = self.method
         known = declared.METHOD_INDEX.get(method)
+
+        def takes(name: str) -> bool:
+            return known is None or known.takes(name)
+
         for name, spin in self.spins.items():
-            spin.setEnabled(known is None or known.takes(name))
-        self.latent_box.setEnabled(method in LATENT_METHODS and bool(self.code_size))
+            spin.setEnabled(takes(name))
+        self.start_combo.setEnabled(known is not None and known.takes("start"))
+        self.latent.setEnabled(method in LATENT_METHODS and bool(self.code_size))
+        self.attribute_box.setEnabled(known is not None and known.takes("attribute"))
         self.interp_box.setEnabled(method == "vae-interpolate")
-        self.generate_button.setEnabled(bool(method) and method != LOADING)
-        for i, slider in enumerate(self.latent_sliders):
-            slider.setEnabled(self.code_size is not None and i < (self.code_size or 0))
+        self.generate_button.setEnabled(bool(method) and method != LOADING and not self.busy)
 
     # ---- the request ----------------------------------------------------------------------
-    def _latent_code(self):
-        code = np.zeros(self.code_size, np.float32)
-        n = min(self.code_size, LATENT_SLIDERS)
-        code[:n] = [s.value() / 100.0 for s in self.latent_sliders[:n]]
-        return code
+    def start_index(self) -> int | None:
+        """The piece chosen to start from, or None (random)."""
+        index = self.start_combo.currentIndex() - 1
+        return index if index >= 0 else None
 
     def values(self, pieces: list, sound: dict) -> dict:
         """Every option's value as the form holds it (``sound``: tempo and program);
         ValueError when the chosen method needs something the form lacks."""
         values = {name: spin.value() for name, spin in self.spins.items()}
+        for name in UNSET_TEXT:
+            if values[name] == self.spins[name].minimum():
+                values[name] = None
         values.update(sound)
         method = self.method
-        if method in LATENT_METHODS and self.latent_box.isChecked() and self.code_size:
-            values["code"] = self._latent_code()
+        if method in LATENT_METHODS and self.latent.isChecked() and self.code_size:
+            values["code"] = self.latent.code()
+        start = self.start_index()
+        if start is not None and start < len(pieces):
+            values["start"] = pieces[start][1]
+        values["attribute"] = self.attribute_combo.currentText()
+        values["amount"] = self.amount_spin.value()
         if method == "vae-interpolate":
             a, b = self.piece_a.currentIndex(), self.piece_b.currentIndex()
             if a < 0 or b < 0 or a == b:
@@ -181,3 +251,11 @@ class GenerationControls(QGroupBox):
         from core.music.generation.request import GenerationRequest
 
         return GenerationRequest.for_method(self.method, self.values(pieces, sound))
+
+    def start_name(self, pieces: list) -> str | None:
+        start = self.start_index()
+        if start is None or start >= len(pieces):
+            return None
+        if not declared.method(self.method).takes("start"):
+            return None
+        return pieces[start][0]

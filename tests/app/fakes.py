@@ -98,6 +98,9 @@ class Answers(Dialogs):
         self.open_run_answer: str | None = None
         self.save_answer_path: str | None = None
         self.template: str | None = None
+        self.model_answer: str | None = None
+        self.export_answer = None  # a function of (sources, folder) -> ExportChoice | None
+        self.errors: list[tuple[str, str]] = []
 
     def ask_save_changes(self, name):
         self.asked.append(("save changes", name))
@@ -126,3 +129,18 @@ class Answers(Dialogs):
     def choose_template(self):
         self.asked.append(("template",))
         return self.template
+
+    def open_model_file(self, folder):
+        self.asked.append(("model file",))
+        return self.model_answer
+
+    def ask_export(self, sources, folder):
+        self.asked.append(("export", [s.label for s in sources], folder))
+        return self.export_answer(sources, folder) if self.export_answer else None
+
+    def show_unmapped(self, name, layers):
+        self.asked.append(("unmapped", name, list(layers)))
+
+    def error(self, title, text):
+        self.errors.append((title, text))
+        super().error(title, text)

@@ -222,7 +222,8 @@ def test_generation_runs_on_a_worker(panel, qtbot, tmp_path, monkeypatch):
         panel.generate_button.click()
     assert calls[-1]["method"] == "decode" and calls[-1]["seed"] == 7
     assert list(calls[-1]["code"]) == [0.0, 1.5, 0.0, 0.0]
-    assert panel.pieces[-1][0] == "decode seed 7"
+    # The name carries the settings that made the piece.
+    assert panel.pieces[-1][0] == "decode seed 7 · threshold 0.5 · chosen code"
     with qtbot.waitSignal(panel.pieceChanged, timeout=5000):
         panel.generate_button.click()
     panel.method_combo.setCurrentText("vae-interpolate")
