@@ -50,6 +50,8 @@ class RunsHost:
         if self.dashboard is not None:
             self.dashboard.runStarted.connect(self._refresh_runs)
             self.dashboard.runningChanged.connect(self._refresh_runs)
+            if hasattr(self.dashboard, "compareRequested"):  # the twin run's pair
+                self.dashboard.compareRequested.connect(self.compare_runs)
         if self._pending_open:
             path, self._pending_open = self._pending_open, None
             QTimer.singleShot(0, lambda: self.open_path(path))

@@ -24,11 +24,14 @@ ACTIVE_WITHIN_S = 90.0  # a session writes metrics each epoch; quieter than this
 KEY_METRICS = (
     "accuracy",
     "val_accuracy",
+    "frame_accuracy",
+    "nll_per_step",
     "reconstruction_error",
     "val_reconstruction_error",
     "val_loss",
     "loss",
 )
+EVALUATION_FIELDS = frozenset({"version"})
 RECORD_FIELDS = frozenset(
     {"phase", "phase_index", "kind", "block", "epoch", "step", "samples_per_second", "wall_time"}
 )
@@ -138,14 +141,19 @@ def _numbers(doc: Any) -> dict[str, float]:
 
 
 def _evaluation(run: RunFolder) -> dict[str, float]:
-    """evaluation.json's metrics (``layerwise evaluate``), flat: its ``metrics`` object when
-    it has one, else its top-level numbers."""
-    if not run.evaluation.is_file():
-        return {}
-    doc = _quietly(lambda: read_json(run.evaluation))
+    """evaluation.json's figures (``layerwise evaluate``), flat: its top-level numbers, and
+    for a figure measured per split (``{"train": …, "test": …}``) the evaluated split's."""
+    doc = _quietly(run.read_evaluation)
     if not isinstance(doc, dict):
         return {}
-    return _numbers(doc.get("metrics")) or _numbers(doc)
+    split = str(doc.get("split", "test"))
+    figures = {k: v for k, v in _numbers(doc).items() if k not in EVALUATION_FIELDS}
+    for name, value in doc.items():
+        if isinstance(value, dict) and name not in figures:
+            per_split = _numbers(value)
+            if split in per_split:
+                figures[name] = per_split[split]
+    return figures
 
 
 def _checkpoint_state(run: RunFolder) -> dict[str, Any]:

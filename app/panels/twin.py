@@ -1,9 +1,11 @@
 """Twin runs: the same network trained with and without pretraining, side by side.
 
 The two runs go one after the other (on a 2-core machine interleaving buys nothing), each on
-a :class:`app.workers.training.TrainingWorker`. Each column shows its fine-tuning curves (the y axes
-linked, so the two read on one scale), the learned filters of its first layer, and a piece
-generated from the finished run.
+a :class:`app.workers.training.TrainingWorker`, with a copy of the network taken at the start
+(editing the canvas meanwhile changes neither twin) and the device the dashboard names. Each
+column shows its fine-tuning curves (the y axes linked, so the two read on one scale), the
+learned filters of its first layer, and, for a network that learns music, a piece generated
+from the finished run. Once both are done, Compare opens the pair in the window's comparison.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from app.panels.dashboard.progress import (
 from app.pianoroll_view import PianoRollView
 from app.workers.session import AfterRun, BatchGroup
 from app.workers.training import TrainingWorker
+from core.catalog.data import data_source
 from core.runs import new_run
 from core.training.events import EpochMetrics, Failed, Finished, PhaseStarted, Snapshot, Stopped
 
@@ -100,9 +103,18 @@ class _Side:
         return False
 
 
+def learns_music(project) -> bool:
+    """Whether the project's data are pieces (piano rolls), not images."""
+    try:
+        return data_source(str(project.data.get("source"))).music
+    except KeyError:
+        return True
+
+
 class TwinRunPanel(QWidget):
     runningChanged = Signal(bool)
     twinFinished = Signal(str, str)  # run with pretraining, run without
+    compareRequested = Signal(list)  # the two run folders
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -111,12 +123,20 @@ class TwinRunPanel(QWidget):
         self.epochs_scale = 1.0
         self.extra_run_kwargs: dict = {}
         self.project = None
+        self.music = True
         self.sides = {key: _Side(key, title) for key, _, title in SIDES}
         self._queue: list = []
         self._current: tuple | None = None  # (side key, TrainingWorker)
         self._running = False
         self.stop_button = QPushButton("Stop")
         self.stop_button.clicked.connect(self.stop)
+        self.compare_button = QPushButton("Compare")
+        self.compare_button.setToolTip("Open both runs in the window's comparison")
+        self.compare_button.setEnabled(False)
+        self.compare_button.clicked.connect(self._on_compare)
+        self.close_button = QPushButton("Close")
+        self.close_button.setToolTip("Stop the twin run (if it runs) and close this view")
+        self.close_button.clicked.connect(self.close)
         self.summary = QLabel("")
         grid = QGridLayout()
         for col, (key, _, _) in enumerate(SIDES):
@@ -135,6 +155,8 @@ class TwinRunPanel(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.stop_button)
+        top.addWidget(self.compare_button)
+        top.addWidget(self.close_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(grid, 1)
@@ -146,9 +168,13 @@ class TwinRunPanel(QWidget):
     def start(self, project) -> None:
         if self._running:
             return
-        self.project = project
+        self.project = project.copy()  # the canvas may change while the twins train
+        self.music = learns_music(self.project)
+        self.compare_button.setEnabled(False)
         for s in self.sides.values():
             s.reset()
+            s.sample.setVisible(self.music)  # digits have no piano roll
+            s.sample_caption.setVisible(self.music)
         self._queue = [(key, pre) for key, pre, _ in SIDES]
         self._set_running(True)
         self.summary.setText(f"Training “{project.name}” twice, one run after the other")
@@ -172,7 +198,7 @@ class TwinRunPanel(QWidget):
             side.run_dir,
             run_fn=self.run_function,
             parent=self,
-            after=_generate_piece,
+            after=_generate_piece if self.music else None,
             **kwargs,
         )
         worker.event.connect(self._on_event)
@@ -290,7 +316,14 @@ class TwinRunPanel(QWidget):
             self.summary.setText(" | ".join(parts))
         a, b = self.sides["with"].final, self.sides["without"].final
         if isinstance(a, Finished) and isinstance(b, Finished):
+            self.compare_button.setEnabled(True)
             self.twinFinished.emit(a.run_dir, b.run_dir)
+
+    @Slot()
+    def _on_compare(self) -> None:
+        runs = [s.run_dir for s in self.sides.values() if s.run_dir]
+        if len(runs) == 2:
+            self.compareRequested.emit(runs)
 
     def _set_running(self, running: bool) -> None:
         if running != self._running:

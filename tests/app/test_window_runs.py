@@ -4,6 +4,8 @@ real dashboard, audition and compare panels (run folders written through RunFold
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from fake_training import fake_run_training
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
@@ -160,7 +162,9 @@ def test_resume_a_stopped_run_from_the_browser(real_window, qtbot):
 
 def test_compare_two_runs(real_window, qtbot):
     a = write_run(runs_root(), "compare-a")
-    b = write_run(runs_root(), "compare-b", scale=2.0, evaluation={"metrics": {"nll": 2.5}})
+    b = write_run(
+        runs_root(), "compare-b", scale=2.0, evaluation={"version": 1, "nll_per_step": 2.5}
+    )
     browser = real_window.runs_browser
     browser.refresh()
     browser.select_runs([str(a.path), str(b.path)])
@@ -171,7 +175,7 @@ def test_compare_two_runs(real_window, qtbot):
     assert real_window.compare_dock.isVisible()
     assert len(panel.runs) == 2 and len(panel.curve_items) == 8
     headers = [panel.table.horizontalHeaderItem(c).text() for c in range(panel.table.columnCount())]
-    assert headers[:4] == ["Run", "Status", "Duration", "Device"] and "nll" in headers
+    assert headers[:4] == ["Run", "Status", "Duration", "Device"] and "nll_per_step" in headers
     names = {panel.table.item(r, 0).text() for r in range(2)}
     assert names == {"compare-a", "compare-b"}
     assert all(image.image is not None for image in panel.filter_images)
@@ -179,3 +183,47 @@ def test_compare_two_runs(real_window, qtbot):
     assert "learned images" in panel.listening.message.text()
     panel.close_button.click()
     assert not real_window.compare_dock.isVisible()
+
+
+def test_a_twin_run_guards_f5_and_closing_and_its_pair_opens_in_compare(
+    real_window, qtbot, monkeypatch
+):
+    import numpy as np
+
+    from app.panels import twin as twin_mod
+    from core.music.pianoroll import PianoRoll
+
+    roll = PianoRoll(np.random.default_rng(0).random((64, 48)) > 0.9)
+    monkeypatch.setattr(twin_mod, "_generate_piece", lambda run_dir: roll)
+    from core.runs import RunFolder
+
+    def training_into_a_run_folder(project, run_dir, **kw):
+        RunFolder(run_dir).prepare(project.to_json(), resume=False)
+        yield from fake_run_training(project, run_dir, **{**kw, "epochs": 2, "steps": 3})
+
+    dashboard = real_window.dashboard
+    dashboard.run_function = training_into_a_run_folder
+    dashboard.open_twin()
+    twin = dashboard._twin
+    qtbot.addWidget(twin)
+    assert real_window.training_running
+    assert not real_window.start_training()  # F5 while the twins train
+    assert "already running" in real_window.last_message
+    with qtbot.waitSignal(twin.twinFinished, timeout=30000):
+        pass
+    qtbot.waitUntil(lambda: not real_window.training_running, timeout=5000)
+    assert twin.music == twin_mod.learns_music(real_window.doc.project)
+    twin.compare_button.click()
+    assert real_window.compare_dock.isVisible()
+    assert [r.info.name.rsplit("-", 1)[-1] for r in real_window.compare_panel.runs] == [
+        "with",
+        "without",
+    ]
+    dashboard.run_function = functools.partial(fake_run_training, epochs=5, steps=5, step_s=0.2)
+    dashboard.open_twin()
+    assert real_window.training_running
+    real_window.dialogs.stop_training = True
+    real_window.close()
+    assert ("stop training",) in real_window.dialogs.asked
+    assert not twin.is_running
+    twin.close()

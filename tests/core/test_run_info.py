@@ -39,9 +39,11 @@ def test_recent_files_mean_running_and_no_summary_nor_checkpoint_means_failed(tm
 
 
 def test_evaluation_json_metrics_come_first(tmp_path):
-    run = write_run(tmp_path, "evaluated", evaluation={"metrics": {"accuracy": 0.91, "nll": 3.5}})
-    info = read_run_info(run.path)
-    assert info.key_metric == ("accuracy", 0.91) and info.metrics["nll"] == 3.5
+    evaluation = {"format": "layerwise-evaluation", "version": 1, "split": "test"}
+    evaluation.update(accuracy=0.91, nll_per_step=3.5, wrong_notes={"train": 2.0, "test": 4.0})
+    info = read_run_info(write_run(tmp_path, "evaluated", evaluation=evaluation).path)
+    assert info.key_metric == ("accuracy", 0.91) and info.metrics["nll_per_step"] == 3.5
+    assert info.metrics["wrong_notes"] == 4.0 and "version" not in info.metrics
 
 
 def test_a_folder_that_is_not_a_run_is_one_clear_error(tmp_path):

@@ -38,6 +38,7 @@ class TrainingDashboard(QWidget):
     runFinished = Signal(str)
     runFailed = Signal(str, str)  # message, block ("" when none)
     runStarted = Signal(str)  # run_dir, as soon as the folder exists (audition its snapshots)
+    compareRequested = Signal(list)  # run folders (the twin run's pair)
 
     DRAW_HZ = 25
     CURVES_HZ = 5
@@ -134,6 +135,11 @@ class TrainingDashboard(QWidget):
         return self.model.status.active
 
     @property
+    def busy(self) -> bool:
+        """A run of this dashboard or of its twin view is going on."""
+        return self.is_running or (self._twin is not None and self._twin.is_running)
+
+    @property
     def state(self) -> ProgressModel:
         """The run as drawn (the name earlier versions used for it)."""
         return self.model
@@ -159,7 +165,7 @@ class TrainingDashboard(QWidget):
         **kwargs,
     ) -> str | None:
         """Train ``project`` into a new run folder; returns that folder (None if running)."""
-        if self.is_running:
+        if self.busy:
             return None
         project = project if project is not None else self.project
         if project is None:
@@ -234,6 +240,8 @@ class TrainingDashboard(QWidget):
             self._update_buttons()
 
     def stop(self) -> None:
+        if self._twin is not None:
+            self._twin.stop()
         if self._worker is not None and self.is_running:
             self._worker.stop()
             self.model.resume()  # a stop releases a pause
@@ -400,14 +408,14 @@ class TrainingDashboard(QWidget):
 
     def _show_running(self) -> None:
         """Buttons follow the run's state; runningChanged says when it changed."""
-        running = self.is_running
+        running = self.busy
         self._update_buttons()
         if running != self._shown_running:
             self._shown_running = running
             self.runningChanged.emit(running)
 
     def _update_buttons(self) -> None:
-        self.controls.set_running(self.is_running, self.model.paused)
+        self.controls.set_running(self.busy, self.model.paused)
 
     def _show_error(self, text: str) -> None:
         self.error_label.setText(text)
@@ -436,18 +444,29 @@ class TrainingDashboard(QWidget):
         if self.project is None:
             self._show_error("Open or create a project first")
             return
+        if self.is_running:
+            self.strip.say("Training runs: start the twin run once it ends")
+            return
         from app.panels.twin import TwinRunPanel
 
         if self._twin is None:
             self._twin = TwinRunPanel(None)
             self._twin.setWindowFlag(Qt.Window, True)
-            self._twin.run_function = self.run_function
-            self._twin.epochs_scale = self.epochs_scale
+            self._twin.runningChanged.connect(self._on_twin_running)
+            self._twin.compareRequested.connect(self.compareRequested)
+        self._twin.run_function = self.run_function
+        self._twin.epochs_scale = self.epochs_scale
+        device = device_argument(self.device_combo.currentText())
+        self._twin.extra_run_kwargs = {**self.extra_run_kwargs, "device": device}
         self._twin.resize(1200, 800)
         self._twin.show()
         self._twin.raise_()
         if not self._twin.is_running:
-            self._twin.start(self.project)
+            self._twin.start(self.project)  # the twin keeps its own copy of the network
+
+    @Slot(bool)
+    def _on_twin_running(self, _running: bool) -> None:
+        self._show_running()
 
     def closeEvent(self, event) -> None:
         self.stop_and_wait(10.0)
