@@ -1,6 +1,7 @@
 """The ``layerwise`` command: core's headless commands, plus the window and ``play``.
 
-``layerwise`` with no command, or with a project path, opens the window; ``layerwise play``
+``layerwise`` with no command, or with a path (a project, a run folder, a ``.keras`` model or
+a MIDI file: what the file manager passes), opens the window with it; ``layerwise play``
 renders a MIDI file with core and plays it through the audio output. Everything else is
 core's headless CLI (``python -m core``), built from the same parser.
 """
@@ -8,6 +9,7 @@ core's headless CLI (``python -m core``), built from the same parser.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -19,6 +21,8 @@ DESCRIPTION = (
 )
 
 PLAY_RATE = 44100
+# What the window opens besides a project (.json): models and pieces; folders are runs.
+OPENED_SUFFIXES = (".keras", ".mid", ".midi")
 
 
 def register_play(subparsers: argparse._SubParsersAction) -> None:
@@ -49,14 +53,32 @@ def play(args: argparse.Namespace) -> int:
 
 def open_window(argv: Sequence[str]) -> int:
     gui = argparse.ArgumentParser(prog="layerwise", description="Open the Layerwise window.")
-    gui.add_argument("project", nargs="?", help="a project file to open")
+    gui.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="a project file, a run folder, a .keras model or a MIDI file (several: all open)",
+    )
     args = gui.parse_args(argv)
     try:
         from app.launch import main as launch
     except ImportError as exc:
         print(f"layerwise: the desktop app cannot start: {exc}", file=sys.stderr)
         return 1
-    return launch(args.project)
+    first, *more = args.paths or [None]
+    return launch(first, also=more) if more else launch(first)
+
+
+def opens_paths(argv: Sequence[str]) -> bool:
+    """Only paths the window opens (what a file manager passes): projects, run folders,
+    models, MIDI files; never a command or an option."""
+    if not argv or argv[0] in core_cli.COMMANDS:
+        return False
+    return all(
+        not path.startswith("-")
+        and (os.path.isdir(path) or path.lower().endswith((".json", *OPENED_SUFFIXES)))
+        for path in argv
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if core_cli.opens_window(argv):
+    if core_cli.opens_window(argv) or opens_paths(argv):
         return open_window(argv)
     args = build_parser().parse_args(argv)
     if args.command is None:

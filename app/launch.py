@@ -30,12 +30,15 @@ def process_start_time() -> float:
         return _T0
 
 
-def main(project_path=None) -> int:
+def main(project_path=None, also=()) -> int:
+    """``project_path``: what the window opens first (a project, a run folder, a model or a
+    MIDI file); ``also``: more paths it opens once its panels are loaded."""
     app = _application()
     from app.main_window import MainWindow
 
     exit_after_show = os.environ.get("LAYERWISE_EXIT_AFTER_SHOW") == "1"
     window = MainWindow(project_path, defer_panels=True, warm_up=not exit_after_show)
+    window.open_later(also)
     if exit_after_show:
         _report_when_shown(window)
     window.show()

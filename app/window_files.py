@@ -32,7 +32,7 @@ class ProjectFiles:
         once the window is shown."""
         project = None
         if project_path and not _is_project_path(project_path):
-            self._pending_open = str(project_path)  # opened once the panels are loaded
+            self.open_later([project_path])
         elif project_path:
             try:
                 project = project_io.load(project_path)
@@ -114,6 +114,8 @@ class ProjectFiles:
         except Exception as exc:  # noqa: BLE001 - a bad file is said, the window goes on
             self.dialogs.error(f"Cannot open {what}", f"{path}: {exc}")
             return False
+        if hasattr(self, "set_mode"):
+            self.set_mode("listen")
         self.audition_dock.show()
         self.audition_dock.raise_()
         if opened is False:  # refused: the panel's banner says why

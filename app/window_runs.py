@@ -37,7 +37,7 @@ class RunsHost:
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.compare_dock = self._dock("Compare", "compareDock", hint, BOTTOM)
         self.tabifyDockWidget(self.runs_dock, self.compare_dock)
-        self._pending_open: str | None = None
+        self._pending_open: list[str] = []  # opened once the panels are loaded
         browser = self.runs_browser
         browser.runActivated.connect(self.show_run)
         browser.resumeRequested.connect(self.resume_run)
@@ -52,9 +52,19 @@ class RunsHost:
             self.dashboard.runningChanged.connect(self._refresh_runs)
             if hasattr(self.dashboard, "compareRequested"):  # the twin run's pair
                 self.dashboard.compareRequested.connect(self.compare_runs)
-        if self._pending_open:
-            path, self._pending_open = self._pending_open, None
-            QTimer.singleShot(0, lambda: self.open_path(path))
+        QTimer.singleShot(0, self._open_pending)
+
+    def open_later(self, paths) -> None:
+        """Open ``paths`` (runs, models, MIDI files, projects) once the panels are loaded."""
+        self._pending_open += [os.fspath(p) for p in paths]
+        if self._panels_loaded:
+            QTimer.singleShot(0, self._open_pending)
+
+    @Slot()
+    def _open_pending(self) -> None:
+        paths, self._pending_open = self._pending_open, []
+        for path in paths:
+            self.open_path(path)
 
     @Slot()
     def _give_runs_project(self) -> None:

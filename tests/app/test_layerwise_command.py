@@ -104,3 +104,26 @@ def test_play_renders_with_core_and_plays_through_the_app(monkeypatch, tmp_path,
     assert device == 3 and rate == cli.PLAY_RATE and stopped == "stopped"
     assert samples >= 0.5 * rate
     assert capsys.readouterr().out.startswith(f"playing {path}")
+
+
+def test_a_run_folder_a_model_or_a_midi_file_opens_the_window(opened, tmp_path, capsys):
+    run = tmp_path / "run"
+    run.mkdir()
+    assert cli.main([str(run)]) == 0
+    assert cli.main(["net.keras"]) == 0
+    assert cli.main(["tune.MID"]) == 0
+    assert opened == [str(run), "net.keras", "tune.MID"]
+    assert cli.main(["templates"]) == 0 and len(opened) == 3
+    assert not cli.opens_paths(["tune.mid", "--version"])  # an option is never a path
+    assert not cli.opens_paths(["train", str(run)])
+
+
+def test_several_paths_from_the_file_manager_all_open(monkeypatch, tmp_path):
+    import app.launch
+
+    calls = []
+    monkeypatch.setattr(app.launch, "main", lambda path=None, also=(): calls.append((path, also)))
+    run = tmp_path / "run"
+    run.mkdir()
+    cli.main(["a.json", str(run), "b.mid"])
+    assert calls == [("a.json", [str(run), "b.mid"])]

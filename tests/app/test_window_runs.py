@@ -227,3 +227,34 @@ def test_a_twin_run_guards_f5_and_closing_and_its_pair_opens_in_compare(
     assert ("stop training",) in real_window.dialogs.asked
     assert not twin.is_running
     twin.close()
+
+
+def test_a_midi_file_opens_in_the_real_audition_and_one_without_notes_is_one_message(
+    real_window, tmp_path
+):
+    import pretty_midi
+
+    song = pretty_midi.PrettyMIDI()
+    piano = pretty_midi.Instrument(0)
+    piano.notes += [pretty_midi.Note(90, 60 + i, i * 0.5, i * 0.5 + 0.4) for i in range(8)]
+    song.instruments.append(piano)
+    song.write(str(tmp_path / "tune.mid"))
+    pretty_midi.PrettyMIDI().write(str(tmp_path / "silence.mid"))
+    assert real_window.open_path(str(tmp_path / "tune.mid"))
+    assert real_window.audition_dock.isVisible()
+    assert [name for name, _ in real_window.audition.opened] == ["tune.mid"]
+    assert not real_window.open_path(str(tmp_path / "silence.mid"))
+    assert "no notes" in real_window.audition.message_label.text()
+    assert [name for name, _ in real_window.audition.opened] == ["tune.mid"]
+
+
+def test_several_paths_given_at_start_all_open(make_window, tmp_path, qtbot):
+    TrainingDashboard.probe_devices_on_show = False
+    a = write_run(tmp_path, "first")
+    b = write_run(tmp_path, "second")
+    window = make_window(str(a.path), panels=default_panel_factories())
+    window.open_later([str(b.path)])
+    window.show()
+    qtbot.waitUntil(lambda: sorted(rows(window, "Opened")) == ["first", "second"], timeout=5000)
+    assert window.dashboard.run_dir == str(b.path)
+    window.dashboard.stop_and_wait(5)
