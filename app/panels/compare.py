@@ -100,8 +100,8 @@ class ComparePanel(QWidget):
         grid.setRowStretch(1, 2)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addLayout(grid, 1)
-        layout.addWidget(self.listening)
+        layout.addLayout(grid, 3)
+        layout.addWidget(self.listening, 1)
 
     def set_runs(self, run_dirs: list[str]) -> None:
         """Compare these runs; NotARunError (and nothing changed) when one is not a run."""

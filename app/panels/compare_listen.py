@@ -91,7 +91,8 @@ class ListeningRow(QWidget):
         music = [r for r in runs if r[2] == "pianoroll"]
         for col, (run_dir, name, _) in enumerate(music):
             view = PianoRollView()
-            view.setMinimumHeight(140)
+            view.setMinimumHeight(120)
+            view.setMaximumHeight(200)  # the curves and the table keep most of the room
             button = QPushButton(f"Play {chr(ord('A') + col)}: {name}")
             button.setEnabled(False)
             button.clicked.connect(lambda _=False, d=run_dir: self.play(d))

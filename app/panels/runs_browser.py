@@ -131,7 +131,8 @@ class RunsBrowser(QWidget):
             self.select_runs(selected)
         finally:
             self.tree.blockSignals(False)
-        self.tree.resizeColumnToContents(0)
+        for column in range(len(COLUMNS)):
+            self.tree.resizeColumnToContents(column)
         self._update_buttons()
 
     def _read_all(self, runs) -> list[RunInfo]:

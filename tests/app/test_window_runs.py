@@ -258,3 +258,31 @@ def test_several_paths_given_at_start_all_open(make_window, tmp_path, qtbot):
     qtbot.waitUntil(lambda: sorted(rows(window, "Opened")) == ["first", "second"], timeout=5000)
     assert window.dashboard.run_dir == str(b.path)
     window.dashboard.stop_and_wait(5)
+
+
+def test_screenshots_of_the_runs_browser_and_a_comparison(real_window, qtbot):
+    """test-output/runs/: the browser listing runs of every state, then three runs compared."""
+    from pathlib import Path
+
+    out = Path(__file__).resolve().parents[2] / "test-output" / "runs"
+    out.mkdir(parents=True, exist_ok=True)
+    runs = [
+        write_run(runs_root(), "dbn-on-digits-20261202-0412", epochs=8),
+        write_run(runs_root(), "dbn-on-digits-20261202-0431", epochs=8, scale=1.6),
+        write_run(runs_root(), "deephear-20261202-0440", template="deephear", state="stopped"),
+        write_run(runs_root(), "sda-20261202-0450", template="sda", state="failed"),
+        write_run(runs_root(), "dbn-on-digits-20261202-0502", state="failed", age_s=0),
+    ]
+    real_window.resize(1400, 900)
+    real_window.runs_browser.refresh()
+    real_window.runs_browser.select_runs([str(runs[0].path)])
+    real_window.set_mode("train")
+    real_window.runs_dock.show()
+    real_window.runs_dock.raise_()
+    qtbot.wait(200)
+    real_window.grab().save(str(out / "runs-browser.png"))
+    assert real_window.compare_runs([str(r.path) for r in runs[:3]])
+    qtbot.wait(200)
+    real_window.grab().save(str(out / "compare.png"))
+    assert (out / "runs-browser.png").stat().st_size > 10_000
+    assert (out / "compare.png").stat().st_size > 10_000
