@@ -53,3 +53,26 @@ class Control:
         """Block while paused; returns True when the session should go on."""
         self._running.wait(timeout)
         return not self._stop.is_set()
+
+
+class InterruptFlag:
+    """The in-graph flag a compiled chunk of batches reads after each batch, kept in step with
+    a Control: raised at once from the steering thread when pause or stop is asked for, and
+    set from the control's state before each chunk."""
+
+    def __init__(self, control: Control, variable) -> None:
+        self.control = control
+        self.variable = variable  # a tf.Variable(bool)
+        self._lock = threading.Lock()
+
+    def raise_now(self) -> None:
+        """The control's listener."""
+        with self._lock:
+            self.variable.assign(True)
+
+    def arm(self) -> bool:
+        """Set the flag from the control's state; True when paused or stopping."""
+        with self._lock:
+            flag = bool(self.control.paused or self.control.stop_requested)
+            self.variable.assign(flag)
+        return flag

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +25,7 @@ import numpy as np
 from core.errors import LayerwiseError
 from core.runs import RunFolder
 from core.training import devices, failures, resume, snapshots, trainers
-from core.training.control import Control
+from core.training.control import Control, InterruptFlag
 from core.training.events import (
     BatchMetrics,
     CheckpointWritten,
@@ -88,7 +87,7 @@ class _Session:
         self.current = (None, None)  # (phase index, block) for error messages
         self.last_checkpoint: str | None = None
         self.scratch: Path | None = None
-        self.interrupt: Any = None  # a tf.Variable(bool) once training starts
+        self.listening: InterruptFlag | None = None  # the flag the control notifies
         # what the caller asked for (run_training sets them)
         self.device_request: str | None = None
         self.pretraining_request: bool | None = None
@@ -97,21 +96,16 @@ class _Session:
         self.strategy: str | None = None
         self.cpu_replicas: int | None = None
         self.snapshot_every: int | None = None
-        self._lock = threading.Lock()
 
     # ---- the outer guard: bad input becomes Failed ----------------------------------------
 
     def events(self):
-        listener = None
         try:
             try:
                 self.strategy = devices.check_requests(
                     self.strategy, self.cpu_replicas, self.epochs_scale
                 )
                 self._setup()
-                if hasattr(self.control, "add_listener"):
-                    listener = self._on_control
-                    self.control.add_listener(listener)
                 yield from self._train()
             except LayerwiseError as exc:
                 yield self._failed(str(exc))
@@ -121,8 +115,8 @@ class _Session:
                     raise
                 yield self._failed(message)
         finally:
-            if listener is not None:
-                self.control.remove_listener(listener)
+            if self.listening is not None:
+                self.control.remove_listener(self.listening.raise_now)
             if self.scratch is not None:
                 shutil.rmtree(self.scratch, ignore_errors=True)
 
@@ -184,24 +178,13 @@ class _Session:
                 f"cannot write the run folder {self.run_dir}: {exc.strerror or exc}"
             ) from None
 
-    # ---- control ---------------------------------------------------------------------------
-
-    def _on_control(self):
-        with self._lock:
-            if self.interrupt is not None:
-                self.interrupt.assign(True)
-
-    def _arm(self) -> bool:
-        """Set the in-graph flag from the control's state (under the listener's lock)."""
-        with self._lock:
-            flag = bool(self.control.paused or self.control.stop_requested)
-            self.interrupt.assign(flag)
-        return flag
-
     # ---- the run ---------------------------------------------------------------------------
 
     def _train(self):
-        self.interrupt = self.tf.Variable(False, trainable=False)
+        self.interrupt = InterruptFlag(self.control, self.tf.Variable(False, trainable=False))
+        if hasattr(self.control, "add_listener"):
+            self.control.add_listener(self.interrupt.raise_now)
+            self.listening = self.interrupt
         self.progress = Progress()
         start = (0, 0, 0)
         if self.checkpoint is not None:
@@ -244,7 +227,7 @@ class _Session:
             self.inputs,
             self.objective,
             self.seed,
-            self.interrupt,
+            self.interrupt.variable,
             self.strategy_obj,
         )
         if phase.pretrains:
@@ -307,7 +290,7 @@ class _Session:
         report_every = max(1, steps // 10)
         samples = since_report = 0
         while step < steps:
-            if self._arm():
+            if self.interrupt.arm():
                 stopped = yield from self._pause_or_stop(index, epoch, step, trainer)
                 if stopped:
                     return PhaseOutcome.STOPPED, samples
@@ -366,14 +349,10 @@ class _Session:
         return True
 
     def _eta(self, index: int, epoch: int) -> float | None:
-        progress = self.progress
-        if progress.train_time <= 0 or progress.samples <= 0:
-            return None
         n = len(self.inputs.x_train)
         done = sum(p.epochs * self._approx_steps(p, n) for p in self.phases[:index])
         done += (epoch + 1) * self._approx_steps(self.phases[index], n)
-        left = max(self.planned - done, 0)
-        return float(left * progress.elapsed() / max(done, 1))
+        return self.progress.eta(done, self.planned)
 
     def _snapshot_every(self) -> int:
         if self.snapshot_every is not None:

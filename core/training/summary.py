@@ -34,6 +34,13 @@ class Progress:
     def samples_per_second(self) -> float | None:
         return self.samples / self.train_time if self.train_time else None
 
+    def eta(self, done_steps: int, planned_steps: int) -> float | None:
+        """Seconds left for the steps not done yet, at the pace so far (None before any)."""
+        if self.train_time <= 0 or self.samples <= 0:
+            return None
+        left = max(planned_steps - done_steps, 0)
+        return float(left * self.elapsed() / max(done_steps, 1))
+
     def has_phase(self, name: str) -> bool:
         return any(p["name"] == name for p in self.phases)
 

@@ -187,3 +187,36 @@ def test_failure_messages_name_the_phase():
     assert "epoch 2, near batch 7" in nan.message and "no checkpoint" in nan.message
     assert failures.runtime_message(MemoryError()).startswith("out of memory")
     assert failures.runtime_message(ValueError("bug")) is None
+
+
+class _Flag:
+    """Stands in for the tf.Variable(bool) a compiled chunk reads."""
+
+    def __init__(self):
+        self.value = False
+
+    def assign(self, value):
+        self.value = bool(value)
+
+
+def test_interrupt_flag_follows_the_control():
+    from core.training.control import Control, InterruptFlag
+
+    control = Control()
+    flag = InterruptFlag(control, _Flag())
+    control.add_listener(flag.raise_now)
+    assert flag.arm() is False and flag.variable.value is False
+    control.pause()
+    assert flag.variable.value is True  # raised at once, from the steering thread
+    control.resume()
+    assert flag.arm() is False and flag.variable.value is False
+    control.stop()
+    assert flag.variable.value is True and flag.arm() is True
+
+
+def test_eta_at_the_pace_so_far():
+    progress = Progress(t0=time.perf_counter() - 10.0)
+    assert progress.eta(5, 20) is None  # nothing trained yet
+    progress.count(8.0, 100)
+    assert progress.eta(5, 20) == pytest.approx(30.0, rel=0.05)
+    assert progress.eta(25, 20) == 0.0
