@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core import fileio
+from core import fileio, limits
 from core.catalog.data import default_data
 from core.errors import ProjectError
 from core.spec import Block, NetworkSpec, Wire, valid_id
@@ -232,7 +232,9 @@ def project_from_json(doc: Any, path: Path | None = None) -> Project:
 
 def loads(text: str, path: Path | None = None) -> Project:
     try:
-        doc = json.loads(text)
+        doc = limits.loads_json(text, "project")
+    except limits.TooLarge as exc:
+        raise ProjectError(str(exc).removeprefix("project: ")) from None
     except json.JSONDecodeError as exc:
         raise ProjectError(
             f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); the file may "
@@ -244,7 +246,9 @@ def loads(text: str, path: Path | None = None) -> Project:
 def load(path: str | os.PathLike[str]) -> Project:
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = limits.read_bytes(path, limits.MAX_PROJECT_BYTES, "project file")
+    except limits.TooLarge as exc:
+        raise ProjectError(str(exc)) from None
     except FileNotFoundError:
         raise ProjectError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -277,6 +281,6 @@ def save(project: Project, path: str | os.PathLike[str] | None = None) -> Path:
     try:
         fileio.write_text(path, dumps(project))
     except OSError as exc:
-        raise ProjectError(f"{path}: cannot be written ({exc.strerror})") from None
+        raise ProjectError(limits.disk_message(path, exc, "save the project")) from None
     project.path = path
     return path

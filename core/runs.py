@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from core import fileio
+from core import fileio, limits, run_schemas
 from core.errors import ModelFileError
 
 MODEL = "model.keras"
@@ -75,8 +75,9 @@ def write_json(path: fileio.PathLike, obj: Any) -> None:
 
 
 def read_json(path: fileio.PathLike) -> Any:
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
+    """A run file's JSON, bounded in size and nesting (ValueError or OSError when it cannot
+    be read; :class:`core.limits.TooLarge` is a ValueError's sibling, a LayerwiseError)."""
+    return limits.read_json_file(path, limits.MAX_RUN_JSON_BYTES, "run file")
 
 
 def write_npz(path: fileio.PathLike, arrays: dict[str, Any]) -> None:
@@ -160,8 +161,7 @@ class SnapshotName:
 def read_snapshot(path: fileio.PathLike) -> dict[str, Arrays]:
     """The arrays of one snapshot file (filters, inputs, reconstructions, hidden, weights;
     whichever it holds). OSError / ValueError for a file that cannot be read."""
-    with np.load(path, allow_pickle=False) as data:
-        return {key: data[key] for key in data.files}
+    return limits.load_npz(path)
 
 
 # ---- the folder -------------------------------------------------------------------------------
@@ -245,12 +245,19 @@ class RunFolder:
         """The summary brought to the current version; None when there is none (an unfinished
         run, or JSON that is not an object). ModelFileError when it is not valid JSON."""
         doc = self._read_object(self.summary)
-        return None if doc is None else migrate_summary(doc, str(self.summary))
+        if doc is None:
+            return None
+        return run_schemas.check(
+            migrate_summary(doc, str(self.summary)), run_schemas.SUMMARY_SCHEMA, str(self.summary)
+        )
 
     def read_project_json(self) -> dict[str, Any] | None:
         """The project.json as parsed JSON (not checked: core.project does that); None when
         there is none. ModelFileError when it is not valid JSON."""
-        return self._read_object(self.project)
+        doc = self._read_object(self.project)
+        if doc is None:
+            return None
+        return run_schemas.check(doc, run_schemas.PROJECT_SCHEMA, str(self.project))
 
     def read_evaluation(self) -> dict[str, Any] | None:
         """What ``layerwise evaluate`` wrote (see core.evaluate); None when it has not run.
@@ -266,8 +273,10 @@ class RunFolder:
         if not path.is_file():
             return None
         try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            doc = read_json(path)
+        except limits.TooLarge as exc:
+            raise ModelFileError(str(exc)) from None
+        except (OSError, ValueError):
             raise ModelFileError(f"{path}: not valid JSON (truncated?)") from None
         return doc if isinstance(doc, dict) else None
 
@@ -346,10 +355,23 @@ class RunFolder:
         """(state, model weights, trainer state), or None when there is no checkpoint."""
         if not self.state.exists():
             return None
-        state = read_json(self.state)
-        with np.load(self.checkpoints / state["weights"], allow_pickle=False) as data:
+        try:
+            state = read_json(self.state)
+        except ValueError:
+            raise ModelFileError(f"{self.state}: not valid JSON (truncated?)") from None
+        run_schemas.check(state, run_schemas.STATE_SCHEMA, str(self.state))
+        weights = self.checkpoints / state["weights"]
+        try:
+            data = limits.load_npz(weights)
+        except ValueError as exc:
+            raise ModelFileError(str(exc)) from None
+        try:
             model = [data[f"m{i:04d}"] for i in range(state["model_count"])]
             trainer = [data[f"t{i:04d}"] for i in range(state["trainer_count"])]
+        except KeyError as exc:
+            raise ModelFileError(
+                f"{weights}: the array {exc} named by state.json is missing"
+            ) from None
         return state, model, trainer
 
 

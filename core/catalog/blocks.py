@@ -21,6 +21,7 @@ from core.catalog.types import (
     ShapeError,
     ShapeRule,
 )
+from core.limits import MAX_UNITS
 from core.shapes import conv_length, describe, require_known_features, require_rank, size
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softplus", "softmax", "elu", "gelu")
@@ -36,7 +37,7 @@ def _activation(
 
 
 def _units(default: int, help: str = "number of output units") -> Param:
-    return Param("units", "int", default, help, minimum=1, maximum=65536)
+    return Param("units", "int", default, help, minimum=1, maximum=MAX_UNITS)
 
 
 def _same(p: Params, shapes: list[Shape]) -> Shape:

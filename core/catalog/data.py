@@ -13,6 +13,7 @@ from types import MappingProxyType
 from typing import Any
 
 from core.catalog.types import Param, defaults_of
+from core.limits import MAX_SEED, MAX_TRANSPOSE, MAX_WINDOW_STEPS
 
 
 @dataclass(frozen=True)
@@ -147,13 +148,29 @@ REPRESENTATION_PARAMS: tuple[Param, ...] = (
     Param(
         "pitch_count", "int", 48, "rows of the piano roll (pitches kept)", minimum=1, maximum=128
     ),
-    Param("window_steps", "int", 16, "time steps in one training window", minimum=1),
-    Param("hop_steps", "int", 4, "steps between the starts of two windows", minimum=1),
+    Param(
+        "window_steps",
+        "int",
+        16,
+        "time steps in one training window",
+        minimum=1,
+        maximum=MAX_WINDOW_STEPS,
+    ),
+    Param(
+        "hop_steps",
+        "int",
+        4,
+        "steps between the starts of two windows",
+        minimum=1,
+        maximum=MAX_WINDOW_STEPS,
+    ),
     Param(
         "transpose",
         "interval",
         [0, 0],
         "transpose each training piece by every shift from low to high semitones",
+        minimum=-MAX_TRANSPOSE,
+        maximum=MAX_TRANSPOSE,
     ),
     Param("velocity", "bool", False, "keep note velocities (else notes are on or off)"),
 )
@@ -163,7 +180,7 @@ PIANO_ROLL_DEFAULTS: Mapping[str, Any] = MappingProxyType(defaults_of(REPRESENTA
 SPLIT_PARAMS: tuple[Param, ...] = (
     Param("validation", "float", 0.1, "fraction of the pieces held out for validation", 0.0, 1.0),
     Param("test", "float", 0.1, "fraction of the pieces held out for testing", 0.0, 1.0),
-    Param("seed", "int", 0, "seed of the split", minimum=0),
+    Param("seed", "int", 0, "seed of the split", minimum=0, maximum=MAX_SEED),
 )
 
 

@@ -7,9 +7,12 @@ text are written here and nowhere else. Pure Python, like the rest of the catalo
 
 from __future__ import annotations
 
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Any
+
+from core.limits import MAX_SEED
 
 # The objectives (model kinds) a run can have, as core.music.generation infers them.
 MODEL_KINDS = ("autoencoder", "rbm", "vae", "sequence", "classifier")
@@ -70,6 +73,8 @@ class GenerationOption:
             what = "a whole number" if whole else "a number"
             raise ValueError(f"{self.name} must be {what}, not {value!r}")
         number: int | float = int(value) if whole else float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{self.name} must be a finite number, not {value!r}")
         low, high = self.minimum, self.maximum
         if (low is not None and number < low) or (high is not None and number > high):
             raise ValueError(f"{self.name} must be {self.range_text()}; got {number:g}")
@@ -106,7 +111,9 @@ MAX_BARS = 1024
 ATTRIBUTE_NAMES = ("density", "polyphony", "pitch")
 
 OPTIONS: tuple[GenerationOption, ...] = (
-    GenerationOption("seed", "int", 0, "random seed (same seed, same piece)", minimum=0),
+    GenerationOption(
+        "seed", "int", 0, "random seed (same seed, same piece)", minimum=0, maximum=MAX_SEED
+    ),
     GenerationOption("bars", "int", 4, "length in 4-quarter bars", minimum=1, maximum=MAX_BARS),
     GenerationOption(
         "temperature",

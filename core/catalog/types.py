@@ -6,6 +6,7 @@ TensorFlow has loaded. Only ``core.build`` and ``core.export`` turn a recipe int
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,6 +77,10 @@ def _check_interval(param: Param, value: Any) -> str | None:
         or value[0] > value[1]
     ):
         return f"must be [low, high] whole numbers with low ≤ high; got {value!r}"
+    if param.minimum is not None and value[0] < param.minimum:
+        return f"must not go below {param.minimum:g}; got {value[0]}"
+    if param.maximum is not None and value[1] > param.maximum:
+        return f"must not go above {param.maximum:g}; got {value[1]}"
     return None
 
 
@@ -88,6 +93,8 @@ def _check_number(param: Param, value: Any) -> str | None:
         return f"must be a whole number, not {value!r}"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return f"must be a number, not {value!r}"
+    if not math.isfinite(value):
+        return f"must be a finite number, not {value!r}"
     if param.minimum is not None and value < param.minimum:
         return f"must be at least {param.minimum:g}; got {value:g}"
     if param.maximum is not None and value > param.maximum:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import zipfile
+import zlib
 from pathlib import Path
 
+from core import limits
 from core.errors import ModelFileError
 
 LAYERWISE_LAYERS = ("RBM", "Autoencoder", "VAESampling", "Maxout")
@@ -38,11 +40,14 @@ def read_keras_config(path) -> dict:
                 raise ModelFileError(f"{path}: not a Keras model (the archive has no config.json)")
             if "model.weights.h5" not in names:
                 raise ModelFileError(f"{path}: the archive holds no weights (model.weights.h5)")
+            text = _read_config_text(archive, path)
             bad = archive.testzip()
             if bad is not None:
                 raise ModelFileError(f"{path}: damaged archive ({bad} fails its checksum)")
-            config = json.loads(archive.read("config.json").decode("utf-8"))
-    except zipfile.BadZipFile:
+            config = limits.loads_json(text, f"{path}: config.json")
+    except limits.TooLarge as exc:
+        raise ModelFileError(str(exc)) from None
+    except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError):
         raise ModelFileError(
             f"{path}: not a .keras model, or the file is truncated (not a valid zip archive)"
         ) from None
@@ -53,6 +58,23 @@ def read_keras_config(path) -> dict:
     if not isinstance(config, dict):
         raise ModelFileError(f"{path}: the model's config.json is not a Keras model config")
     return config
+
+
+def _read_config_text(archive: zipfile.ZipFile, path: Path) -> str:
+    """config.json's text, read no further than the bound (the size the archive declares
+    may lie, so the read itself stops there too)."""
+    limit = limits.MAX_KERAS_CONFIG_BYTES
+    too_big = ModelFileError(
+        f"{path}: the model's config.json unpacks to more than {limit // limits.MiB} MiB, "
+        "which no real model needs; refused"
+    )
+    if archive.getinfo("config.json").file_size > limit:
+        raise too_big
+    with archive.open("config.json") as handle:
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise too_big
+    return raw.decode("utf-8")
 
 
 def code_in_config(config, compile: bool = False) -> list[str]:
@@ -191,5 +213,10 @@ def load_savedmodel_safely(path):
 
 
 def _one_line(exc: BaseException) -> str:
+    """The gist of a library's error: one line, short, and never the library's advice to
+    turn a protection off (Keras suggests disabling safe mode) or a whole config."""
     text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 200 else text[:197] + "..."
+    if "safe_mode" in text or "allow_pickle" in text:
+        return "it needs code or objects that Layerwise does not load"
+    text = limits.printable(text)
+    return text if len(text) <= 160 else text[:157] + "..."

@@ -18,6 +18,7 @@ import numpy as np
 from core import fileio
 from core.catalog.data import PIANO_ROLL_DEFAULTS
 from core.errors import DataError
+from core.limits import MAX_MIDI_BYTES
 
 # The grid a roll gets when none is named: the project's declared representation defaults.
 STEPS_PER_QUARTER: int = PIANO_ROLL_DEFAULTS["steps_per_quarter"]
@@ -236,6 +237,10 @@ def load_pretty_midi(path):
         raise MidiFileError(path, "empty file")
     if head != b"MThd":
         raise MidiFileError(path, "not a MIDI file (no MThd header)")
+    if os.path.getsize(path) > MAX_MIDI_BYTES:
+        raise MidiFileError(
+            path, f"larger than {MAX_MIDI_BYTES // 2**20} MiB, the limit for a piece"
+        )
     try:
         with warnings.catch_warnings():
             # Meta events on non-zero tracks are common and harmless; pretty_midi warns.

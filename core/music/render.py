@@ -7,6 +7,7 @@ again for every render costs more than rendering 16 bars.
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import wave
@@ -15,6 +16,7 @@ import numpy as np
 
 from core import fileio
 from core.errors import DataError
+from core.limits import MAX_RENDER_SECONDS, disk_message
 from core.music.pianoroll import PianoRoll, to_pretty_midi
 
 FLUIDSYNTH = "fluidsynth"
@@ -131,13 +133,35 @@ def _normalise(audio: np.ndarray) -> np.ndarray:
     return audio
 
 
-def render(roll_or_pm, sample_rate: int = 44100, soundfont=None, renderer: str | None = None):
+def check_length(pm, max_seconds: float = MAX_RENDER_SECONDS) -> float:
+    """The piece's length in seconds; DataError before any audio is made when it is longer
+    than ``max_seconds`` (a slow tempo can stretch a tiny file to hours of audio)."""
+    ends = [n.end for inst in pm.instruments for n in inst.notes]
+    length = max(ends, default=0.0)
+    if not math.isfinite(length) or length > max_seconds:
+        shown = f"{length / 60:.0f} minutes" if math.isfinite(length) else "an endless length"
+        raise DataError(
+            f"the piece lasts {shown}, more than the {max_seconds / 60:g}-minute limit for "
+            "rendering (--max-seconds sets it)"
+        )
+    return length
+
+
+def render(
+    roll_or_pm,
+    sample_rate: int = 44100,
+    soundfont=None,
+    renderer: str | None = None,
+    max_seconds: float = MAX_RENDER_SECONDS,
+):
     """(mono float32 audio in -1..1, renderer name) for a PianoRoll or pretty_midi object.
 
     ``renderer`` forces one ("fluidsynth" or "built-in synthesiser"); by default FluidSynth
     is used when available. A ``soundfont`` (.sf2) replaces the bundled General MIDI one.
+    A piece longer than ``max_seconds`` is refused before rendering.
     """
     pm = to_pretty_midi(roll_or_pm) if isinstance(roll_or_pm, PianoRoll) else roll_or_pm
+    check_length(pm, max_seconds)
     chosen = renderer or available_renderer()
     if chosen not in (FLUIDSYNTH, BUILTIN):
         raise DataError(f"unknown renderer {chosen!r}")
@@ -175,4 +199,4 @@ def write_wav(audio: np.ndarray, sample_rate: int, path) -> None:
     try:
         fileio.atomic_write(path, write)
     except OSError as exc:
-        raise DataError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise DataError(disk_message(path, exc, "write the audio")) from None

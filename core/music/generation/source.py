@@ -52,16 +52,14 @@ def locate(run_or_model) -> ModelSource:
 
 
 def load_model(path: Path):
-    """The Keras model in ``path``, loaded safely; ModelFileError says why it cannot be."""
-    from core.keras_env import load_keras, quiet_native_logs
+    """The Keras model in ``path`` through the one safe loader (its archive and config are
+    checked before Keras sees them); ModelFileError says in one line why it cannot be."""
+    from core.export.safe_load import load_model_safely
+    from core.keras_env import quiet_native_logs
 
-    keras = load_keras()
-    failure = None
     with quiet_native_logs():  # TensorFlow probes CUDA, noisily, on its first op
         try:
-            model = keras.models.load_model(path, safe_mode=True, compile=False)
-        except Exception as exc:  # Keras raises many types for bad or foreign files
-            failure = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if failure is not None:
-        raise ModelFileError(f"{path}: cannot load the model ({failure})")
-    return model
+            return load_model_safely(path, compile=False)
+        except ModelFileError as exc:
+            reason = str(exc).removeprefix(f"{path}: ")
+            raise ModelFileError(f"{path}: cannot load the model ({reason})") from None
