@@ -191,9 +191,14 @@ class PreferencesDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.soundfont, 1)
         row.addWidget(browse)
+        self.renderer = QLabel(self)
+        self.renderer.setObjectName("rendererInUse")
+        self.soundfont.textChanged.connect(self._show_renderer)
+        self._show_renderer()
         form = QFormLayout()
         form.addRow("Audio output", self.device)
         form.addRow("SoundFont", row)
+        form.addRow("", self.renderer)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -203,6 +208,13 @@ class PreferencesDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
         self.resize(520, 140)
+
+    def _show_renderer(self, *_) -> None:
+        """Which renderer plays, with which SoundFont (FluidSynth reads it; the built-in
+        synthesiser, used without FluidSynth, does not)."""
+        from app.panels.audition_transport import renderer_text
+
+        self.renderer.setText(renderer_text(_renderer(), self.soundfont.text().strip() or None))
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -226,3 +238,13 @@ def _output_devices() -> list[str]:
         return [d["name"] for d in sounddevice.query_devices() if d["max_output_channels"] > 0]
     except Exception:  # noqa: BLE001 - no PortAudio, no devices: type a name instead
         return []
+
+
+def _renderer() -> str | None:
+    """The renderer that plays and exports pieces here, or None when none works."""
+    try:
+        from core.music.render import available_renderer
+
+        return available_renderer()
+    except Exception:  # noqa: BLE001 - shown as "unavailable"
+        return None

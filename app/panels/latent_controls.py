@@ -80,8 +80,11 @@ class LatentControls(QGroupBox):
             self._add_row(i)
         self.empty.setVisible(size == 0)
         self.scroll.setVisible(size > 0)
-        row_height = max(22, self._grid_host.sizeHint().height() // max(size, 1))
-        self.scroll.setMinimumHeight(min(size, VISIBLE_ROWS) * row_height)
+        if size:
+            # Room for a few rows; more scroll inside the box rather than stretching it.
+            row = max(self.sliders[0].sizeHint().height(), self.readouts[0].sizeHint().height())
+            spacing = max(self._grid.verticalSpacing(), 0)
+            self.scroll.setFixedHeight(min(size, VISIBLE_ROWS) * (row + spacing) + spacing)
 
     def _add_row(self, i: int) -> None:
         slider = QSlider(Qt.Orientation.Horizontal)
