@@ -9,7 +9,6 @@ core's headless CLI (``python -m core``), built from the same parser.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 
@@ -21,8 +20,6 @@ DESCRIPTION = (
 )
 
 PLAY_RATE = 44100
-# What the window opens besides a project (.json): models and pieces; folders are runs.
-OPENED_SUFFIXES = (".keras", ".mid", ".midi")
 
 
 def register_play(subparsers: argparse._SubParsersAction) -> None:
@@ -69,25 +66,13 @@ def open_window(argv: Sequence[str]) -> int:
     return launch(first, also=more) if more else launch(first)
 
 
-def opens_paths(argv: Sequence[str]) -> bool:
-    """Only paths the window opens (what a file manager passes): projects, run folders,
-    models, MIDI files; never a command or an option."""
-    if not argv or argv[0] in core_cli.COMMANDS:
-        return False
-    return all(
-        not path.startswith("-")
-        and (os.path.isdir(path) or path.lower().endswith((".json", *OPENED_SUFFIXES)))
-        for path in argv
-    )
-
-
 def build_parser() -> argparse.ArgumentParser:
     return core_cli.build_parser(DESCRIPTION, extra=[register_play])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if core_cli.opens_window(argv) or opens_paths(argv):
+    if core_cli.opens_window(argv):
         return open_window(argv)
     args = build_parser().parse_args(argv)
     if args.command is None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -45,20 +46,37 @@ HEADLESS_DESCRIPTION = (
 )
 
 NEEDS_APP = (
-    "layerwise: the window (no command, or a project path) and {commands} need the desktop "
+    "layerwise: the window (no command, or paths to open) and {commands} need the desktop "
     "app: run `layerwise` instead of `python -m core`"
 )
+
+# The files the window opens (a project, a Keras model, a piece); a folder is a run.
+WINDOW_FILE_SUFFIXES = (".json", ".keras", ".mid", ".midi")
 
 Registrar = Callable[[argparse._SubParsersAction], None]
 """Adds one subcommand to the parser's subcommands (the ``register`` of a command module)."""
 
 
+def opens_paths(argv: Sequence[str]) -> bool:
+    """Only paths the window opens (what a file manager passes): projects, run folders,
+    models, MIDI files; never a command or an option."""
+    if not argv or argv[0] in COMMANDS or argv[0] in APP_COMMANDS:
+        return False
+    return all(
+        not path.startswith("-")
+        and (os.path.isdir(path) or path.lower().endswith(WINDOW_FILE_SUFFIXES))
+        for path in argv
+    )
+
+
 def opens_window(argv: Sequence[str]) -> bool:
-    """Whether these arguments ask for the window: no command at all, or a project path."""
-    first = argv[0] if argv else None
-    if first is None:
+    """Whether these arguments ask for the window: no command at all, a project path first,
+    or only paths the window opens."""
+    if not argv:
         return True
-    return not first.startswith("-") and first not in COMMANDS and first.endswith(".json")
+    first = argv[0]
+    project = not first.startswith("-") and first not in COMMANDS and first.endswith(".json")
+    return project or opens_paths(argv)
 
 
 def build_parser(

@@ -12,6 +12,7 @@ from fakes import faithful_to
 
 from app import cli
 from app.audio import AudioPlayer
+from core import cli as core_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,8 +115,9 @@ def test_a_run_folder_a_model_or_a_midi_file_opens_the_window(opened, tmp_path, 
     assert cli.main(["tune.MID"]) == 0
     assert opened == [str(run), "net.keras", "tune.MID"]
     assert cli.main(["templates"]) == 0 and len(opened) == 3
-    assert not cli.opens_paths(["tune.mid", "--version"])  # an option is never a path
-    assert not cli.opens_paths(["train", str(run)])
+    assert not core_cli.opens_paths(["tune.mid", "--version"])  # an option is never a path
+    assert not core_cli.opens_paths(["train", str(run)])
+    assert not core_cli.opens_paths(["play", str(run)])
 
 
 def test_several_paths_from_the_file_manager_all_open(monkeypatch, tmp_path):

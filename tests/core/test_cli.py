@@ -95,7 +95,9 @@ def test_usage_errors_exit_2():
     assert layerwise("frobnicate").returncode == 2
 
 
-@pytest.mark.parametrize("argv", [[], ["songs/dbn.json"], ["play", "piece.mid"]])
+@pytest.mark.parametrize(
+    "argv", [[], ["songs/dbn.json"], ["piece.mid"], ["net.keras"], ["."], ["play", "piece.mid"]]
+)
 def test_the_window_and_play_need_the_app_entry_point(argv):
     """`python -m core` is headless: asked for the window or `play`, it names the commands
     that need `layerwise` in one line and exits 2."""
