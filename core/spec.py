@@ -7,6 +7,7 @@ blocks. Plain dataclasses; the canvas edits them through commands, the builder r
 from __future__ import annotations
 
 import re
+from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
@@ -75,40 +76,47 @@ class NetworkSpec:
             n += 1
         return f"{stem}{n}"
 
+    def wiring(self) -> Wiring:
+        """Each block's wires in and out, found in one pass (for work over the whole net)."""
+        return Wiring.of(self)
+
     def topological_order(self) -> list[str] | None:
         """Block ids so that every wire goes forwards; None when there is a cycle."""
-        ids = [b.id for b in self.blocks]
-        incoming = {i: 0 for i in ids}
-        for w in self.wires:
-            if w.target in incoming and w.source in incoming:
-                incoming[w.target] += 1
-        ready = [i for i in ids if incoming[i] == 0]
+        wiring = self.wiring()
+        incoming = {b.id: len(wiring.known_inputs(b.id)) for b in self.blocks}
+        ready = deque(i for i, count in incoming.items() if count == 0)
         order = []
         while ready:
-            current = ready.pop(0)
+            current = ready.popleft()
             order.append(current)
-            for w in self.wires:
-                if w.source == current and w.target in incoming:
-                    incoming[w.target] -= 1
-                    if incoming[w.target] == 0:
-                        ready.append(w.target)
-        return order if len(order) == len(ids) else None
+            for w in wiring.known_outputs(current):
+                incoming[w.target] -= 1
+                if incoming[w.target] == 0:
+                    ready.append(w.target)
+        return order if len(order) == len(incoming) else None
 
     def blocks_in_cycles(self) -> list[str]:
-        order = self.topological_order()
-        if order is not None:
+        if self.topological_order() is not None:
             return []
         # Peel off blocks that reach no cycle from both ends; what is left sits on a cycle.
-        remaining = {b.id for b in self.blocks}
-        changed = True
-        while changed:
-            changed = False
-            for block_id in list(remaining):
-                ins = [w for w in self.wires if w.target == block_id and w.source in remaining]
-                outs = [w for w in self.wires if w.source == block_id and w.target in remaining]
-                if not ins or not outs:
-                    remaining.discard(block_id)
-                    changed = True
+        wiring = self.wiring()
+        ins = {b.id: len(wiring.known_inputs(b.id)) for b in self.blocks}
+        outs = {b.id: len(wiring.known_outputs(b.id)) for b in self.blocks}
+        remaining = set(ins)
+        peel = deque(i for i in ins if not ins[i] or not outs[i])
+        while peel:
+            block_id = peel.popleft()
+            if block_id not in remaining:
+                continue
+            remaining.discard(block_id)
+            for w in wiring.known_outputs(block_id):
+                ins[w.target] -= 1
+                if w.target in remaining and not ins[w.target]:
+                    peel.append(w.target)
+            for w in wiring.known_inputs(block_id):
+                outs[w.source] -= 1
+                if w.source in remaining and not outs[w.source]:
+                    peel.append(w.source)
         return [b.id for b in self.blocks if b.id in remaining]
 
     def to_json(self) -> dict:
@@ -116,3 +124,36 @@ class NetworkSpec:
             "blocks": [b.to_json() for b in self.blocks],
             "wires": [w.to_json() for w in self.wires],
         }
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """A snapshot of a network's wires by block: ``inputs`` ordered by port, ``outputs`` in
+    wire order; the ``known_`` views keep only wires whose both ends are blocks."""
+
+    inputs: dict[str, list[Wire]]
+    outputs: dict[str, list[Wire]]
+    ids: frozenset[str]
+
+    @classmethod
+    def of(cls, spec: NetworkSpec) -> Wiring:
+        inputs: dict[str, list[Wire]] = defaultdict(list)
+        outputs: dict[str, list[Wire]] = defaultdict(list)
+        for wire in spec.wires:
+            inputs[wire.target].append(wire)
+            outputs[wire.source].append(wire)
+        for wires in inputs.values():
+            wires.sort(key=lambda w: w.port)
+        return cls(dict(inputs), dict(outputs), frozenset(b.id for b in spec.blocks))
+
+    def inputs_of(self, block_id: str) -> list[Wire]:
+        return self.inputs.get(block_id, [])
+
+    def outputs_of(self, block_id: str) -> list[Wire]:
+        return self.outputs.get(block_id, [])
+
+    def known_inputs(self, block_id: str) -> list[Wire]:
+        return [w for w in self.inputs_of(block_id) if w.source in self.ids]
+
+    def known_outputs(self, block_id: str) -> list[Wire]:
+        return [w for w in self.outputs_of(block_id) if w.target in self.ids]

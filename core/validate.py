@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from core import catalog
 from core.catalog import FINETUNE_PARAMS, PRETRAIN_PARAMS, ShapeError
 from core.catalog.data import data_problems
+from core.limits import MAX_PARAMETERS
 from core.project import Project
 from core.shapes import describe
-from core.spec import NetworkSpec
+from core.spec import NetworkSpec, Wiring
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,8 @@ def _check_params(block, decl, report: Report) -> bool:
     return good
 
 
-def _check_wiring(spec: NetworkSpec, report: Report) -> None:
-    ids = {b.id for b in spec.blocks}
+def _check_wiring(spec: NetworkSpec, wiring: Wiring, report: Report) -> None:
+    ids = wiring.ids
     for wire in spec.wires:
         if wire.source == wire.target:
             report.problems.append(Problem(wire.target, "is wired to itself"))
@@ -81,7 +82,7 @@ def _check_wiring(spec: NetworkSpec, report: Report) -> None:
             decl = catalog.get(block.type)
         except KeyError:
             continue
-        wires = [w for w in spec.inputs_of(block.id) if w.source in ids]
+        wires = wiring.known_inputs(block.id)
         ports = [w.port for w in wires]
         if decl.max_inputs == 0 and wires:
             report.problems.append(Problem(block.id, "an Input block takes no incoming wire"))
@@ -114,7 +115,8 @@ def validate_network(spec: NetworkSpec) -> Report:
             known[block.id] = decl
     if not any(b.type == "Input" for b in spec.blocks):
         report.problems.append(Problem(None, "the network has no Input block"))
-    _check_wiring(spec, report)
+    wiring = spec.wiring()
+    _check_wiring(spec, wiring, report)
 
     cycle = spec.blocks_in_cycles()
     if cycle:
@@ -124,24 +126,26 @@ def validate_network(spec: NetworkSpec) -> Report:
             )
         return report
     report.order = spec.topological_order() or []
-    _infer_shapes(spec, known, report)
-    _find_output(spec, report)
+    _infer_shapes(spec, wiring, known, report)
+    _check_size(report)
+    _find_output(spec, wiring, report)
     return report
 
 
-def _infer_shapes(spec: NetworkSpec, known: dict, report: Report) -> None:
+def _infer_shapes(spec: NetworkSpec, wiring: Wiring, known: dict, report: Report) -> None:
     """Each block's output shape and parameter count, in topological order."""
+    by_id = {b.id: b for b in spec.blocks}
     for block_id in report.order:
         decl = known.get(block_id)
         if decl is None:
             continue
-        sources = [w.source for w in spec.inputs_of(block_id)]
+        sources = [w.source for w in wiring.inputs_of(block_id)]
         if any(s not in report.shapes for s in sources):
             continue  # an upstream problem is already reported
         if decl.max_inputs and not sources:
             continue
         shapes = [report.shapes[s] for s in sources]
-        params = decl.with_defaults(spec.block(block_id).params)
+        params = decl.with_defaults(by_id[block_id].params)
         try:
             report.shapes[block_id] = tuple(decl.infer(params, shapes))
             report.params[block_id] = int(decl.count(params, shapes))
@@ -149,9 +153,26 @@ def _infer_shapes(spec: NetworkSpec, known: dict, report: Report) -> None:
             report.problems.append(Problem(block_id, str(exc)))
 
 
-def _find_output(spec: NetworkSpec, report: Report) -> None:
+def _check_size(report: Report) -> None:
+    """A network over :data:`MAX_PARAMETERS` weights cannot be trained here; the largest
+    block is named, since its size is the setting to change."""
+    total = report.total_params
+    if total <= MAX_PARAMETERS:
+        return
+    largest = max(report.params, key=report.params.__getitem__)
+    report.problems.append(
+        Problem(
+            largest,
+            f"the network has {total:,} parameters, more than the {MAX_PARAMETERS:,} Layerwise "
+            f"trains; this block alone has {report.params[largest]:,} (fewer units or smaller "
+            "inputs make it smaller)",
+        )
+    )
+
+
+def _find_output(spec: NetworkSpec, wiring: Wiring, report: Report) -> None:
     """The one block nothing reads from is the network's output."""
-    sinks = [b.id for b in spec.blocks if not spec.outputs_of(b.id) and b.type != "Input"]
+    sinks = [b.id for b in spec.blocks if not wiring.outputs_of(b.id) and b.type != "Input"]
     if len(sinks) == 1:
         report.output = sinks[0]
     elif len(sinks) > 1 and not report.problems:
