@@ -137,11 +137,8 @@ class ExportDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not problem)
 
     def _browse(self) -> None:
-        start = self.path_edit.text()
-        if FORMAT_INFO[self.fmt][2]:
-            path = QFileDialog.getSaveFileName(self, "Export to the folder", start)[0]
-        else:
-            path = QFileDialog.getSaveFileName(self, "Export to the file", start)[0]
+        what = "the folder" if FORMAT_INFO[self.fmt][2] else "the file"
+        path = QFileDialog.getSaveFileName(self, f"Export to {what}", self.path_edit.text())[0]
         if path:
             self.path_edit.setText(path)
 

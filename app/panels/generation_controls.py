@@ -140,6 +140,12 @@ class GenerationControls(QGroupBox):
         form = QFormLayout(self.interp_box)
         self.piece_a = QComboBox()
         self.piece_b = QComboBox()
+        for combo in (self.piece_a, self.piece_b, self.start_combo):
+            # Piece names carry their settings: long names must not widen the panel.
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(16)
         self.interp_steps = option_spin("steps")
         form.addRow("From", self.piece_a)
         form.addRow("To", self.piece_b)
