@@ -22,6 +22,7 @@ from core.run_info import NotARunError
 from core.runs import RunFolder, read_json
 
 BOTTOM = Qt.DockWidgetArea.BottomDockWidgetArea
+REFRESH_AFTER_END_MS = 2500
 
 
 class RunsHost:
@@ -73,6 +74,9 @@ class RunsHost:
     @Slot()
     def _refresh_runs(self, *_) -> None:
         self.runs_browser.refresh()
+        # A run's last event comes a moment before its process has ended and cleared the
+        # folder's mark: look again once it has.
+        QTimer.singleShot(REFRESH_AFTER_END_MS, self.runs_browser.refresh)
 
     # ---- opening a run --------------------------------------------------------------------
     def open_run_dialog(self) -> bool:

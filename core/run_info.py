@@ -2,13 +2,17 @@
 
 The runs browser, comparisons and ``open`` read a :class:`RunInfo`: name, start date,
 status, phases, the key metric, device and duration. A run's status comes from what the
-session leaves behind: a finished run has its summary; a run that stopped kept a checkpoint
-to resume from; a run whose files changed within :data:`ACTIVE_WITHIN_S` is taken as still
-running; anything else ended without a summary or a checkpoint, which only a failure does.
+session leaves behind: a finished run has its summary; a session that trains marks the
+folder (``active.json``: its process and host) until it ends, so a marked folder whose
+process lives is running (on another host: one written to within :data:`ACTIVE_WITHIN_S`);
+a run that stopped kept a checkpoint to resume from; anything else ended without a summary
+or a checkpoint, which only a failure (or a killed process) does.
 """
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -104,10 +108,28 @@ def read_run_info(path: fileio.PathLike, now: float | None = None) -> RunInfo:
 def run_state(run: RunFolder, summary: dict[str, Any], now: float | None = None) -> RunState:
     if summary:
         return RunState.FINISHED
-    now = time.time() if now is None else now
-    if now - last_written(run) < ACTIVE_WITHIN_S:
+    marker = run.active_session()
+    if marker is not None and session_alive(marker, run, now):
         return RunState.RUNNING
     return RunState.STOPPED if run.state.is_file() else RunState.FAILED
+
+
+def session_alive(marker: dict[str, Any], run: RunFolder, now: float | None = None) -> bool:
+    """Whether the session that marked the folder still trains: on this host, whether its
+    process lives; on another (a shared folder), whether it wrote lately."""
+    if marker.get("host") != socket.gethostname():
+        now = time.time() if now is None else now
+        return now - last_written(run) < ACTIVE_WITHIN_S
+    pid = marker.get("pid")
+    if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False  # killed: its marker stayed behind
+    except PermissionError:
+        return True  # alive, another user's
+    return True
 
 
 def last_written(run: RunFolder) -> float:

@@ -9,6 +9,7 @@ Layout (DESIGN.md, "Run folder")::
     RUN/snapshots/           PP-<block or finetune>-eEEEE.npz, readable with allow_pickle=False
     RUN/project.json         the exact project
     RUN/evaluation.json      written by ``layerwise evaluate``
+    RUN/active.json          while a session trains into the folder: its process and host
 
 Every file is written atomically through :mod:`core.fileio`. Reading a run folder never
 imports Keras; saving the model takes the Keras model object it is given.
@@ -21,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -40,6 +42,7 @@ SUMMARY = "summary.json"
 SNAPSHOTS = "snapshots"
 PROJECT = "project.json"
 EVALUATION = "evaluation.json"
+ACTIVE = "active.json"
 
 Arrays = np.ndarray[Any, Any]
 
@@ -215,6 +218,10 @@ class RunFolder:
     def evaluation(self) -> Path:
         return self.path / EVALUATION
 
+    @property
+    def active(self) -> Path:
+        return self.path / ACTIVE
+
     def snapshot_path(self, phase: int, label: str, epoch: int) -> Path:
         """Where the snapshot of phase ``phase`` (from 0) after epoch ``epoch`` (from 1) goes."""
         return self.snapshots / SnapshotName(phase, label, epoch).file_name
@@ -294,6 +301,20 @@ class RunFolder:
         self.checkpoints.mkdir(exist_ok=True)
         self.snapshots.mkdir(exist_ok=True)
         write_json(self.project, project_json)
+
+    def mark_active(self) -> None:
+        """Say that a session of this process trains into the folder (until clear_active)."""
+        write_json(self.active, {"pid": os.getpid(), "host": socket.gethostname()})
+
+    def clear_active(self) -> None:
+        self.active.unlink(missing_ok=True)
+
+    def active_session(self) -> dict[str, Any] | None:
+        """The marker a training session leaves while it runs (None: no session said so)."""
+        try:
+            return self._read_object(self.active)
+        except ModelFileError:
+            return None
 
     def append_metrics(self, record: dict[str, Any]) -> None:
         with open(self.metrics, "a", encoding="utf-8") as handle:

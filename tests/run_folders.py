@@ -25,10 +25,12 @@ def write_run(
     scale: float = 1.0,
     age_s: float = 3600.0,
     evaluation: dict | None = None,
+    running: bool = False,
 ) -> RunFolder:
     """A run of ``template``'s project in ``root/name``: metrics and snapshots of a
     pretraining and a fine-tuning phase; then, by ``state``, a summary ("finished"), a
-    checkpoint ("stopped"), nothing more ("failed"); files aged ``age_s`` (0: "running")."""
+    checkpoint ("stopped"), nothing more ("failed"); files aged ``age_s``; ``running``: marked
+    as trained into by this process now."""
     project = templates.load(template)
     run = RunFolder(Path(root) / name)
     run.prepare(project.to_json(), resume=False)
@@ -59,6 +61,8 @@ def write_run(
         state_doc = {"phase": 0, "epoch": epochs - 1, "step": 0, "elapsed": 7.0}
         state_doc.update(pretraining=True, epochs_scale=1.0)
         run.write_checkpoint(state_doc, [np.zeros(3)], [])
+    if running:
+        run.mark_active()
     if evaluation is not None:
         from core.runs import write_json
 

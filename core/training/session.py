@@ -12,6 +12,7 @@ strategies (``devices``), the phase plan (``phases``), the data (``inputs``), sn
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import shutil
@@ -115,6 +116,9 @@ class _Session:
                     raise
                 yield self._failed(message)
         finally:
+            if getattr(self, "run", None) is not None:
+                with contextlib.suppress(OSError):
+                    self.run.clear_active()  # the folder no longer says a session trains
             if self.listening is not None:
                 self.control.remove_listener(self.listening.raise_now)
             if self.scratch is not None:
@@ -173,6 +177,7 @@ class _Session:
         self.run = RunFolder(self.run_dir)
         try:
             self.run.prepare(self.project.to_json(), resume=self.resume)
+            self.run.mark_active()
         except OSError as exc:
             raise LayerwiseError(
                 f"cannot write the run folder {self.run_dir}: {exc.strerror or exc}"

@@ -271,7 +271,7 @@ def test_screenshots_of_the_runs_browser_and_a_comparison(real_window, qtbot):
         write_run(runs_root(), "dbn-on-digits-20261202-0431", epochs=8, scale=1.6),
         write_run(runs_root(), "deephear-20261202-0440", template="deephear", state="stopped"),
         write_run(runs_root(), "sda-20261202-0450", template="sda", state="failed"),
-        write_run(runs_root(), "dbn-on-digits-20261202-0502", state="failed", age_s=0),
+        write_run(runs_root(), "dbn-on-digits-20261202-0502", state="failed", running=True),
     ]
     real_window.resize(1400, 900)
     real_window.runs_browser.refresh()

@@ -23,19 +23,38 @@ def test_a_finished_run_reads_from_its_summary(tmp_path):
 
 
 def test_a_stopped_run_is_resumable_and_reads_from_metrics_and_checkpoint(tmp_path):
-    info = read_run_info(write_run(tmp_path, "stopped", state="stopped").path)
+    info = read_run_info(write_run(tmp_path, "stopped", state="stopped", age_s=0).path)
     assert info.state is RunState.STOPPED and info.resumable
     assert info.phases == ("pretrain rbm1",)
     assert info.key_metric == ("val_loss", pytest.approx(1.1 / 3))
     assert info.duration == 7.0 and info.device is None
 
 
-def test_recent_files_mean_running_and_no_summary_nor_checkpoint_means_failed(tmp_path):
-    assert read_run_info(write_run(tmp_path, "r", state="failed", age_s=0).path).state is (
-        RunState.RUNNING
-    )
+def test_a_live_session_means_running_and_no_summary_nor_checkpoint_means_failed(tmp_path):
+    running = write_run(tmp_path, "r", state="failed", running=True)
+    assert read_run_info(running.path).state is RunState.RUNNING
+    running.clear_active()
+    assert read_run_info(running.path).state is RunState.FAILED
     failed = read_run_info(write_run(tmp_path, "f", state="failed").path)
     assert failed.state is RunState.FAILED and failed.duration == 4.0
+
+
+def test_a_marker_left_by_a_killed_session_is_not_running(tmp_path):
+    import subprocess
+    import sys
+
+    from core.runs import write_json
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True
+    )
+    stopped = write_run(tmp_path, "killed", state="stopped", running=True)
+    marker = stopped.active_session()
+    write_json(stopped.active, {**marker, "pid": int(gone.stdout)})
+    assert read_run_info(stopped.path).state is RunState.STOPPED
+    write_json(stopped.active, {"pid": 1, "host": "another-machine"})  # a shared folder
+    assert read_run_info(stopped.path).state is RunState.STOPPED  # quiet for an hour
+    assert read_run_info(stopped.path, now=time.time() - 3600).state is RunState.RUNNING
 
 
 def test_evaluation_json_metrics_come_first(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 
@@ -282,6 +283,7 @@ def test_stop_is_honoured_after_the_current_batch(tmp_path, digits):
     )
     for ev in gen:
         if isinstance(ev, BatchMetrics) and ev.block is None and ev.epoch == 1:
+            assert read_json(run / "active.json")["pid"] == os.getpid()  # the folder says so
             control.stop()
             break
     stopped = next(gen)
@@ -289,6 +291,7 @@ def test_stop_is_honoured_after_the_current_batch(tmp_path, digits):
     state = read_json(run / "checkpoints" / "state.json")
     assert (state["phase"], state["epoch"], state["step"]) == (2, 1, ev.step + 1)
     assert list(gen) == []
+    assert not (run / "active.json").exists()  # the session is over
 
 
 def test_pause_blocks_until_resume(tmp_path, digits):

@@ -44,7 +44,7 @@ def test_a_failed_run_and_a_running_one(tmp_path):
     assert progress_from_run(write_run(tmp_path, "f", state="failed").path).status is (
         RunStatus.FAILED
     )
-    running = progress_from_run(write_run(tmp_path, "r", state="failed", age_s=0).path)
+    running = progress_from_run(write_run(tmp_path, "r", state="failed", running=True).path)
     assert running.status is RunStatus.RUNNING and running.final is None
 
 
