@@ -10,6 +10,7 @@ its project files (app.window_files), its dashboard and audition panels
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QThread, QTimer, Signal, Slot
@@ -18,11 +19,13 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QListWidget, QListWidgetItem,
 
 from app import autosave, window_actions
 from app.autosave import Autosaver
+from app.canvas.commands import SetSetting
 from app.canvas.document import Document
 from app.canvas.scene import NetworkScene
 from app.canvas.view import CanvasView
 from app.dialogs import Dialogs
 from app.keras_warm_up import KerasWarmUp
+from app.panels.dashboard.blocks import pretraining_enabled
 from app.panels.inspector import Inspector
 from app.panels.palette import Palette
 from app.settings import Settings
@@ -256,6 +259,35 @@ class MainWindow(ModeHost, ProjectFiles, PanelHost, RunsHost, QMainWindow):
         has_dashboard = self.dashboard is not None
         self.act_train.setEnabled(has_dashboard and not running)
         self.act_stop.setEnabled(has_dashboard and running)
+
+    # ---- the pretraining switch: the dashboard's and the project's are one -------------------
+    def load_panels(self) -> None:
+        loaded = self._panels_loaded
+        super().load_panels()
+        if loaded or self.dashboard is None:
+            return
+        toggled = getattr(self.dashboard, "pretrainingToggled", None)
+        if toggled is not None:
+            toggled.connect(self.set_pretraining)
+        self.doc.changed.connect(self._give_dashboard_pretraining)
+
+    @Slot(bool)
+    def set_pretraining(self, enabled: bool) -> None:
+        """Turn greedy pretraining on or off in the project (an undoable edit)."""
+        if pretraining_enabled(self.doc.project) == bool(enabled):
+            return
+        path = ("training", "pretraining", "enabled")
+        text = "Set pretraining switch: enabled"
+        self.doc.undo_stack.push(SetSetting(self.doc, path, bool(enabled), text=text))
+
+    @Slot()
+    def _give_dashboard_pretraining(self) -> None:
+        check = getattr(self.dashboard, "pretraining_check", None)
+        enabled = pretraining_enabled(self.doc.project)
+        if check is not None and check.isEnabled() and check.isChecked() != enabled:
+            check.setChecked(enabled)
+            with contextlib.suppress(Exception):  # a view nicety only
+                self.dashboard.show_estimate()
 
     # ---- editing ------------------------------------------------------------------------
     @Slot(str)

@@ -89,9 +89,20 @@ class _Printer:
             f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items()
         )
 
+    def _stage(self, ev):
+        """A step around the phases; a counted one rewrites its line on a terminal."""
+        if ev.total is None:
+            self._line(ev.text)
+        elif self.tty and ev.done < ev.total:
+            self._bar(f"  {ev.text}")
+        elif ev.done == ev.total:
+            self._line(f"  {ev.text}")
+
     def event(self, ev):
         name = type(ev).__name__
-        if name == "PhaseStarted":
+        if name == "StageProgress":
+            self._stage(ev)
+        elif name == "PhaseStarted":
             self.phase = ev
             start = f" from epoch {ev.start_epoch + 1}" if ev.start_epoch else ""
             self._line(
@@ -146,6 +157,7 @@ def run(args) -> int:
         strategy=args.strategy,
         cpu_replicas=args.cpu_replicas,
         snapshot_every=args.snapshot_every,
+        stages=True,
     )
     status = 1
     previous = _install_sigint(control, printer)

@@ -18,6 +18,21 @@ from core.errors import DataError
 _IMPORT_KEYS = ("steps_per_quarter", "lowest_pitch", "pitch_count", "velocity")
 
 
+# What a built-in set's pieces are called when its conversion is counted.
+PIECE_NOUNS = {"bach-chorales": "chorales", "folk-tunes": "tunes"}
+
+
+def counted_progress(progress, noun: str):
+    """``progress`` told "converting 37 of 400 chorales" on each piece a reader reports."""
+    if progress is None:
+        return None
+
+    def report(done: int, total: int, _message: str = "") -> None:
+        progress(done, total, f"converting {done} of {total} {noun}")
+
+    return report
+
+
 def list_builtin_datasets() -> list[tuple[str, str]]:
     """(name, description) of each data set that ships with Layerwise."""
     return [(s.name, s.help) for s in SOURCES if s.builtin]
@@ -76,7 +91,8 @@ _PIECE_READERS = {
 def load_dataset(data: dict, *, progress=None, use_cache: bool = True) -> Dataset:
     """Build the Dataset a project's "data" section describes.
 
-    ``progress`` is an optional ``callable(done, total, message)``.
+    ``progress`` is an optional ``callable(done, total, message)``; the message counts the
+    pieces ("converting 37 of 400 chorales").
     """
     check_data(data)
     source = data_source(data["source"])
@@ -96,6 +112,10 @@ def load_dataset(data: dict, *, progress=None, use_cache: bool = True) -> Datase
 
         return load_benchmark_dataset(source, rep, limit)
     read = _PIECE_READERS[source.reader]
+    noun = PIECE_NOUNS.get(
+        source.name, "MIDI files" if source.reader == "midi-folder" else "pieces"
+    )
+    progress = counted_progress(progress, noun)
     rolls, names, skipped, from_cache = read(source, data, rep, limit, progress, use_cache)
     if not rolls:
         raise DataError(f"data source {source.name!r} gave no pieces with notes in the pitch range")

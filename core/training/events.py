@@ -1,7 +1,8 @@
 """The typed events a training session yields, in order:
 
-PhaseStarted → (BatchMetrics* → EpochMetrics → Snapshot? → CheckpointWritten?)* per phase
-→ Finished, or Failed at any point (or Stopped when the control asked).
+StageProgress* (loading TensorFlow, building the model, loading the data)
+→ PhaseStarted → (BatchMetrics* → EpochMetrics → Snapshot? → CheckpointWritten?)* per phase
+→ StageProgress (saving) → Finished, or Failed at any point (or Stopped when the control asked).
 
 Plain dataclasses of Python numbers and numpy arrays: the CLI prints them, the GUI draws them,
 and nothing in them holds a Keras object.
@@ -13,6 +14,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    """A step of the run outside its training phases, said with a count when it has one."""
+
+    stage: str  # one of STAGES
+    text: str  # what a user reads, e.g. "converting 37 of 400 chorales"
+    done: int | None = None
+    total: int | None = None
+
+
+STAGES = ("loading-tensorflow", "building", "loading-data", "saving")
 
 
 @dataclass(frozen=True)
@@ -98,7 +112,8 @@ class Failed:
 
 
 Event = (
-    PhaseStarted
+    StageProgress
+    | PhaseStarted
     | BatchMetrics
     | EpochMetrics
     | Snapshot

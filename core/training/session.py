@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import queue
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +38,7 @@ from core.training.events import (
     Finished,
     PhaseStarted,
     Snapshot,
+    StageProgress,
     Stopped,
 )
 from core.training.inputs import prepare_inputs
@@ -63,6 +66,7 @@ def run_training(
     strategy=None,
     cpu_replicas=None,
     snapshot_every=None,
+    stages=False,
 ) -> Iterator[Event]:
     """Train ``project`` into the run folder ``run_dir``, yielding events.
 
@@ -70,11 +74,14 @@ def run_training(
     dataset: a preloaded core.data.Dataset, or None to load ``project.data``.
     device: "cpu", "gpu:N", or None (the first GPU when there is one, else the CPU).
     snapshot_every: epochs between snapshots (None = the project's setting; 0 = none).
+    stages: also yield :class:`StageProgress` for the steps around the phases (loading
+    TensorFlow, building, loading the data with a count, saving); the window and the CLI ask.
     """
     session = _Session(project, Path(run_dir), control or Control(), float(epochs_scale))
     session.device_request, session.pretraining_request = device, pretraining
     session.resume, session.dataset, session.snapshot_every = bool(resume), dataset, snapshot_every
     session.strategy, session.cpu_replicas = strategy, cpu_replicas
+    session.stages = bool(stages)
     yield from session.events()
 
 
@@ -97,6 +104,7 @@ class _Session:
         self.strategy: str | None = None
         self.cpu_replicas: int | None = None
         self.snapshot_every: int | None = None
+        self.stages = False
 
     # ---- the outer guard: bad input becomes Failed ----------------------------------------
 
@@ -106,7 +114,7 @@ class _Session:
                 self.strategy = devices.check_requests(
                     self.strategy, self.cpu_replicas, self.epochs_scale
                 )
-                self._setup()
+                yield from self._setup()
                 yield from self._train()
             except LayerwiseError as exc:
                 yield self._failed(str(exc))
@@ -138,6 +146,7 @@ class _Session:
         self.finetune = project.finetune_settings()
         self.objective = self.finetune["objective"]
         self.checkpoint = self._read_checkpoint() if self.resume else None
+        yield from self._stage("loading-tensorflow", "loading TensorFlow")
         self.keras = load_keras()
         import tensorflow as tf
 
@@ -149,20 +158,53 @@ class _Session:
         if pretraining is None:
             pretraining = bool(project.training.get("pretraining", {}).get("enabled", True))
         self.pretraining = bool(pretraining)
+        yield from self._stage("building", "building the model")
         self.built = trainers.build_network(
             project, self.pretraining, tf, self.device, self.strategy_obj
         )
         self.model = self.built.model
         if self.dataset is None:
-            from core.data import load_dataset
-
-            self.dataset = load_dataset(project.data)
+            yield from self._load_data(project.data)
         self.inputs = prepare_inputs(
             self.dataset, self.model, self.objective, self.built.output_block
         )
         steps = self.built.plan if self.pretraining else []
         self.phases = plan_phases(steps, self.finetune, self.objective, self.epochs_scale)
         self._prepare_folder()
+
+    def _stage(self, stage: str, text: str, done: int | None = None, total: int | None = None):
+        if self.stages:
+            yield StageProgress(stage, text, done, total)
+
+    def _load_data(self, data: dict):
+        """Load the project's data on a thread, yielding its progress as it comes (a few
+        times a second at most): converting a corpus can take minutes."""
+        from core.data import load_dataset
+
+        updates: queue.Queue = queue.Queue()
+        result: dict[str, Any] = {}
+
+        def load() -> None:
+            try:
+                result["dataset"] = load_dataset(data, progress=lambda *u: updates.put(u))
+            except BaseException as exc:  # noqa: BLE001 - raised again in the session
+                result["error"] = exc
+            finally:
+                updates.put(None)
+
+        thread = threading.Thread(target=load, name="layerwise-data", daemon=True)
+        thread.start()
+        yield from self._stage("loading-data", "loading the data")
+        last = 0.0
+        while (update := updates.get()) is not None:
+            done, total, text = update
+            if time.monotonic() - last >= 0.1 or done == total:
+                last = time.monotonic()
+                yield from self._stage("loading-data", text, done, total)
+        thread.join()
+        if "error" in result:
+            raise result["error"]
+        self.dataset = result["dataset"]
 
     def _read_checkpoint(self) -> resume.Checkpoint:
         """The checkpoint to go on from; the run's settings come from it."""
@@ -404,6 +446,7 @@ class _Session:
 
     def _finish(self):
         self.current = (len(self.phases) - 1, None)
+        yield from self._stage("saving", "evaluating and saving the model")
         with self.tf.device(self.device):
             evaluation = held_out_evaluation(self.trainer, self.inputs, self.dataset)
         self.run.save_model(self.final_model)

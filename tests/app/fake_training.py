@@ -20,6 +20,7 @@ from core.training.events import (
     Finished,
     PhaseStarted,
     Snapshot,
+    StageProgress,
     Stopped,
 )
 
@@ -37,10 +38,14 @@ def fake_run_training(
     step_s=0.002,
     fail_at=None,
     sample_kind="image",
+    stages=False,
     **_,
 ):
-    """Two pretraining phases (rbm1, rbm2) and a fine-tune phase, or fine-tune alone."""
+    """Two pretraining phases (rbm1, rbm2) and a fine-tune phase, or fine-tune alone; with
+    ``stages``, the steps around them as the real session says them."""
     os.makedirs(run_dir, exist_ok=True)
+    if stages:
+        yield from _stages_before()
     phases = (
         [("pretrain rbm1", "pretrain", "rbm1", "rbm"), ("pretrain rbm2", "pretrain", "rbm2", "rbm")]
         if pretraining
@@ -69,10 +74,21 @@ def fake_run_training(
             elapsed = time.monotonic() - t0
             eta = elapsed / done * (total - done)
             yield from _end_of_epoch(run_dir, index, kind, block, epoch, elapsed, eta, rng, sample)
+    if stages:
+        yield StageProgress("saving", "evaluating and saving the model")
     summary = {"phases": [p[0] for p in phases]}
     with open(os.path.join(run_dir, "summary.json"), "w") as f:
         json.dump(summary, f)
     yield Finished(run_dir, summary)
+
+
+def _stages_before():
+    yield StageProgress("loading-tensorflow", "loading TensorFlow")
+    yield StageProgress("building", "building the model")
+    yield StageProgress("loading-data", "loading the data")
+    for done in range(4):
+        time.sleep(0.01)
+        yield StageProgress("loading-data", f"converting {done} of 3 chorales", done, 3)
 
 
 def _end_of_epoch(run_dir, index, kind, block, epoch, elapsed, eta, rng, sample):

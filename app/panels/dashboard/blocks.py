@@ -118,3 +118,8 @@ class BlockStates:
             elif state in (BlockState.FINE_TUNING, BlockState.FROZEN):
                 was = BlockState.PRETRAINED if block in pretrained else BlockState.UNTRAINED
                 self.set(block, was)
+
+
+def pretraining_enabled(project) -> bool:
+    """The project's "Greedy pretraining" setting: the one the Pretraining switch shows."""
+    return bool(project.training.get("pretraining", {}).get("enabled", True))

@@ -17,11 +17,20 @@ from PySide6.QtWidgets import (
 
 from app import plots
 from app.panels.dashboard.progress import ProgressModel
+from core.training.estimate import Estimate, estimate_duration
 
 ERROR_STYLE = (
     "QLabel { background: #fdecea; color: #8a1c12; border: 1px solid #e0a39c;"
     " border-radius: 4px; padding: 6px; font-weight: bold; }"
 )
+
+
+def estimate_or_none(project, pretraining: bool, epochs_scale: float) -> Estimate | None:
+    """How long a run should take, from earlier runs like it; None when none is known."""
+    try:
+        return estimate_duration(project, pretraining=pretraining, epochs_scale=epochs_scale)
+    except Exception:  # noqa: BLE001 - an estimate is a nicety; unreadable runs give none
+        return None
 
 
 def device_argument(choice: str | None) -> str | None:
@@ -111,6 +120,17 @@ class StatusStrip(QWidget):
         line = model.phase_line()
         if line is not None:
             self.status_label.setText(line)
+
+    def show_estimate(self, found: Estimate | None) -> None:
+        """Before a run: how long it should take, or that nothing tells yet."""
+        if found is None:
+            self.say(
+                "Not started · duration not known yet (no earlier run like this one)",
+                tooltip="The first run of a network tells how long the next ones take.",
+            )
+        else:
+            self.say(f"Not started · a run takes {found.describe()}", tooltip=found.source)
+        self.time_label.setText("elapsed – · ETA –")
 
     def say(self, text: str, tooltip: str | None = None) -> None:
         self.status_label.setText(text)

@@ -23,6 +23,7 @@ from core.training.events import (
     Finished,
     PhaseStarted,
     Snapshot,
+    StageProgress,
     Stopped,
 )
 
@@ -172,6 +173,8 @@ class ProgressModel:
         self.last_snapshot: Snapshot | None = None
         self.samples_per_second: float | None = None
         self.final: Finished | Stopped | Failed | None = None
+        self.stage: StageProgress | None = None  # a step around the phases, while it runs
+        self.estimate: float | None = None  # seconds the whole run should take, said up front
         self.selected_block: str | None = None
         self.follow_block = True  # the shown block follows the phase until a user picks one
         self._started_at = 0.0
@@ -214,6 +217,9 @@ class ProgressModel:
         """Take one event in; returns the views it changed."""
         if isinstance(event, BatchMetrics):
             return self.feed_batches((event,))
+        if isinstance(event, StageProgress):
+            self.stage = event
+            return frozenset({View.STATUS})
         if isinstance(event, PhaseStarted):
             return self._phase_started(event)
         if isinstance(event, EpochMetrics):
@@ -240,6 +246,7 @@ class ProgressModel:
 
     def _phase_started(self, event: PhaseStarted) -> frozenset[View]:
         previous, self.current = self.current, event
+        self.stage = None
         self.phases[event.index] = PhaseCurves(event)
         self.epoch, self.step = event.start_epoch, 0
         if self.status is RunStatus.STARTING:
@@ -333,22 +340,37 @@ class ProgressModel:
         return now - self._started_at - self._paused_total
 
     def eta(self) -> float | None:
-        """Seconds left: the session's last estimate, counted down since (pauses left out)."""
+        """Seconds left: the session's last estimate, counted down since (pauses left out);
+        before the first epoch, the estimate made before the start. None once a stopped or
+        failed run is over, and when the countdown ran out but the run goes on (an ETA of
+        0:00 that stays up says nothing true)."""
         if isinstance(self.final, Finished):
             return 0.0
+        if self.final is not None or not self.status.active:
+            return None
         e = self.last_epoch
         if e is None or e.eta is None:
-            return None
-        return max(0.0, e.eta - (self.elapsed() - self._elapsed_at_epoch))
+            left = None if self.estimate is None else self.estimate - self.elapsed()
+        else:
+            left = e.eta - (self.elapsed() - self._elapsed_at_epoch)
+        return None if left is None or left < 0 else left
 
     def phase_line(self) -> str | None:
-        """What runs now, e.g. "Phase 1/3: pretrain rbm1 · epoch 2/10 · 1,200 samples/s";
-        None before the first phase and after the end."""
+        """What runs now, e.g. "Phase 1/3: pretrain rbm1 · epoch 2/10 · batch 40/90 ·
+        1,200 samples/s", or the step around the phases ("Converting 37 of 400 chorales…");
+        None before anything is known and after the end."""
         p = self.current
-        if p is None or self.final is not None:
+        if self.final is not None:
+            return None
+        if self.stage is not None:
+            text = self.stage.text[:1].upper() + self.stage.text[1:] + "…"
+            return text + (" (paused)" if self.paused else "")
+        if p is None:
             return None
         epoch = min(self.epoch + 1, p.epochs) if p.epochs else 0
         text = f"Phase {p.index + 1}/{p.count}: {p.name} · epoch {epoch}/{p.epochs}"
+        if self.step and p.steps_per_epoch:
+            text += f" · batch {min(self.step, p.steps_per_epoch)}/{p.steps_per_epoch}"
         if self.samples_per_second:
             text += f" · {self.samples_per_second:,.0f} samples/s"
         if self.paused:

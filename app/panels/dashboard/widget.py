@@ -15,8 +15,19 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from app.panels.dashboard.blocks import BlockState, pretrained_lr_scale, weight_blocks
-from app.panels.dashboard.controls import RunControls, StatusStrip, device_argument, error_banner
+from app.panels.dashboard.blocks import (
+    BlockState,
+    pretrained_lr_scale,
+    pretraining_enabled,
+    weight_blocks,
+)
+from app.panels.dashboard.controls import (
+    RunControls,
+    StatusStrip,
+    device_argument,
+    error_banner,
+    estimate_or_none,
+)
 from app.panels.dashboard.curves import LossPlot
 from app.panels.dashboard.from_disk import NotARunError, progress_from_run
 from app.panels.dashboard.progress import EVERY_VIEW, NETWORK, ProgressModel, View
@@ -39,6 +50,7 @@ class TrainingDashboard(QWidget):
     runFailed = Signal(str, str)  # message, block ("" when none)
     runStarted = Signal(str)  # run_dir, as soon as the folder exists (audition its snapshots)
     compareRequested = Signal(list)  # run folders (the twin run's pair)
+    pretrainingToggled = Signal(bool)  # the user flipped the switch (the project keeps it)
 
     DRAW_HZ = 25
     CURVES_HZ = 5
@@ -104,6 +116,7 @@ class TrainingDashboard(QWidget):
         self.controls.pause_button.clicked.connect(self._on_pause_clicked)
         self.controls.stop_button.clicked.connect(self.stop)
         self.controls.twin_button.clicked.connect(self.open_twin)
+        self.controls.pretraining_check.clicked.connect(self._on_pretraining_clicked)
         self.loss_plot.phasePicked.connect(self._on_phase_picked)
         self.filters.blockPicked.connect(self.select_block)
         self._expose_parts()
@@ -153,6 +166,16 @@ class TrainingDashboard(QWidget):
         self.project = project
         if not self.is_running:
             self.model.blocks.replace(weight_blocks(project), notify=False)
+            self.pretraining_check.setChecked(pretraining_enabled(project))
+            self.show_estimate()
+
+    def show_estimate(self) -> None:
+        """Say how long a run of the project should take, before it starts."""
+        if self.project is None or self.is_running:
+            return
+        pretraining = self.pretraining_check.isChecked()
+        found = estimate_or_none(self.project, pretraining, self.epochs_scale)
+        self.strip.show_estimate(found)
 
     def start(
         self,
@@ -178,11 +201,14 @@ class TrainingDashboard(QWidget):
         self.run_dir = str(run_dir) if run_dir else str(new_run(project.name))
         run_kwargs = {**self.extra_run_kwargs, **kwargs}
         run_kwargs.update(epochs_scale=scale, device=device, pretraining=bool(pretraining))
+        run_kwargs.setdefault("stages", True)  # say what happens before the first phase
+        found = estimate_or_none(project, bool(pretraining), scale)
         self._reset_view()
         self._worker = self._make_worker(project, run_kwargs)
+        self.model.estimate = found.seconds if found is not None else None
         self.model.begin()
         self._show_running()
-        self.strip.say("Starting (loading TensorFlow)…")
+        self.strip.say("Starting the training process…")
         self._worker.start()
         self._timer.start()
         self.runStarted.emit(self.run_dir)
@@ -381,6 +407,11 @@ class TrainingDashboard(QWidget):
     @Slot()
     def _on_start_clicked(self) -> None:
         self.start(self.project, pretraining=self.pretraining_check.isChecked())
+
+    @Slot(bool)
+    def _on_pretraining_clicked(self, checked: bool) -> None:
+        self.pretrainingToggled.emit(bool(checked))
+        self.show_estimate()
 
     @Slot()
     def _on_pause_clicked(self) -> None:

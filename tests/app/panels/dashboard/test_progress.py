@@ -246,3 +246,59 @@ def test_the_shown_snapshot_follows_the_phase_until_a_block_is_picked(model):
 def test_checkpoints_change_nothing_shown(model):
     assert model.feed(CheckpointWritten(0, 0, "/runs/r/ck")) == frozenset()
     assert model.feed_batches([]) == frozenset()
+
+
+def test_the_steps_around_the_phases_say_what_they_do_with_a_count(model, clock):
+    from core.training.events import StageProgress
+
+    model.begin()
+    assert model.feed(StageProgress("loading-tensorflow", "loading TensorFlow")) == {View.STATUS}
+    assert model.phase_line() == "Loading TensorFlow…"
+    model.feed(StageProgress("loading-data", "converting 37 of 400 chorales", 37, 400))
+    assert model.phase_line() == "Converting 37 of 400 chorales…"
+    model.pause()
+    assert model.phase_line() == "Converting 37 of 400 chorales… (paused)"
+    model.resume()
+    model.feed(finetune(0, count=1, epochs=5))
+    model.feed(BatchMetrics(0, None, 1, 119, {"loss": 1.0}))
+    assert model.phase_line() == "Phase 1/1: fine-tune · epoch 2/5 · batch 4/4"
+    model.feed(StageProgress("saving", "evaluating and saving the model"))
+    assert model.phase_line() == "Evaluating and saving the model…"
+    model.feed(Finished("/runs/r", {}))
+    assert model.phase_line() is None
+
+
+def test_the_clock_stops_and_the_eta_clears_when_a_run_is_stopped(model, clock):
+    model.begin()
+    model.feed(pretrain(0, "rbm1", count=2, epochs=4))
+    clock.now += 10
+    model.feed(epoch(0, 0, eta=30.0))
+    assert model.eta() == pytest.approx(30.0)
+    model.feed(Stopped("/runs/r", 0, 1, None))
+    clock.now += 60
+    assert model.elapsed() == pytest.approx(10.0)
+    assert model.eta() is None
+
+
+def test_the_clock_stops_when_the_worker_ends_without_a_last_event(model, clock):
+    model.begin()
+    model.feed(pretrain(0, "rbm1"))
+    clock.now += 5
+    model.worker_ended()
+    clock.now += 60
+    assert model.elapsed() == pytest.approx(5.0) and model.eta() is None
+
+
+def test_the_eta_before_the_first_epoch_comes_from_the_estimate_and_never_sits_at_zero(
+    model, clock
+):
+    assert ProgressModel(clock=clock).eta() is None  # idle
+    model.estimate = 100.0
+    clock.now += 30
+    assert model.eta() == pytest.approx(70.0)
+    model.feed(pretrain(0, "rbm1", count=1, epochs=4))
+    model.feed(epoch(0, 0, eta=5.0))
+    clock.now += 4
+    assert model.eta() == pytest.approx(1.0)
+    clock.now += 60  # the session's estimate ran out; the run goes on
+    assert model.eta() is None
