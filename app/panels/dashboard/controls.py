@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import plots
+from app.panels.dashboard.blocks import pretraining_enabled
 from app.panels.dashboard.progress import ProgressModel
 from core.training.estimate import Estimate, estimate_duration
 
@@ -71,6 +72,10 @@ class RunControls(QWidget):
     def device(self) -> str | None:
         return device_argument(self.device_combo.currentText())
 
+    def show_pretraining(self, project) -> None:
+        """The switch shows the project's "Greedy pretraining" setting (they are one)."""
+        self.pretraining_check.setChecked(pretraining_enabled(project))
+
     def set_running(self, running: bool, paused: bool) -> None:
         self.start_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
@@ -121,8 +126,9 @@ class StatusStrip(QWidget):
         if line is not None:
             self.status_label.setText(line)
 
-    def show_estimate(self, found: Estimate | None) -> None:
-        """Before a run: how long it should take, or that nothing tells yet."""
+    def show_estimate(self, project, pretraining: bool, epochs_scale: float) -> float | None:
+        """Before a run: how long it should take, or that nothing tells yet; the seconds."""
+        found = estimate_or_none(project, pretraining, epochs_scale)
         if found is None:
             self.say(
                 "Not started · duration not known yet (no earlier run like this one)",
@@ -131,6 +137,7 @@ class StatusStrip(QWidget):
         else:
             self.say(f"Not started · a run takes {found.describe()}", tooltip=found.source)
         self.time_label.setText("elapsed – · ETA –")
+        return found.seconds if found is not None else None
 
     def say(self, text: str, tooltip: str | None = None) -> None:
         self.status_label.setText(text)

@@ -15,19 +15,8 @@ import time
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
-from app.panels.dashboard.blocks import (
-    BlockState,
-    pretrained_lr_scale,
-    pretraining_enabled,
-    weight_blocks,
-)
-from app.panels.dashboard.controls import (
-    RunControls,
-    StatusStrip,
-    device_argument,
-    error_banner,
-    estimate_or_none,
-)
+from app.panels.dashboard.blocks import BlockState, pretrained_lr_scale, weight_blocks
+from app.panels.dashboard.controls import RunControls, StatusStrip, device_argument, error_banner
 from app.panels.dashboard.curves import LossPlot
 from app.panels.dashboard.from_disk import NotARunError, progress_from_run
 from app.panels.dashboard.progress import EVERY_VIEW, NETWORK, ProgressModel, View
@@ -166,16 +155,14 @@ class TrainingDashboard(QWidget):
         self.project = project
         if not self.is_running:
             self.model.blocks.replace(weight_blocks(project), notify=False)
-            self.pretraining_check.setChecked(pretraining_enabled(project))
+            self.controls.show_pretraining(project)
             self.show_estimate()
 
     def show_estimate(self) -> None:
         """Say how long a run of the project should take, before it starts."""
-        if self.project is None or self.is_running:
-            return
-        pretraining = self.pretraining_check.isChecked()
-        found = estimate_or_none(self.project, pretraining, self.epochs_scale)
-        self.strip.show_estimate(found)
+        if self.project is not None and not self.is_running:
+            pretraining = self.pretraining_check.isChecked()
+            self.strip.show_estimate(self.project, pretraining, self.epochs_scale)
 
     def start(
         self,
@@ -202,10 +189,10 @@ class TrainingDashboard(QWidget):
         run_kwargs = {**self.extra_run_kwargs, **kwargs}
         run_kwargs.update(epochs_scale=scale, device=device, pretraining=bool(pretraining))
         run_kwargs.setdefault("stages", True)  # say what happens before the first phase
-        found = estimate_or_none(project, bool(pretraining), scale)
+        estimate = self.strip.show_estimate(project, bool(pretraining), scale)
         self._reset_view()
         self._worker = self._make_worker(project, run_kwargs)
-        self.model.estimate = found.seconds if found is not None else None
+        self.model.estimate = estimate
         self.model.begin()
         self._show_running()
         self.strip.say("Starting the training process…")
