@@ -6,6 +6,7 @@
 | ``reconstruction`` | wrong notes per window; PCA, all-silent and per-key baselines |
 | ``classifier`` | accuracy, the confusion matrix and the majority-class baseline |
 | ``music_stats`` | symbolic-music statistics of pieces and their overlap with a corpus |
+| ``splits`` | which samples are measured: a split's windows, a benchmark set's whole pieces |
 | ``generated`` | those statistics per generation method against held-out pieces |
 | ``run`` | a run folder in, evaluation.json out |
 

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from core.evaluate import music_stats
+from core.evaluate.splits import benchmark_pieces, held_out
 
 REFERENCE_PIECES = 64  # held-out pieces compared with (evenly chosen when there are more)
 BENCHMARK_BARS = 4
@@ -19,8 +20,6 @@ QUARTERS_PER_BAR = 4
 
 def reference_rolls(gm, dataset, split: str) -> list[np.ndarray]:
     """Held-out piano rolls of the length every generated piece is cut to."""
-    from core.evaluate.run import benchmark_pieces, held_out
-
     whole = benchmark_pieces(dataset, split)
     if whole is not None:
         length = BENCHMARK_BARS * QUARTERS_PER_BAR * gm.steps_per_quarter

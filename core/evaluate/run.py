@@ -19,6 +19,7 @@ import numpy as np
 from core.errors import LayerwiseError
 from core.evaluate import classifier, reconstruction, sequence
 from core.evaluate.generated import generation_report
+from core.evaluate.splits import benchmark_pieces, held_out
 from core.runs import RunFolder
 
 EVALUATION_FORMAT = "layerwise-evaluation"
@@ -73,32 +74,12 @@ def _figures(gm, dataset, split: str) -> dict:
         x, y = held_out(dataset, split)
         if y is None or dataset.y_train is None:
             raise LayerwiseError("the classifier's data set has no labels to measure against")
-        scores = _predict(gm.model, gm._to_input(x))
+        scores = _predict(gm.model, _model_input(gm, x))
         return classifier.evaluate_classifier(scores, y, dataset.y_train)
     raise LayerwiseError(
         f"no evaluation fits this run's objective ({gm.objective!r}): it measures sequence "
         "models, autoencoders, VAEs, RBM stacks and classifiers"
     )
-
-
-def held_out(dataset, split: str):
-    """The split's samples and labels (labels None for unlabelled data)."""
-    x = {"test": dataset.x_test, "validation": dataset.x_val, "train": dataset.x_train}[split]
-    y = {"test": dataset.y_test, "validation": dataset.y_val, "train": dataset.y_train}[split]
-    return x, y
-
-
-def benchmark_pieces(dataset, split: str):
-    """Whole pieces of a benchmark set's split (train, split), or None for other sources."""
-    from core.catalog.data import data_source
-    from core.data.benchmark_sets import DATASET_SPLITS, load_benchmark_set
-
-    source = data_source(dataset.metadata.get("source", dataset.name))
-    if source.reader != "benchmark":
-        return None
-    sets = load_benchmark_set(source.name)
-    limit = max(dataset.metadata["piece_counts"].values())
-    return sets["train"][:limit], sets[DATASET_SPLITS[split]][:limit]
 
 
 def _sequence_figures(gm, dataset, split: str) -> dict:
@@ -126,6 +107,12 @@ def _reconstruction_figures(gm, dataset, split: str) -> dict:
         return np.concatenate(out).reshape(windows.shape) if out else windows
 
     return reconstruction.evaluate_reconstruction(rebuild, gm.code_size(), train, test)
+
+
+def _model_input(gm, x: np.ndarray) -> np.ndarray:
+    """Samples shaped as the model takes them (training may have flattened them)."""
+    shape = gm.input_shape if None not in gm.input_shape else gm.sample_shape
+    return np.asarray(x, np.float32).reshape((len(x), *shape))
 
 
 def _evenly(x: np.ndarray, most: int) -> np.ndarray:

@@ -88,3 +88,15 @@ def test_overlap_is_high_for_the_same_music_and_low_for_noise():
     assert close["mean_overlap"] > 0.6 > 0.2 > far["mean_overlap"]
     assert set(close["statistics"]) == set(music_stats.SCALARS + music_stats.HISTOGRAMS)
     assert close["pieces"] == {"generated": 12, "corpus": 12}
+
+
+def test_whole_pieces_come_only_from_a_benchmark_set():
+    from core.data import load_dataset
+    from core.evaluate.splits import benchmark_pieces
+
+    jsb = load_dataset({"source": "jsb-chorales", "limit": 3})
+    train, test = benchmark_pieces(jsb, "test")
+    assert len(train) == len(test) == 3 and test[0].shape[1] == 88
+    assert len(benchmark_pieces(jsb, "validation")[1]) == 3
+    jsb.metadata["source"] = "made-up"
+    assert benchmark_pieces(jsb, "test") is None
