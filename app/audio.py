@@ -7,6 +7,7 @@ PortAudio still opens the app and gets a clear :class:`AudioUnavailable` on Play
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 
@@ -64,6 +65,26 @@ def list_output_devices() -> list[dict]:
     ]
 
 
+_underrun_listeners: list = []
+
+
+def add_underrun_listener(listener) -> None:
+    """``listener()`` is called (on the audio thread) at the first buffer underrun of each piece
+    any player plays: the window says so once in its status bar."""
+    _underrun_listeners.append(listener)
+
+
+def remove_underrun_listener(listener) -> None:
+    with contextlib.suppress(ValueError):
+        _underrun_listeners.remove(listener)
+
+
+def _tell_underrun_listeners() -> None:
+    for listener in list(_underrun_listeners):
+        with contextlib.suppress(Exception):  # a report must never break the audio callback
+            listener()
+
+
 class AudioPlayer:
     """Plays one buffer at a time; play/pause/resume/stop/seek/loop from any thread."""
 
@@ -74,6 +95,7 @@ class AudioPlayer:
         self.first_callback_latency: float | None = None  # seconds, play() → first callback
         self.error: str | None = None  # set when the device fails during playback
         self.on_error = None  # optional callable(message), run on the audio thread
+        self.underruns = 0  # output buffer underruns in the piece playing (the machine is busy)
         self._stream = None
         self._requested = 0.0
         self._lock = threading.Lock()
@@ -102,6 +124,7 @@ class AudioPlayer:
         if loop is not None:
             self.transport.loop = loop
         self.error = None
+        self.underruns = 0
         self.first_callback_latency = None
         self._requested = time.perf_counter()
         self.transport.play()
@@ -124,7 +147,11 @@ class AudioPlayer:
         with self._lock:
             self._stream = stream
 
-    def _callback(self, outdata, frames, _time, _status) -> None:
+    def _callback(self, outdata, frames, _time, status) -> None:
+        if getattr(status, "output_underflow", False):
+            self.underruns += 1
+            if self.underruns == 1:
+                _tell_underrun_listeners()
         if self.first_callback_latency is None:
             self.first_callback_latency = time.perf_counter() - self._requested
         if not self.transport.fill(outdata, frames):

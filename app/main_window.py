@@ -17,7 +17,7 @@ from PySide6.QtCore import QEvent, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QLabel, QListWidget, QListWidgetItem, QMainWindow
 
-from app import autosave, window_actions
+from app import audio, autosave, window_actions
 from app.autosave import Autosaver
 from app.canvas.commands import SetSetting
 from app.canvas.document import Document
@@ -58,7 +58,10 @@ class MainWindow(ModeHost, ProjectFiles, PanelHost, RunsHost, QMainWindow):
     (the launcher does this so the window appears before pyqtgraph loads)."""
 
     keras_ready = Signal(bool)
-    modeChanged = Signal(str)  # the mode's value: "build", "train", ...
+    modeChanged = Signal(str)
+    audioUnderrun = (
+        Signal()
+    )  # emitted on the audio thread: playback stuttered  # the mode's value: "build", "train", ...
 
     def __init__(
         self,
@@ -83,6 +86,7 @@ class MainWindow(ModeHost, ProjectFiles, PanelHost, RunsHost, QMainWindow):
         self.started = False  # after_show() has run: panels loaded, questions asked
         self._startup_error: str | None = None
         self.last_message = ""
+        self.last_message_kind = "info"
         self._make_views()
         self._make_docks()
         self._make_mode_bar()
@@ -154,6 +158,11 @@ class MainWindow(ModeHost, ProjectFiles, PanelHost, RunsHost, QMainWindow):
         self.keras_label = QLabel("TensorFlow: not loaded")
         self.keras_label.setObjectName("kerasState")
         self.statusBar().addPermanentWidget(self.keras_label)
+        self.statusBar().setProperty("kind", "info")
+        self.statusBar().messageChanged.connect(self._on_status_message_changed)
+        # The audio thread reports an underrun by emitting; the slot runs in the GUI thread.
+        self.audioUnderrun.connect(self._on_audio_underrun)
+        audio.add_underrun_listener(self.audioUnderrun.emit)
 
     def _connect_views(self) -> None:
         self.doc.changed.connect(self._on_doc_changed)
@@ -201,7 +210,7 @@ class MainWindow(ModeHost, ProjectFiles, PanelHost, RunsHost, QMainWindow):
         if error:
             self.keras_label.setText("TensorFlow: failed")
             self.keras_label.setToolTip(error)
-            self.show_message(f"TensorFlow could not be loaded: {error}")
+            self.show_message(f"TensorFlow could not be loaded: {error}", "error")
         else:
             self.keras_label.setText("TensorFlow: ready")
         self.keras_ready.emit(self.keras_loaded)
@@ -216,9 +225,30 @@ class MainWindow(ModeHost, ProjectFiles, PanelHost, RunsHost, QMainWindow):
         self.setWindowModified(not self.doc.undo_stack.isClean())
 
     @Slot(str)
-    def show_message(self, text: str) -> None:
-        self.last_message = text
-        self.statusBar().showMessage(text, 10000)
+    def show_message(self, text: str, kind: str = "info") -> None:
+        """Say ``text`` in the status bar, styled by ``kind``: info, success, warning or error
+        (errors stay up longer)."""
+        self.last_message, self.last_message_kind = text, kind
+        bar = self.statusBar()
+        bar.setProperty("kind", kind)
+        bar.style().unpolish(bar)
+        bar.style().polish(bar)
+        bar.showMessage(text, 20000 if kind == "error" else 10000)
+
+    @Slot(str)
+    def _on_status_message_changed(self, text: str) -> None:
+        if not text and self.statusBar().property("kind") != "info":
+            self.statusBar().setProperty("kind", "info")  # the tint goes with its message
+            self.statusBar().style().unpolish(self.statusBar())
+            self.statusBar().style().polish(self.statusBar())
+
+    @Slot()
+    def _on_audio_underrun(self) -> None:
+        self.show_message(
+            "Playback stuttered: the audio buffer ran dry (the machine is busy). "
+            "A larger latency or a quieter machine helps.",
+            "warning",
+        )
 
     def _on_doc_changed(self) -> None:
         problems = self.doc.report.problems
@@ -344,6 +374,7 @@ class MainWindow(ModeHost, ProjectFiles, PanelHost, RunsHost, QMainWindow):
             event.ignore()
             return
         self.save_settings()
+        audio.remove_underrun_listener(self.audioUnderrun.emit)
         self.autosaver.stop()
         self.autosaver.discard()
         event.accept()
@@ -352,7 +383,7 @@ class MainWindow(ModeHost, ProjectFiles, PanelHost, RunsHost, QMainWindow):
         if not self.dialogs.edit_preferences(self.settings):
             return False
         self._give_audio_settings()
-        self.show_message("Preferences saved.")
+        self.show_message("Preferences saved.", "success")
         return True
 
     def about(self) -> None:

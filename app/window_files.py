@@ -135,7 +135,7 @@ class ProjectFiles:
         self._replace_project(project)
         self.settings.add_recent(path)
         self._fill_recent_menu()
-        self.show_message(f"Opened {path}")
+        self.show_message(f"Opened {path}", "success")
         self.check_autosave()
         return True
 
@@ -169,7 +169,7 @@ class ProjectFiles:
         self.settings.add_recent(path)
         self._fill_recent_menu()
         self._update_title()
-        self.show_message(f"Saved {path}")
+        self.show_message(f"Saved {path}", "success")
         return True
 
     # ---- the recent-files menu ------------------------------------------------------------

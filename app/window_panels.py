@@ -130,7 +130,7 @@ class PanelHost:
             return False
         if not self.doc.report.ok:
             first = self.doc.report.problems[0]
-            self.show_message(f"Fix the network first: {first}")
+            self.show_message(f"Fix the network first: {first}", "warning")
             self.problems_dock.raise_()
             return False
         project = self.doc.project.copy()
@@ -140,7 +140,7 @@ class PanelHost:
         try:
             self.dashboard.start(project, pretraining=pretraining)
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.show_message(f"Training could not start: {exc}")
+            self.show_message(f"Training could not start: {exc}", "error")
             return False
         self.show_message("Training started (Shift+F5 stops it).")
         return True
@@ -180,7 +180,7 @@ class PanelHost:
 
     @Slot(str, str)
     def _on_run_failed(self, message: str, block: str = "") -> None:
-        self.show_message(f"Training failed{' in ' + block if block else ''}: {message}")
+        self.show_message(f"Training failed{' in ' + block if block else ''}: {message}", "error")
         if block and block in self.scene.blocks:
             self.scene.select_blocks([block])
 
@@ -191,7 +191,7 @@ class PanelHost:
 
     @Slot(str)
     def _on_run_finished(self, run_dir: str) -> None:
-        self.show_message(f"Training finished: {run_dir}")
+        self.show_message(f"Training finished: {run_dir}", "success")
         self._give_audition_run(run_dir)
 
     # ---- audition -------------------------------------------------------------------------
@@ -235,7 +235,7 @@ class PanelHost:
         try:
             self.audition.toggle_play()
         except Exception as exc:  # noqa: BLE001
-            self.show_message(f"Cannot play: {exc}")
+            self.show_message(f"Cannot play: {exc}", "error")
 
 
 def _esc(text: str) -> str:

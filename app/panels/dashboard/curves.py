@@ -1,6 +1,10 @@
-"""The loss plot: the curves of one phase, or the main loss of every phase on one axis."""
+"""The loss plot: the curves of one phase, or the main loss of every phase on one axis; its
+legend sits beside the phase picker, outside the curves, and its ticks carry no SI prefix
+(an epoch axis once read "epoch (x0.001)")."""
 
 from __future__ import annotations
+
+import html
 
 import numpy as np
 import pyqtgraph as pg
@@ -25,16 +29,21 @@ class LossPlot(QWidget):
         self.phase_combo.activated.connect(self._on_phase_picked)
         self.plot = plots.plot_widget("Loss and metrics (dashed: validation)", "epoch")
         self.plot.setObjectName("lossPlot")
-        self.plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        for side in ("bottom", "left"):
+            self.plot.getAxis(side).enableAutoSIPrefix(False)
+        self.legend = QLabel()
+        self.legend.setObjectName("lossLegend")
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        self._legend_rows: tuple = ()
         self.curve_items: dict[str, pg.PlotDataItem] = {}
         self.curve_lengths: dict[str, int] = {}  # key -> points drawn, to skip unchanged ones
-        self.batch_item = self.plot.plot(
-            [], [], pen=pg.mkPen((150, 150, 150, 140), width=1), name="batch loss"
-        )
+        self.batch_item = self.plot.plot([], [], pen=pg.mkPen((150, 150, 150, 140), width=1))
         self.follow_phase = True  # the all-phases view stays until a user picks a phase
         head = QHBoxLayout()
         head.addWidget(QLabel("Phase:"))
-        head.addWidget(self.phase_combo, 1)
+        head.addWidget(self.phase_combo)
+        head.addWidget(self.legend, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(head)
@@ -66,6 +75,7 @@ class LossPlot(QWidget):
                 self.curve_lengths.pop(key, None)
         for spec in specs:
             self._draw_curve(spec)
+        self._show_legend(specs, bool(batch_x))
         if self.curve_lengths.get("batch") != len(batch_x):
             self.curve_lengths["batch"] = len(batch_x)
             self.batch_item.setData(np.asarray(batch_x, float), np.asarray(batch_y, float))
@@ -73,6 +83,14 @@ class LossPlot(QWidget):
         all_y = [y for spec in specs for y in spec.ys] + list(batch_y)
         if all_x:
             plots.keep_in_view(self.plot, all_x, all_y, x0=0.0)
+
+    def _show_legend(self, specs: list[CurveSpec], has_batches: bool) -> None:
+        rows = tuple((s.label, s.colour, s.dashed) for s in specs if s.label)
+        rows += (("batch loss", None, False),) if has_batches else ()
+        if rows == self._legend_rows:
+            return  # unchanged: no relayout
+        self._legend_rows = rows
+        self.legend.setText(" ".join(legend_entry(*row) for row in rows))
 
     def _draw_curve(self, spec: CurveSpec) -> None:
         item = self.curve_items.get(spec.key)
@@ -107,5 +125,14 @@ class LossPlot(QWidget):
             self.plot.removeItem(item)
         self.curve_items.clear()
         self.curve_lengths.clear()
+        self._legend_rows = ()
+        self.legend.clear()
         self.batch_item.setData([], [])
         plots.forget_view(self.plot)
+
+
+def legend_entry(label: str, colour: int | None, dashed: bool) -> str:
+    """One legend row as rich text: a coloured line sample (dashed for validation), the name."""
+    ink = plots.palette_colour(colour) if colour is not None else "#969696"
+    sample = "╌╌" if dashed else "━━"
+    return f'<span style="color:{ink}">{sample}</span>&nbsp;{html.escape(label)}&nbsp;&nbsp;'
