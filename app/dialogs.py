@@ -118,6 +118,22 @@ class Dialogs:
             + "\n".join(f"• {line}" for line in layers),
         )
 
+    def choose_folder(self, title: str, start: str) -> str | None:
+        path = QFileDialog.getExistingDirectory(self.parent, title, start)
+        return path or None
+
+    def choose_file(self, title: str, start: str, filters: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self.parent, title, start, filters)
+        return path or None
+
+    def import_midi_folder(self, data: dict) -> dict | None:
+        """The MIDI import dialog for ``data["path"]``: the data settings it settles (dotted
+        keys: "path", "representation.transpose", "split"), or None when cancelled."""
+        from app.midi_import_dialog import MidiImportDialog
+
+        dialog = MidiImportDialog(data, self.parent)
+        return dialog.settled() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
     def choose_template(self) -> str | None:
         dialog = TemplateDialog(self.parent)
         return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None

@@ -116,7 +116,7 @@ class MainWindow(ModeHost, ProjectFiles, PanelHost, RunsHost, QMainWindow):
         self.view = CanvasView(self.scene, self)
         self.setCentralWidget(self.view)
         self.palette = Palette(self)
-        self.inspector = Inspector(self.doc, self)
+        self.inspector = Inspector(self.doc, self, dialogs=lambda: self.dialogs)
         self.problems = QListWidget(self)
         self.problems.setObjectName("problems")
 

@@ -48,10 +48,13 @@ def make_actions(window) -> None:
 
 def _make_file_actions(w) -> None:
     w.act_new = add_action(
+        w, "&New", w.new_project, [QKeySequence(Key.New)], "Start an empty project"
+    )
+    w.act_new_from_template = add_action(
         w,
-        "&New from template…",
+        "New from &Template…",
         w.new_from_template,
-        [QKeySequence(Key.New)],
+        ["Ctrl+Shift+N"],
         "Start a project from a template",
     )
     w.act_open = add_action(
@@ -170,6 +173,7 @@ def make_menus(w) -> None:
     bar = w.menuBar()
     file_menu = bar.addMenu("&File")
     file_menu.addAction(w.act_new)
+    file_menu.addAction(w.act_new_from_template)
     file_menu.addAction(w.act_open)
     file_menu.addAction(w.act_open_run)
     w.recent_menu = file_menu.addMenu("Open &Recent")

@@ -1,6 +1,6 @@
-"""The main window's project files: new from a template, open (menu, recent list, dropped
-files, the command line: a project, a run folder, a `.keras` model or a MIDI file), save,
-and recovering the autosave a crash left behind.
+"""The main window's project files: new (an empty project or one from a template), open (menu,
+recent list, dropped files, the command line: a project, a run folder, a `.keras` model or a
+MIDI file), save, and recovering the autosave a crash left behind.
 
 :class:`ProjectFiles` is a part of the main window (a mixin): it uses the window's document,
 dialogs, settings, autosaver and status bar. Any problem with a file is said in a dialog and
@@ -61,6 +61,14 @@ class ProjectFiles:
         self.doc.set_project(project)
         self._update_title()
         QTimer.singleShot(0, self.view.fit)
+
+    def new_project(self) -> bool:
+        """An empty project: one Input block shaped for the default data (File › New)."""
+        if not self.maybe_save_changes():
+            return False
+        self._replace_project(templates.empty())
+        self.show_message("New empty project: choose its data, then add blocks below the Input.")
+        return True
 
     def new_from_template(self) -> bool:
         name = self.dialogs.choose_template()

@@ -16,6 +16,7 @@ from app.canvas.items import BLOCK_H, BLOCK_W, BlockItem, PortItem, WireItem, wi
 from app.canvas.layout import tidy_positions
 from core import catalog
 from core.spec import Block, Wire
+from core.templates import input_params
 
 CLIPBOARD_MIME = "application/x-layerwise-blocks"
 # The canvas is at least this big; an imported model of hundreds of blocks makes it grow.
@@ -172,7 +173,8 @@ class NetworkScene(QGraphicsScene):
             pos = self._free_spot()
         else:
             pos = QPointF(pos.x() - BLOCK_W / 2, pos.y() - BLOCK_H / 2)
-        block = Block(block_id, decl.name, decl.defaults(), (round(pos.x()), round(pos.y())))
+        params = input_params(self.doc.project.data) if decl.name == "Input" else decl.defaults()
+        block = Block(block_id, decl.name, params, (round(pos.x()), round(pos.y())))
         self.doc.undo_stack.push(AddBlocks(self.doc, [block]))
         self.select_blocks([block_id])
         return block_id

@@ -21,7 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.canvas.commands import SetParam, SetSetting
+from app.panels.field_problems import field_problems
+from app.panels.inspector_data import DataForm
 from app.panels.param_editors import Editor
+from app.wheel_guard import guard_wheel
 from core import catalog
 from core.catalog import (
     FINETUNE_PARAMS,
@@ -30,14 +33,17 @@ from core.catalog import (
     TRAINING_PARAMS,
     Param,
 )
-from core.catalog.data import DATA_PARAMS, REPRESENTATION_PARAMS, SOURCE_INDEX
 
 
-class Inspector(QScrollArea):
-    def __init__(self, doc, parent=None):
+class Inspector(DataForm, QScrollArea):
+    """``dialogs`` gives the window's ``Dialogs`` when asked (Browse…, the MIDI import), so
+    the answer always comes from the window's current one."""
+
+    def __init__(self, doc, parent=None, dialogs: Callable[[], object] | None = None):
         super().__init__(parent)
         self.setObjectName("inspector")
         self.doc = doc
+        self._dialogs = dialogs
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.selection: list[str] = []
@@ -46,6 +52,7 @@ class Inspector(QScrollArea):
         self._shown: tuple | None = None
         self._data_form: QFormLayout | None = None  # the project form's, to hide rows
         self._representation_box: QWidget | None = None
+        self._import_button = None
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         doc.changed.connect(self.refresh)
         doc.projectReplaced.connect(self._on_replaced)
@@ -77,6 +84,7 @@ class Inspector(QScrollArea):
         self._problem_label = None
         self._data_form = None
         self._representation_box = None
+        self._import_button = None
         page = QWidget()
         page.setObjectName("inspectorPage")
         layout = QVBoxLayout(page)
@@ -103,6 +111,8 @@ class Inspector(QScrollArea):
             self._shown = ("project",)
         layout.addStretch(1)
         self.setWidget(page)
+        guard_wheel(page)  # scrolling the panel never changes a value
+        self._show_field_problems()
 
     def _add_problem_label(self, layout) -> None:
         self._problem_label = QLabel()
@@ -129,7 +139,7 @@ class Inspector(QScrollArea):
         editor.section = section
         label = QLabel(param.title)
         label.setToolTip(param.help)
-        form.addRow(label, editor.widget)
+        form.addRow(label, editor.row)
         self._editors.append((editor, read))
         return editor
 
@@ -225,41 +235,6 @@ class Inspector(QScrollArea):
                 self._setting_writer(("training", "finetune", param.name)),
             )
 
-    def _build_data(self, layout) -> None:
-        """The data source and, for a music source, its piano-roll representation; rows that
-        do not apply to the chosen source are hidden (see ``_show_data_rows``)."""
-        self._data_form = self._section(layout, "Data")
-        for param in DATA_PARAMS:
-            self._add(
-                self._data_form,
-                "data",
-                param,
-                lambda p=param: self.doc.project.data.get(p.name, p.default),
-                self._setting_writer(("data", param.name)),
-            )
-        form = self._section(layout, "Representation")
-        self._representation_box = form.parentWidget()
-        for param in REPRESENTATION_PARAMS:
-            self._add(
-                form,
-                "representation",
-                param,
-                lambda p=param: self.doc.project.data.get("representation", {}).get(
-                    p.name, p.default
-                ),
-                self._setting_writer(("data", "representation", param.name)),
-            )
-        self._show_data_rows()
-
-    def _show_data_rows(self) -> None:
-        if self._data_form is None or self._representation_box is None:
-            return
-        source = SOURCE_INDEX.get(self.doc.project.data.get("source"))
-        path = self.editor("path", "data")
-        if path is not None:  # an unknown source shows every row, so it can be mended
-            self._data_form.setRowVisible(path.widget, source is None or bool(source.path))
-        self._representation_box.setVisible(source is None or source.music)
-
     # ---- readers and writers ------------------------------------------------------------
     def _block_reader(self, block_id: str, param: Param):
         def read():
@@ -310,7 +285,10 @@ class Inspector(QScrollArea):
             if self.doc.project.pretrain_settings(block_id).get(name) == value:
                 return
         text = f"Set {label or '.'.join(str(p) for p in path[:-1])}: {path[-1]}"
-        self.doc.undo_stack.push(SetSetting(self.doc, path, value, text=text))
+        if path[0] == "data":
+            self._push_data_settings({path: value}, text)  # the Input follows the data
+        else:
+            self.doc.undo_stack.push(SetSetting(self.doc, path, value, text=text))
 
     # ---- model -> widgets ---------------------------------------------------------------
     def refresh(self) -> None:
@@ -329,6 +307,17 @@ class Inspector(QScrollArea):
             editor.set(read())
         self._show_data_rows()
         self._update_summary()
+        self._show_field_problems()
+
+    def _show_field_problems(self) -> None:
+        """Under each field, the validator's word on its value (in the summary too)."""
+        ids = [i for i in self.selection if self.doc.spec.has_block(i)]
+        if len(ids) > 1:
+            return
+        found = field_problems(self.doc.report.problems, ids[0] if ids else None)
+        for editor, _ in self._editors:
+            text = found.get((editor.section, editor.param.name))
+            editor.show_report_problem(f"{editor.param.title}: {text}" if text else None)
 
     def _update_summary(self) -> None:
         if self._problem_label is None:

@@ -14,8 +14,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
+    QVBoxLayout,
 )
 
 from core.catalog import Param
@@ -85,7 +90,10 @@ def _parse_list(text: str):
 
 
 class Editor:
-    """One editing widget for one Param, with ``set`` (model -> widget) and a commit hook."""
+    """One editing widget for one Param, with ``set`` (model -> widget) and a commit hook.
+
+    ``row`` is the layout a form shows: the field (and any buttons beside it) over a message
+    that says in words why the value is not acceptable (hidden while it is)."""
 
     def __init__(self, param: Param, value, commit: Callable[[object], None]):
         self.param = param
@@ -93,8 +101,64 @@ class Editor:
         self.widget = self._make(param)
         self.widget.setToolTip(param.help)
         self.widget.setObjectName(f"edit_{param.name}")
+        self._own_problem: str | None = None  # the text typed does not parse or check
+        self._report_problem: str | None = None  # the validator's word on the stored value
+        self.row, self._line, self.message = self._make_row()
         self.set(value)
         self._connect()
+
+    def _make_row(self) -> tuple[QVBoxLayout, QHBoxLayout, QLabel]:
+        # a layout, not a widget: the field keeps the form's box as its parent
+        row = QVBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        line = QHBoxLayout()
+        line.setContentsMargins(0, 0, 0, 0)
+        line.setSpacing(4)
+        line.addWidget(self.widget, 1)
+        row.addLayout(line)
+        message = QLabel()
+        message.setObjectName("fieldProblem")
+        message.setWordWrap(True)
+        message.setStyleSheet("color: #c62828;")
+        message.hide()
+        row.addWidget(message)
+        return row, line, message
+
+    def set_row_visible(self, form: QFormLayout, visible: bool) -> None:
+        """Show or hide this editor's row of ``form`` (its message only when it has one)."""
+        form.setRowVisible(self.row, visible)
+        if visible:
+            self._show_problem()
+
+    def add_button(self, text: str, clicked: Callable[[], None]) -> QPushButton:
+        """A button beside the field (Browse…, Import…)."""
+        button = QPushButton(text)
+        button.setObjectName(f"{self.param.name}_{text.strip('…. ').lower()}")
+        button.clicked.connect(lambda _=False: clicked())
+        self._line.addWidget(button)
+        return button
+
+    @property
+    def problem(self) -> str | None:
+        """Why the field is invalid, in words, or None."""
+        return self._own_problem or self._report_problem
+
+    def show_report_problem(self, message: str | None) -> None:
+        """The validator's message about this field's stored value (None: no problem)."""
+        self._report_problem = message
+        self._show_problem()
+
+    def _show_problem(self) -> None:
+        problem = self.problem
+        self.message.setText(f"⚠ {problem}" if problem else "")
+        self.message.setVisible(bool(problem) and not self.widget.isHidden())
+        tip = f"{problem}\n\n{self.param.help}" if problem else self.param.help
+        self.widget.setToolTip(tip)
+        if bool(self.widget.property("invalid")) != bool(problem):
+            self.widget.setProperty("invalid", bool(problem))
+            self.widget.style().unpolish(self.widget)
+            self.widget.style().polish(self.widget)
 
     def _make(self, param: Param):
         kind = param.kind
@@ -158,20 +222,16 @@ class Editor:
             value = _parse_list(text)
         problem = self.param.check(value)
         if problem:
-            self.widget.setProperty("invalid", True)
-            self.widget.setToolTip(f"{self.param.title} {problem}\n\n{self.param.help}")
-            self.widget.style().unpolish(self.widget)
-            self.widget.style().polish(self.widget)
+            self._own_problem = f"{self.param.title} {problem}"
+            self._show_problem()
             return
         self._mark_valid()
         self.commit(value)
 
     def _mark_valid(self) -> None:
-        if self.widget.property("invalid"):
-            self.widget.setProperty("invalid", False)
-            self.widget.setToolTip(self.param.help)
-            self.widget.style().unpolish(self.widget)
-            self.widget.style().polish(self.widget)
+        if self._own_problem:
+            self._own_problem = None
+            self._show_problem()
 
     def set(self, value) -> None:
         w = self.widget

@@ -31,6 +31,7 @@ class DataSource:
     # keys from A0 on its own grid, whatever the project's representation says, so figures
     # on it compare with the literature's.
     time_step: int | None = None
+    shape: tuple[int, ...] | None = None  # one sample's shape, for a source without piano rolls
 
     @property
     def builtin(self) -> bool:
@@ -64,6 +65,7 @@ SOURCES: tuple[DataSource, ...] = (
         "scikit-learn's 1,797 handwritten digits, 8×8 pixels, labels 0-9",
         reader="digits",
         music=False,
+        shape=(8, 8),
     ),
     *(
         DataSource(
@@ -206,6 +208,23 @@ def own_representation(source: DataSource) -> dict[str, Any]:
         "pitch_count": BENCHMARK_KEYS,
         "velocity": False,
     }
+
+
+def sample_shape(data: Any) -> list[int] | None:
+    """The shape of one sample of a project's data (what its Input block takes), from the
+    declarations alone: a window of the piano roll for a music source (a benchmark set's own
+    88 keys). None when the declarations cannot say: an unknown source, a broken
+    representation, or arrays of the user's whose shape only the file knows."""
+    if not isinstance(data, dict) or data.get("source") not in SOURCE_INDEX:
+        return None
+    source = SOURCE_INDEX[data["source"]]
+    if not source.music:
+        return list(source.shape) if source.shape is not None else None
+    section = _section(data.get("representation"), "representation", REPRESENTATION_PARAMS)
+    if isinstance(section, list) or _value_problems(section, REPRESENTATION_PARAMS, ""):
+        return None
+    section.update(own_representation(source))
+    return [section["window_steps"], section["pitch_count"]]
 
 
 def default_data() -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Where converted datasets are kept between runs (music21 parsing is slow)."""
+"""Where converted datasets are kept between runs (music21 and MIDI parsing are slow): the
+built-in sets by name, a MIDI folder by its place and the fingerprint of its files."""
 
 from __future__ import annotations
 
@@ -37,3 +38,30 @@ def cache_path(source: str, representation: dict, limit: int | None) -> Path:
     digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     suffix = "all" if limit is None else f"first{limit}"
     return cache_root() / "datasets" / f"{source}-{suffix}-{digest}.npz"
+
+
+def folder_fingerprint(files: list[Path], folder: Path) -> str:
+    """A digest of each file's name, size and modification time: any change to the folder's
+    files gives another cache file."""
+    digest = hashlib.sha1()
+    for path in files:
+        stat = path.stat()
+        line = f"{path.relative_to(folder).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n"
+        digest.update(line.encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()[:16]
+
+
+def midi_folder_cache_path(folder: Path, fingerprint: str, representation: dict) -> Path:
+    """One file per folder, its files' fingerprint, grid, pitch range and format version."""
+    key = {
+        "folder": str(Path(folder).resolve()),
+        "files": fingerprint,
+        "steps_per_quarter": representation["steps_per_quarter"],
+        "lowest_pitch": representation["lowest_pitch"],
+        "pitch_count": representation["pitch_count"],
+        "velocity": representation.get("velocity", False),
+        "format": FORMAT_VERSION,
+    }
+    digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    name = "".join(c if c.isalnum() or c in "-_" else "-" for c in Path(folder).name)[:40]
+    return cache_root() / "datasets" / f"midi-folder-{name or 'root'}-{digest}.npz"

@@ -74,11 +74,11 @@ def _npz_pieces(source, data, rep, limit, progress, use_cache):
 
 
 def _midi_folder_pieces(source, data, rep, limit, progress, use_cache):
-    from core.data.midi_folder import import_midi_folder
+    from core.data.midi_folder import load_midi_folder
 
-    rolls, names, skipped = import_midi_folder(data["path"], rep, progress)
+    rolls, names, skipped, from_cache = load_midi_folder(data["path"], rep, progress, use_cache)
     n = len(rolls) if limit is None else limit
-    return rolls[:n], names[:n], skipped, False
+    return rolls[:n], names[:n], skipped, from_cache
 
 
 _PIECE_READERS = {

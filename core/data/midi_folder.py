@@ -1,10 +1,17 @@
-"""Importing a folder of the user's MIDI files: keep every readable piece, name every other."""
+"""Importing a folder of the user's MIDI files: keep every readable piece, name every other.
+
+``load_midi_folder`` keeps what an import converted in the dataset cache (like the built-in
+sets), keyed by the folder and its files' names, sizes and times, so a second import of an
+unchanged folder reads one file.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from core.data import cache
+from core.data.pieces import load_pieces, save_pieces
 from core.errors import DataError
 from core.music.pianoroll import MidiFileError, from_pretty_midi, load_pretty_midi
 
@@ -66,3 +73,32 @@ def import_midi_folder(folder, representation: dict, progress=None):
     if progress:
         progress(len(files), len(files), "done")
     return rolls, names, skipped
+
+
+def load_midi_folder(folder, representation: dict, progress=None, use_cache: bool = True):
+    """(rolls, names, skipped, from_cache): the folder's pieces, from the cache when an
+    import of the same files on the same grid is there. ``progress(done, total, message)``."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise DataError(f"{folder}: not a folder")
+    path = None
+    if use_cache:
+        fingerprint = cache.folder_fingerprint(_midi_files(folder), folder)
+        path = cache.midi_folder_cache_path(folder, fingerprint, representation)
+        if path.exists():
+            try:
+                rolls, names, info = load_pieces(path)
+            except DataError:
+                pass  # a damaged cache file is rebuilt below
+            else:
+                if progress:
+                    progress(len(names), len(names), "read from the cache")
+                return rolls, names, [tuple(s) for s in info["skipped"]], True
+    rolls, names, skipped = import_midi_folder(folder, representation, progress)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            save_pieces(path, rolls, names, representation, skipped)
+        except (OSError, DataError):
+            pass  # an unwritable cache only costs time next import
+    return rolls, names, skipped, False

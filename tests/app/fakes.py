@@ -101,6 +101,9 @@ class Answers(Dialogs):
         self.model_answer: str | None = None
         self.export_answer = None  # a function of (sources, folder) -> ExportChoice | None
         self.errors: list[tuple[str, str]] = []
+        self.folder_answer: str | None = None
+        self.file_answer: str | None = None
+        self.import_answer: dict | None = None  # what the MIDI import dialog settles
 
     def ask_save_changes(self, name):
         self.asked.append(("save changes", name))
@@ -144,3 +147,15 @@ class Answers(Dialogs):
     def error(self, title, text):
         self.errors.append((title, text))
         super().error(title, text)
+
+    def choose_folder(self, title, start):
+        self.asked.append(("folder", title, start))
+        return self.folder_answer
+
+    def choose_file(self, title, start, filters):
+        self.asked.append(("file", title, start, filters))
+        return self.file_answer
+
+    def import_midi_folder(self, data):
+        self.asked.append(("import midi folder", data["path"]))
+        return self.import_answer

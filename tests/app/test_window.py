@@ -213,11 +213,27 @@ def test_open_asks_to_save_changes_and_cancel_keeps_everything(window, tmp_path)
 
 def test_new_from_template(window):
     window.dialogs.template = "conv-classifier"
-    window.act_new.trigger()
+    window.act_new_from_template.trigger()
     assert window.doc.project.name == templates.load("conv-classifier").name
     assert window.doc.project.path is None
     assert "(unsaved)" in window.windowTitle()
     assert not window.doc.undo_stack.canUndo()
+
+
+def test_file_new_gives_an_empty_project_with_an_input_for_its_data(window):
+    window.add_block("Dense")
+    window.dialogs.save_answer = "discard"
+    window.act_new.trigger()
+    project = window.doc.project
+    assert [b.type for b in project.network.blocks] == ["Input"]
+    assert project.network.blocks[0].params["shape"] == [16, 48]
+    assert project.path is None and "(unsaved)" in window.windowTitle()
+    assert not window.doc.undo_stack.canUndo()
+    assert window.inspector.editor("source", "data") is not None  # the project form shows
+    assert window.act_new_from_template.text().startswith("New from")
+    window.dialogs.save_answer = "cancel"
+    window.add_block("Dense")
+    assert window.new_project() is False and len(window.doc.spec.blocks) == 2
 
 
 def test_template_dialog_lists_every_template(qtbot):

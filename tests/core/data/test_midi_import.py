@@ -162,3 +162,37 @@ def test_cli_lists_builtin_datasets():
         "musedata",
         "piano-midi",
     ]
+
+
+def test_a_folder_import_is_cached_and_a_changed_file_is_converted_again(tmp_path):
+    from core.data.midi_folder import load_midi_folder
+
+    folder = tmp_path / "songs"
+    folder.mkdir()
+    write_midi_file(folder / "a.mid", SCALE)
+    write_midi_file(folder / "b.mid", SCALE[:4])
+    (folder / "bad.mid").write_bytes(b"MThd\x00\x00\x00\x06" + b"\xff" * 20)
+    seen = []
+    first = load_midi_folder(folder, REP, lambda done, total, name: seen.append((done, total)))
+    assert first[1] == ["a.mid", "b.mid"] and [s[0] for s in first[2]] == ["bad.mid"]
+    assert first[3] is False and seen[-1] == (3, 3)
+    again = load_midi_folder(folder, REP)
+    assert again[3] is True  # read from the cache
+    assert again[1] == first[1] and again[2] == first[2]
+    np.testing.assert_array_equal(again[0][0], first[0][0])
+    write_midi_file(folder / "c.mid", SCALE)
+    changed = load_midi_folder(folder, REP)
+    assert changed[3] is False and changed[1] == ["a.mid", "b.mid", "c.mid"]
+    other_grid = load_midi_folder(folder, {**REP, "steps_per_quarter": 8})
+    assert other_grid[3] is False and other_grid[0][0].shape[0] == 2 * first[0][0].shape[0]
+
+
+def test_training_data_from_a_midi_folder_reads_the_import_from_the_cache(tmp_path):
+    folder = tmp_path / "songs"
+    folder.mkdir()
+    for i in range(4):
+        write_midi_file(folder / f"{i}.mid", [(60 + i + j % 5, j, j + 1) for j in range(40)])
+    data = {"source": "midi-folder", "path": str(folder), "limit": None}
+    assert load_dataset(data).metadata["from_cache"] is False
+    assert load_dataset(data).metadata["from_cache"] is True
+    assert load_dataset(data, use_cache=False).metadata["from_cache"] is False
