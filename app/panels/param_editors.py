@@ -186,8 +186,9 @@ class Editor:
     def _int_box(param: Param) -> QSpinBox:
         box = QSpinBox()
         box.setKeyboardTracking(False)
-        lo = -(2**31) if param.minimum is None else int(param.minimum)
-        hi = 2**31 - 1 if param.maximum is None else int(param.maximum)
+        # a spin box holds 32-bit values: a wider declared range (seeds) is cut to fit
+        lo = -(2**31) + 1 if param.minimum is None else max(int(param.minimum), -(2**31) + 1)
+        hi = 2**31 - 1 if param.maximum is None else min(int(param.maximum), 2**31 - 1)
         if param.unset is not None:
             lo -= 1  # one step below the range stands for "unset"
             box.setSpecialValueText(param.unset)

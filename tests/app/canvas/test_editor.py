@@ -601,7 +601,11 @@ def test_data_form_follows_the_declared_sources(window):
     inspector = window.inspector
     source = inspector.editor("source", "data").widget
     representation = inspector.editor("pitch_count", "representation").widget.parentWidget()
-    assert [source.itemData(i) for i in range(source.count())][-2:] == ["midi-folder", "npz"]
+    assert [source.itemData(i) for i in range(source.count())][-3:] == [
+        "midi-folder",
+        "npz",
+        "arrays",
+    ]
     assert inspector.editor("path", "data").widget.isHidden()
     source.setCurrentIndex(source.findData("midi-folder"))
     path = inspector.editor("path", "data").widget
