@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 
 import core
 from core.errors import LayerwiseError
+from core.limits import os_error_line, printable
 
 # Order is the order shown by --help.
 COMMANDS = [
@@ -104,7 +105,10 @@ def run_command(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args) or 0)
     except LayerwiseError as exc:
-        print(f"layerwise {args.command}: {exc}", file=sys.stderr)
+        print(f"layerwise {args.command}: {printable(exc)}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a disk that filled up or went away under a library's writer
+        print(f"layerwise {args.command}: {os_error_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"layerwise {args.command}: interrupted", file=sys.stderr)

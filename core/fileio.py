@@ -15,6 +15,7 @@ together or not at all.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import secrets
@@ -25,8 +26,43 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import LayerwiseError
+from core.limits import disk_message
 
 PathLike = str | os.PathLike[str]
+
+
+class WriteError(LayerwiseError, OSError):
+    """A write that failed for a reason of the disk (full, read-only, gone): an OSError for
+    callers that catch those, one line naming the path for the user. Nothing was changed."""
+
+    def __init__(self, path: PathLike, cause: OSError, what: str = "write") -> None:
+        super().__init__(cause.errno, cause.strerror, os.fspath(path))
+        self.line = disk_message(path, cause, what)
+
+    def __str__(self) -> str:
+        return self.line
+
+
+_WRITE_ERRORS: dict[type[OSError], type[WriteError]] = {}
+
+
+def write_error(path: PathLike, cause: OSError, what: str = "write") -> WriteError:
+    """A WriteError that is also of ``cause``'s own kind (FileNotFoundError, PermissionError,
+    ...), so code that catches the specific kind still does."""
+    kind = type(cause)
+    if kind not in _WRITE_ERRORS:
+        _WRITE_ERRORS[kind] = type("WriteError", (WriteError, kind), {})
+    return _WRITE_ERRORS[kind](path, cause, what)
+
+
+def _disk_full(folder: Path) -> bool:
+    """Whether the file system of ``folder`` has (almost) no room left: libraries that do not
+    raise OSError (TensorFlow's writers) still fail there for want of space."""
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < 64 * 1024
 
 
 def temp_path_beside(path: PathLike) -> Path:
@@ -56,11 +92,19 @@ def atomic_write(path: PathLike, write: Callable[[Path], object]) -> Path:
     """Call ``write(temp)`` with a temporary path beside ``path``, then rename it over
     ``path``. The folder must exist; errors (OSError included) propagate after clean-up."""
     target = Path(path)
-    temp = temp_path_beside(target)
+    try:
+        temp = temp_path_beside(target)
+    except OSError as exc:
+        raise write_error(target, exc) from None
     try:
         write(temp)
         _fsync(temp)
         os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        if isinstance(exc, LayerwiseError):
+            raise
+        raise write_error(target, exc) from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -117,6 +161,14 @@ def staged(targets: Sequence[PathLike], directory: bool = False) -> Iterator[lis
             if temp.is_file():
                 _fsync(temp)
             _replace(temp, target, directory)
+    except LayerwiseError:
+        raise
+    except OSError as exc:
+        raise write_error(paths[0], exc, "export") from None
+    except Exception:
+        if _disk_full(stage):
+            raise WriteError(paths[0], OSError(errno.ENOSPC, "No space left"), "export") from None
+        raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
 

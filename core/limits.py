@@ -9,6 +9,7 @@ carry escape sequences. Messages name the file and the limit, never how to lift 
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import zipfile
@@ -38,6 +39,18 @@ MAX_PARAMETERS = 200_000_000  # 800 MB of float32 weights, before the optimiser'
 _UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+_REASONS = {
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is used up",
+    errno.EROFS: "the folder is on a read-only disk",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EIO: "input/output error (was the device removed?)",
+    errno.ENODEV: "the device is gone",
+    errno.ENOENT: "no such file or folder (was the device removed?)",
+}
 
 
 class TooLarge(LayerwiseError):
@@ -103,6 +116,20 @@ def read_json_file(
     return loads_json(data.decode("utf-8"), str(path), max_depth)
 
 
+NPZ_ERRORS = (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile)
+"""What numpy raises for an .npz file that is truncated, damaged or not one."""
+
+
+def npz_reason(exc: BaseException) -> str:
+    """Why an .npz could not be read, in one line that never advises allowing pickles."""
+    text = " ".join(str(exc).split())
+    if "pickle" in text:
+        return "it holds Python objects (pickles), which Layerwise never loads"
+    if isinstance(exc, zipfile.BadZipFile | EOFError):
+        return "truncated or damaged archive"
+    return printable(text[:120]) or type(exc).__name__
+
+
 def load_npz(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Every array of an ``.npz`` file (pickles refused). ValueError with one line for a
     truncated, damaged or foreign file; OSError for one that cannot be read."""
@@ -113,13 +140,8 @@ def load_npz(path: str | os.PathLike[str]) -> dict[str, Any]:
             if not hasattr(data, "files"):
                 raise ValueError(f"{path}: a bare array, not an .npz archive")
             return {key: data[key] for key in data.files}
-    except (zipfile.BadZipFile, EOFError, KeyError) as exc:
-        raise ValueError(f"{path}: truncated or damaged archive ({type(exc).__name__})") from None
-    except ValueError as exc:
-        text = " ".join(str(exc).split())
-        if "pickle" in text:  # numpy's text explains how to allow pickles: never advise that
-            raise ValueError(f"{path}: refused, the file holds Python objects (pickles)") from None
-        raise ValueError(f"{path}: not a readable .npz archive ({text[:120]})") from None
+    except (zipfile.BadZipFile, EOFError, KeyError, ValueError) as exc:
+        raise ValueError(f"{path}: cannot be read ({npz_reason(exc)})") from None
 
 
 def check_quantity(
@@ -153,19 +175,14 @@ def guarded(call: Callable[[], Any], path: object, what: str) -> Any:
         raise LayerwiseError(disk_message(path, exc, what)) from None
 
 
+def os_error_line(exc: OSError) -> str:
+    """One line for an OSError nobody turned into words: the path (when known) and why."""
+    path = exc.filename if exc.filename is not None else "a file"
+    reason = _REASONS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+    return f"{printable(path)}: {reason}"
+
+
 def disk_message(path: object, exc: OSError, what: str = "write") -> str:
     """One line for an OSError while writing ``path``."""
-    import errno
-
-    reasons = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is used up",
-        errno.EROFS: "the folder is on a read-only disk",
-        errno.EACCES: "permission denied",
-        errno.EPERM: "permission denied",
-        errno.EIO: "input/output error (was the device removed?)",
-        errno.ENODEV: "the device is gone",
-        errno.ENOENT: "the folder does not exist (was the device removed?)",
-    }
-    reason = reasons.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+    reason = _REASONS.get(exc.errno or 0, exc.strerror or type(exc).__name__)
     return f"{printable(path)}: cannot {what} ({reason}); nothing was changed there"

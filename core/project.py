@@ -134,6 +134,12 @@ def _kind(value: object) -> str:
     }.get(type(value), "a number" if isinstance(value, int | float) else type(value).__name__)
 
 
+def _shown(value: object, limit: int = 40) -> str:
+    """A value for a message: its repr, escaped and cut short."""
+    text = limits.printable(repr(value))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _read_block(raw: Any, where: str) -> Block:
     _expect(raw, dict, where, "an object")
     for key in ("id", "type"):
@@ -142,8 +148,8 @@ def _read_block(raw: Any, where: str) -> Block:
     block_id = _expect(raw["id"], str, f"{where}.id", "text")
     if not valid_id(block_id):
         raise ProjectError(
-            f"{where}.id: {block_id!r} is not a valid block id (a letter, then letters, digits "
-            "or _ ; at most 64)"
+            f"{where}.id: {_shown(block_id)} is not a valid block id (a letter, then letters, "
+            "digits or _ ; at most 64)"
         )
     type_name = _expect(raw["type"], str, f"{where}.type", "text")
     params = _expect(raw.get("params", {}), dict, f"{where}.params", "an object")
@@ -153,7 +159,7 @@ def _read_block(raw: Any, where: str) -> Block:
         or len(pos) != 2
         or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in pos)
     ):
-        raise ProjectError(f"{where}.position: expected [x, y], found {pos!r}")
+        raise ProjectError(f"{where}.position: expected [x, y], found {_shown(pos)}")
     return Block(block_id, type_name, dict(params), (float(pos[0]), float(pos[1])))
 
 
@@ -186,11 +192,12 @@ def project_from_json(doc: Any, path: Path | None = None) -> Project:
     _expect(doc, dict, "project", "an object at the top level")
     if doc.get("format") != FORMAT:
         raise ProjectError(
-            f"format: expected {FORMAT!r}, found {doc.get('format')!r} (not a Layerwise project)"
+            f"format: expected {FORMAT!r}, found {_shown(doc.get('format'))} (not a Layerwise "
+            "project)"
         )
     version = doc.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ProjectError(f"version: expected a whole number ≥ 1, found {version!r}")
+        raise ProjectError(f"version: expected a whole number ≥ 1, found {_shown(version)}")
     if version > VERSION:
         raise ProjectError(
             f"version: this project was saved by a newer Layerwise (format version {version}; "
@@ -209,7 +216,7 @@ def project_from_json(doc: Any, path: Path | None = None) -> Project:
     seen = set()
     for i, block in enumerate(blocks):
         if block.id in seen:
-            raise ProjectError(f"network.blocks[{i}].id: the id {block.id!r} is used twice")
+            raise ProjectError(f"network.blocks[{i}].id: the id {_shown(block.id)} is used twice")
         seen.add(block.id)
     wires = [_read_wire(w, f"network.wires[{i}]") for i, w in enumerate(raw_wires)]
 

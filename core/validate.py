@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core import catalog
-from core.catalog import FINETUNE_PARAMS, PRETRAIN_PARAMS, ShapeError
+from core.catalog import FINETUNE_PARAMS, PRETRAIN_PARAMS, TRAINING_PARAMS, ShapeError
 from core.catalog.data import data_problems
+from core.catalog.generation import OPTION_INDEX
 from core.limits import MAX_PARAMETERS
 from core.project import Project
 from core.shapes import describe
@@ -198,6 +199,18 @@ def _check_settings(values: dict, params, where: str, block: str | None, report:
             report.problems.append(Problem(block, f"{where}: '{name}' {message}"))
 
 
+def _check_generation(settings: dict, report: Report) -> None:
+    """The project's generation defaults, checked against the generation options' ranges
+    (a NaN tempo or a 10^30 seed is refused here, not deep inside generation)."""
+    for name, value in settings.items():
+        if name not in OPTION_INDEX or value is None:
+            continue
+        try:
+            OPTION_INDEX[name].normalise(value)
+        except ValueError as exc:
+            report.problems.append(Problem(None, f"generation: {exc}"))
+
+
 def validate(project: Project) -> Report:
     """Validate the network, the data section and the training plan of ``project``."""
     report = validate_network(project.network)
@@ -220,6 +233,10 @@ def validate(project: Project) -> Report:
     _check_settings(
         project.training.get("finetune", {}), FINETUNE_PARAMS, "training.finetune", None, report
     )
+    _check_settings(
+        {"seed": project.training.get("seed")}, TRAINING_PARAMS, "training", None, report
+    )
+    _check_generation(project.generation, report)
     if report.output and project.finetune_settings().get("objective") == "classifier":
         shape = report.shapes.get(report.output)
         if shape is not None and len(shape) != 1:

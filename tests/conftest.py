@@ -23,6 +23,7 @@ TEST_DEPENDENCIES = {
     "importlinter": "import-linter",
     "mypy": "mypy",
     "ruff": "ruff",
+    "hypothesis": "hypothesis",
 }
 
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.limits import printable
+
 Shape = tuple[int | None, ...]  # a sample's shape without the batch axis; None: a free length
 Params = dict[str, Any]  # a block's parameter values by name
 ShapeRule = Callable[[Params, list[Shape]], Shape]
@@ -48,24 +50,24 @@ class Param:
 
 
 def _check_bool(param: Param, value: Any) -> str | None:
-    return None if isinstance(value, bool) else f"must be true or false, not {value!r}"
+    return None if isinstance(value, bool) else f"must be true or false, not {_shown(value)}"
 
 
 def _check_choice(param: Param, value: Any) -> str | None:
     if value in param.choices:
         return None
     options = ", ".join(str(c) for c in param.choices)
-    return f"must be one of {options}; got {value!r}"
+    return f"must be one of {options}; got {_shown(value)}"
 
 
 def _check_list(param: Param, value: Any) -> str | None:
     if not isinstance(value, list | tuple) or not value:
-        return f"must be a list of whole numbers, not {value!r}"
+        return f"must be a list of whole numbers, not {_shown(value)}"
     for item in value:
         if item is None and param.kind == "shape":
             continue
         if not _whole(item) or item < 1:
-            return f"must be a list of positive whole numbers, not {value!r}"
+            return f"must be a list of positive whole numbers, not {_shown(value)}"
     return None
 
 
@@ -76,7 +78,7 @@ def _check_interval(param: Param, value: Any) -> str | None:
         or not all(_whole(v) for v in value)
         or value[0] > value[1]
     ):
-        return f"must be [low, high] whole numbers with low ≤ high; got {value!r}"
+        return f"must be [low, high] whole numbers with low ≤ high; got {_shown(value)}"
     if param.minimum is not None and value[0] < param.minimum:
         return f"must not go below {param.minimum:g}; got {value[0]}"
     if param.maximum is not None and value[1] > param.maximum:
@@ -85,21 +87,28 @@ def _check_interval(param: Param, value: Any) -> str | None:
 
 
 def _check_text(param: Param, value: Any) -> str | None:
-    return None if isinstance(value, str) else f"must be text, not {value!r}"
+    return None if isinstance(value, str) else f"must be text, not {_shown(value)}"
 
 
 def _check_number(param: Param, value: Any) -> str | None:
     if param.kind == "int" and not _whole(value):
-        return f"must be a whole number, not {value!r}"
+        return f"must be a whole number, not {_shown(value)}"
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return f"must be a number, not {value!r}"
+        return f"must be a number, not {_shown(value)}"
     if not math.isfinite(value):
-        return f"must be a finite number, not {value!r}"
+        return f"must be a finite number, not {_shown(value)}"
     if param.minimum is not None and value < param.minimum:
         return f"must be at least {param.minimum:g}; got {value:g}"
     if param.maximum is not None and value > param.maximum:
         return f"must be at most {param.maximum:g}; got {value:g}"
     return None
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    """A value for a message: its repr, escaped and cut short (a message never carries a
+    whole pasted config)."""
+    text = printable(repr(value))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _whole(value: Any) -> bool:

@@ -8,6 +8,7 @@ import numpy as np
 
 from core.data.dataset import Dataset
 from core.errors import DataError
+from core.limits import NPZ_ERRORS, npz_reason
 
 
 def _read(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
@@ -17,8 +18,8 @@ def _read(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
                 raise DataError(f"{path} has no array named x (it holds {', '.join(arrays)})")
             x = np.asarray(arrays["x"])
             y = np.asarray(arrays["y"]) if "y" in arrays else None
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{path} is not a readable .npz file: {exc}") from None
+    except NPZ_ERRORS as exc:
+        raise DataError(f"{path} is not a readable .npz file: {npz_reason(exc)}") from None
     if x.ndim < 2 or not len(x) or not np.issubdtype(x.dtype, np.number):
         raise DataError(f"{path}: x must be a numeric array of samples, got shape {x.shape}")
     bad_labels = y is not None and (

@@ -7,12 +7,11 @@ holds plain numeric and fixed-width string arrays only. Both the dataset cache a
 
 from __future__ import annotations
 
-import zipfile
-
 import numpy as np
 
 from core import fileio
 from core.errors import DataError
+from core.limits import NPZ_ERRORS, npz_reason
 
 FORMAT = "layerwise-pieces"
 FORMAT_VERSION = 1
@@ -85,8 +84,8 @@ def load_pieces(path):
         raise
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
-        raise DataError(f"{path}: cannot read piece file ({exc})") from None
+    except NPZ_ERRORS as exc:
+        raise DataError(f"{path}: cannot read piece file ({npz_reason(exc)})") from None
     if rolls.ndim != 2 or rolls.shape[1] != info["pitch_count"] or lengths.sum() != len(rolls):
         raise DataError(f"{path}: piece file is inconsistent (rolls do not match their index)")
     if len(names) != len(lengths):
