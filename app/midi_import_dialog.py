@@ -155,10 +155,11 @@ class MidiImportDialog(QDialog):
             self.skipped_list.addTopLevelItem(QTreeWidgetItem([name, reason]))
         self.skipped_list.resizeColumnToContents(0)
         where = " (from the cache)" if self.from_cache else ""
+        skipped = _count(len(self.skipped), "file") + " skipped"
         self.status.setText(
-            f"{len(self.pieces)} pieces imported, {len(self.skipped)} files skipped{where}."
+            f"{_count(len(self.pieces), 'piece')} imported, {skipped}{where}."
             if self.pieces
-            else f"No usable pieces: {len(self.skipped)} files skipped."
+            else f"No usable pieces: {skipped}."
         )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(self.pieces))
 
@@ -180,6 +181,10 @@ class MidiImportDialog(QDialog):
     def done(self, result: int) -> None:
         self.worker.cancel()
         super().done(result)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _shift_param(end: str):

@@ -92,7 +92,7 @@ def _parse_list(text: str):
 class Editor:
     """One editing widget for one Param, with ``set`` (model -> widget) and a commit hook.
 
-    ``row`` is the layout a form shows: the field (and any buttons beside it) over a message
+    ``row`` is the layout a form shows: the field (and any buttons under it) over a message
     that says in words why the value is not acceptable (hidden while it is)."""
 
     def __init__(self, param: Param, value, commit: Callable[[object], None]):
@@ -103,7 +103,7 @@ class Editor:
         self.widget.setObjectName(f"edit_{param.name}")
         self._own_problem: str | None = None  # the text typed does not parse or check
         self._report_problem: str | None = None  # the validator's word on the stored value
-        self.row, self._line, self.message = self._make_row()
+        self.row, self._buttons, self.message = self._make_row()
         self.set(value)
         self._connect()
 
@@ -111,19 +111,22 @@ class Editor:
         # a layout, not a widget: the field keeps the form's box as its parent
         row = QVBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(2)
-        line = QHBoxLayout()
+        row.setSpacing(3)
+        line = QHBoxLayout()  # the field grows with the form as a field of its own would
         line.setContentsMargins(0, 0, 0, 0)
-        line.setSpacing(4)
         line.addWidget(self.widget, 1)
         row.addLayout(line)
+        buttons = QHBoxLayout()  # under the field, so a path keeps the row's width
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.setSpacing(4)
+        row.addLayout(buttons)
         message = QLabel()
         message.setObjectName("fieldProblem")
         message.setWordWrap(True)
         message.setStyleSheet("color: #c62828;")
         message.hide()
         row.addWidget(message)
-        return row, line, message
+        return row, buttons, message
 
     def set_row_visible(self, form: QFormLayout, visible: bool) -> None:
         """Show or hide this editor's row of ``form`` (its message only when it has one)."""
@@ -132,11 +135,13 @@ class Editor:
             self._show_problem()
 
     def add_button(self, text: str, clicked: Callable[[], None]) -> QPushButton:
-        """A button beside the field (Browse…, Import…)."""
+        """A button under the field (Browse…, Import…)."""
         button = QPushButton(text)
         button.setObjectName(f"{self.param.name}_{text.strip('…. ').lower()}")
         button.clicked.connect(lambda _=False: clicked())
-        self._line.addWidget(button)
+        if not self._buttons.count():
+            self._buttons.addStretch(1)
+        self._buttons.insertWidget(self._buttons.count() - 1, button)
         return button
 
     @property
