@@ -191,3 +191,18 @@ def test_modules_and_functions_stay_short():
             for line, func, length in _long_functions(ast.parse(text))
         ]
     assert too_long == [], "\n".join(too_long)
+
+
+def test_no_test_skips_for_a_missing_dependency():
+    """A missing test dependency fails (tests/conftest.py stops the run) instead of skipping:
+    no test file calls pytest.importorskip."""
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        offenders += [
+            f"{path.relative_to(ROOT)}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", None)) == "importorskip"
+        ]
+    assert offenders == [], "pytest.importorskip in:\n" + "\n".join(offenders)
