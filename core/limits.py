@@ -53,8 +53,9 @@ _REASONS = {
 }
 
 
-class TooLarge(LayerwiseError):
-    """A file or a request over one of Layerwise's bounds; the message names the bound."""
+class TooLarge(LayerwiseError, ValueError):
+    """A file or a request over one of Layerwise's bounds; the message names the bound (a
+    ValueError too, so readers that treat unreadable JSON as such keep doing so)."""
 
 
 def printable(text: object) -> str:
@@ -136,9 +137,10 @@ def load_npz(path: str | os.PathLike[str]) -> dict[str, Any]:
     import numpy as np
 
     try:
-        with np.load(path, allow_pickle=False) as data:
-            if not hasattr(data, "files"):
-                raise ValueError(f"{path}: a bare array, not an .npz archive")
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise ValueError("a bare array, not an .npz archive")
+        with data:
             return {key: data[key] for key in data.files}
     except (zipfile.BadZipFile, EOFError, KeyError, ValueError) as exc:
         raise ValueError(f"{path}: cannot be read ({npz_reason(exc)})") from None

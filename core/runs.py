@@ -378,6 +378,8 @@ class RunFolder:
             return None
         try:
             state = read_json(self.state)
+        except limits.TooLarge as exc:
+            raise ModelFileError(str(exc)) from None
         except ValueError:
             raise ModelFileError(f"{self.state}: not valid JSON (truncated?)") from None
         run_schemas.check(state, run_schemas.STATE_SCHEMA, str(self.state))
@@ -407,8 +409,8 @@ def read_metrics_lines(path: fileio.PathLike) -> tuple[list[dict[str, Any]], int
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
+            record = limits.loads_json(line, str(path))
+        except ValueError:
             bad += 1  # a line cut short by a crash
             continue
         if isinstance(record, dict):

@@ -85,7 +85,7 @@ def fire_lambda(layer: dict) -> None:
     """What an unsafe loader does with a Lambda: unmarshal its code and call it."""
     code = marshal.loads(base64.b64decode(layer["config"]["function"]["config"]["code"]))
     function = type(marker_code)(code, {"open": open})
-    function()
+    function(None)
 
 
 # ---- .keras archives ------------------------------------------------------------------------
