@@ -38,14 +38,18 @@ class ModeLayout:
     tip: str
     side_docks: bool  # palette and inspector shown
     # Bottom docks (objectNames) the mode shows, those that exist; the first is raised.
-    # Empty: every bottom dock, the dashboard raised.
     shown: tuple[str, ...]
     bottom_share: float
 
 
 LAYOUTS = {
     Mode.BUILD: ModeLayout(
-        "Build", "Alt+1", "Edit the network: palette, canvas and inspector", True, (), 0.3
+        "Build",
+        "Alt+1",
+        "Edit the network: palette, canvas and inspector",
+        True,
+        ("dashboardDock", "auditionDock", "problemsDock", "runsDock"),
+        0.3,
     ),
     Mode.TRAIN: ModeLayout(
         "Train",
@@ -173,11 +177,22 @@ class ModeHost:
         self.resizeDocks([shown[0]], [height], Qt.Orientation.Vertical)
         self.unclip_dock_tabs()
 
+    def resizeEvent(self, event) -> None:
+        """The main dock of a mode other than Build keeps its share of a resized window (the
+        canvas would take all the new room otherwise)."""
+        mode = getattr(self, "mode", Mode.BUILD)
+        if not self._panels_loaded or mode is Mode.BUILD or event.oldSize().height() <= 0:
+            super().resizeEvent(event)
+            return
+        shown = self._docks_shown(LAYOUTS[mode])[0]
+        share = shown.height() / event.oldSize().height()
+        super().resizeEvent(event)
+        if shown.isVisible():
+            height = int(share * event.size().height())
+            self.resizeDocks([shown], [height], Qt.Orientation.Vertical)
+
     def _docks_shown(self, layout: ModeLayout) -> list[QDockWidget]:
         """The bottom docks ``layout`` shows, the one to raise first."""
-        if not layout.shown:
-            others = [d for d in self._bottom_docks() if d is not self.dashboard_dock]
-            return [self.dashboard_dock, *others]
         docks = [self.findChild(QDockWidget, name) for name in layout.shown]
         return [d for d in docks if d is not None] or [self.dashboard_dock]
 

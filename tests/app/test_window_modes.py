@@ -6,6 +6,7 @@ import functools
 
 import pytest
 from fake_training import fake_run_training
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QTabBar, QWidget
 
 from app.panels.dashboard.widget import TrainingDashboard
@@ -33,7 +34,14 @@ def trained_window(make_window, qtbot, monkeypatch, tmp_path):
 
 
 def visible_area(widget: QWidget) -> tuple[int, int]:
-    return widget.width(), widget.height()
+    """The part of ``widget`` inside every ancestor (a scroll area's viewport clips it)."""
+    window = widget.window()
+    rect = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+    parent = widget.parentWidget()
+    while parent is not None:
+        rect = rect.intersected(QRect(parent.mapTo(window, QPoint(0, 0)), parent.size()))
+        parent = parent.parentWidget()
+    return rect.width(), rect.height()
 
 
 def test_a_run_switches_to_train_and_its_views_get_room(trained_window, qtbot):
@@ -53,6 +61,11 @@ def test_a_run_switches_to_train_and_its_views_get_room(trained_window, qtbot):
         total += width * height
     assert total >= 0.5 * SIZE[0] * SIZE[1], total
     assert not window.palette_dock.isVisible() and not window.inspector_dock.isVisible()
+    share = window.dashboard_dock.height() / window.height()
+    window.resize(1920, 1080)  # the dashboard keeps its share; the canvas does not take it all
+    qtbot.waitUntil(lambda: window.height() == 1080)
+    qtbot.wait(50)
+    assert window.dashboard_dock.height() / window.height() == pytest.approx(share, abs=0.03)
 
 
 def test_the_user_switches_modes_and_each_keeps_its_own_layout(trained_window, qtbot):
@@ -62,6 +75,7 @@ def test_the_user_switches_modes_and_each_keeps_its_own_layout(trained_window, q
     assert not window.dashboard_dock.isVisible()
     window.set_mode(Mode.BUILD)
     assert window.palette_dock.isVisible() and window.inspector_dock.isVisible()
+    assert window.dashboard_dock.isVisible() and not window.compare_dock.isVisible()
     window.inspector_dock.hide()  # a change to the Build layout only
     window.set_mode(Mode.TRAIN)
     assert window.dashboard_dock.isVisible() and not window.palette_dock.isVisible()

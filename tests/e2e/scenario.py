@@ -156,7 +156,7 @@ def run(out: Path, report: dict) -> None:
     report["curve_points"] = {k: len(v.getData()[0]) for k, v in dash.loss_plot.curve_items.items()}
 
     # Audition: the window handed it the run; generate a piece and play it.
-    window.audition_dock.raise_()
+    window.set_mode("listen")  # the audition panel gets the room
     wait_until(
         app,
         lambda: (
@@ -241,7 +241,7 @@ def run(out: Path, report: dict) -> None:
     report["exports"] = [str(out / n) for n in ("piece.mid", "piece.wav", "piece.png")]
 
     # Twin run, from the dashboard's button, briefly: both columns side by side.
-    window.dashboard_dock.raise_()
+    window.set_mode("train")
     dash.epochs_scale = min(EPOCHS_SCALE, 0.1)
     dash.twin_button.click()
     twin = dash._twin

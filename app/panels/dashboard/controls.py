@@ -103,6 +103,7 @@ class StatusStrip(QWidget):
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(True)
         self.progress.setFormat("%p%")
+        self.progress.setMaximumWidth(180)  # the line beside it says more
         self.status_label = QLabel("Not started")
         # Labels whose text changes many times a second must not change the layout: a new
         # size hint re-lays out (and repaints) the whole window each time.

@@ -9,7 +9,7 @@ import html
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from app import plots
 from app.panels.dashboard.progress import ALL_PHASES, CurveSpec, ProgressModel
@@ -33,7 +33,9 @@ class LossPlot(QWidget):
             self.plot.getAxis(side).enableAutoSIPrefix(False)
         self.legend = QLabel()
         self.legend.setObjectName("lossLegend")
-        self.legend.setWordWrap(True)
+        # One line that never sets the panel's size: a wrapping label has a height-for-width,
+        # and a scroll area then sizes the whole dashboard from its preferred heights.
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.legend.setTextFormat(Qt.TextFormat.RichText)
         self._legend_rows: tuple = ()
         self.curve_items: dict[str, pg.PlotDataItem] = {}
