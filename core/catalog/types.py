@@ -98,10 +98,17 @@ def _check_number(param: Param, value: Any) -> str | None:
     if not math.isfinite(value):
         return f"must be a finite number, not {_shown(value)}"
     if param.minimum is not None and value < param.minimum:
-        return f"must be at least {param.minimum:g}; got {value:g}"
+        return f"must be at least {_number(param.minimum)}; got {_number(value)}"
     if param.maximum is not None and value > param.maximum:
-        return f"must be at most {param.maximum:g}; got {value:g}"
+        return f"must be at most {_number(param.maximum)}; got {_number(value)}"
     return None
+
+
+def _number(value: float) -> str:
+    """A bound or a value as people write it: whole numbers whole, huge ones short."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return f"{value:g}"
 
 
 def _shown(value: Any, limit: int = 40) -> str:
