@@ -11,7 +11,7 @@ import numpy as np
 
 from core import fileio
 from core.errors import DataError
-from core.limits import NPZ_ERRORS, npz_reason
+from core.limits import NPZ_ERRORS, disk_message, npz_reason
 
 FORMAT = "layerwise-pieces"
 FORMAT_VERSION = 1
@@ -48,7 +48,7 @@ def save_pieces(path, rolls, names, representation: dict, skipped=()) -> None:
     try:
         fileio.atomic_write(path, write)
     except OSError as exc:
-        raise DataError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise DataError(disk_message(path, exc, "write the piece file")) from None
 
 
 def load_pieces(path):

@@ -18,7 +18,7 @@ import numpy as np
 from core import fileio
 from core.catalog.data import PIANO_ROLL_DEFAULTS
 from core.errors import DataError
-from core.limits import MAX_MIDI_BYTES
+from core.limits import MAX_MIDI_BYTES, disk_message
 
 # The grid a roll gets when none is named: the project's declared representation defaults.
 STEPS_PER_QUARTER: int = PIANO_ROLL_DEFAULTS["steps_per_quarter"]
@@ -271,4 +271,4 @@ def write_midi(piano_roll: PianoRoll, path) -> None:
     try:
         fileio.atomic_write(path, lambda temp: pm.write(str(temp)))
     except OSError as exc:
-        raise DataError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise DataError(disk_message(path, exc, "write the MIDI file")) from None
