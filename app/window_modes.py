@@ -10,10 +10,11 @@ default layout below.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import Enum
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import QEvent, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QTabBar, QToolBar
 
@@ -83,6 +84,8 @@ class ModeHost:
 
     def _make_mode_bar(self) -> None:
         self.mode = Mode.BUILD
+        self._dock_share: tuple | None = None  # (main dock, share of the height) of the mode
+        self._share_height = -1  # the window's height when that share was taken
         self.mode_bar = QToolBar("Modes", self)
         self.mode_bar.setObjectName("modeBar")
         self.mode_bar.setMovable(False)
@@ -149,6 +152,8 @@ class ModeHost:
         state = self.settings.mode_state(mode.value)
         if state is None or not self.restoreState(state):
             self.apply_default_layout(mode)
+        else:  # measured once the restored layout is in place
+            QTimer.singleShot(0, functools.partial(self._keep_dock_share, mode))
         self._raise_for(mode)
         self.settings.mode = mode.value
         self.modeChanged.emit(mode.value)
@@ -175,21 +180,47 @@ class ModeHost:
         self._raise_for(mode)
         height = int(self.height() * layout.bottom_share)
         self.resizeDocks([shown[0]], [height], Qt.Orientation.Vertical)
+        self._keep_dock_share(mode, layout.bottom_share)
         self.unclip_dock_tabs()
 
+    # ---- a mode's main dock keeps its share of the height when the window is resized ----------
+    # (QMainWindow gives a growing window's room to the canvas and takes a shrinking one's from
+    # the docks). The share is what the mode's layout or the user's last drag left.
     def resizeEvent(self, event) -> None:
-        """The main dock of a mode other than Build keeps its share of a resized window (the
-        canvas would take all the new room otherwise)."""
-        mode = getattr(self, "mode", Mode.BUILD)
-        if not self._panels_loaded or mode is Mode.BUILD or event.oldSize().height() <= 0:
-            super().resizeEvent(event)
-            return
-        shown = self._docks_shown(LAYOUTS[mode])[0]
-        share = shown.height() / event.oldSize().height()
         super().resizeEvent(event)
-        if shown.isVisible():
-            height = int(share * event.size().height())
-            self.resizeDocks([shown], [height], Qt.Orientation.Vertical)
+        if self._dock_share is not None and event.oldSize().height() > 0:
+            QTimer.singleShot(0, self._apply_dock_share)
+
+    def eventFilter(self, watched, event) -> bool:
+        kept = self._dock_share
+        if (
+            event.type() == QEvent.Type.Resize
+            and kept is not None
+            and watched is kept[0]
+            and self.height() == self._share_height  # a drag, not the window's resize
+        ):
+            self._dock_share = (kept[0], kept[0].height() / max(1, self.height()))
+        return super().eventFilter(watched, event)
+
+    def _keep_dock_share(self, mode: Mode, share: float | None = None) -> None:
+        """Keep ``mode``'s main dock at ``share`` of the height (None: as it is now)."""
+        if mode is Mode.BUILD:
+            self._dock_share = None
+            return
+        dock = self._docks_shown(LAYOUTS[mode])[0]
+        dock.removeEventFilter(self)
+        dock.installEventFilter(self)
+        self._share_height = self.height()
+        self._dock_share = (dock, share if share is not None else dock.height() / self.height())
+
+    @Slot()
+    def _apply_dock_share(self) -> None:
+        if self._dock_share is None or self.height() == self._share_height:
+            return
+        dock, share = self._dock_share
+        self._share_height = self.height()
+        if dock.isVisible():
+            self.resizeDocks([dock], [int(share * self.height())], Qt.Orientation.Vertical)
 
     def _docks_shown(self, layout: ModeLayout) -> list[QDockWidget]:
         """The bottom docks ``layout`` shows, the one to raise first."""
@@ -221,6 +252,7 @@ class ModeHost:
             mode = Mode.BUILD
         self.mode = mode
         self.mode_actions[mode].setChecked(True)
+        QTimer.singleShot(0, functools.partial(self._keep_dock_share, mode))
 
     def save_mode_state(self) -> None:
         self.settings.set_mode_state(self.mode.value, self.saveState())
