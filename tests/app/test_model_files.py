@@ -7,6 +7,8 @@ from __future__ import annotations
 import errno
 import json
 import os
+import subprocess
+import uuid
 
 import numpy as np
 import pytest
@@ -113,49 +115,88 @@ def test_every_format_exports_the_run_shown(run_window, qtbot, tmp_path, fmt):
     assert sources[0].startswith("the trained run dbn") and sources[1].startswith("the project")
 
 
-def test_a_read_only_folder_is_one_line_and_nothing_is_written(
-    run_window, qtbot, tmp_path, monkeypatch
-):
+def _mount_tmpfs(folder, options: str) -> bool:
+    """A real tiny file system at ``folder`` when the tests may mount one (as root)."""
+    if os.geteuid() != 0:
+        return False
+    name = f"layerwise-{uuid.uuid4().hex[:6]}"
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, name, str(folder)], capture_output=True
+    )
+    return done.returncode == 0
+
+
+@pytest.fixture
+def read_only_folder(tmp_path, monkeypatch):
+    """A read-only folder: a read-only mount where allowed, else a folder without write
+    permission (refused as the kernel would, for a superuser who writes anywhere)."""
     import core.fileio as fileio
 
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o500)
-    if os.access(locked, os.W_OK):  # the superuser writes anywhere: refuse as the kernel would
-        real_access = os.access
-        monkeypatch.setattr(
-            fileio.os,
-            "access",
-            lambda p, mode: False if os.fspath(p) == str(locked) else real_access(p, mode),
-        )
-    try:
-        _answer(run_window, "keras", locked / "model.keras", want_run=True)
-        _export(run_window, qtbot)
-    finally:
-        locked.chmod(0o700)
-    [(title, text)] = run_window.dialogs.errors
-    assert title == "Export failed" and "\n" not in text
-    assert "cannot write to this folder" in text
-    assert run_window.last_message == f"Export failed: {text}"
-    assert os.listdir(locked) == []
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    mounted = _mount_tmpfs(folder, "ro,size=64k")
+    if not mounted:
+        folder.chmod(0o500)
+        if os.access(folder, os.W_OK):
+            real_access = os.access
+            monkeypatch.setattr(
+                fileio.os,
+                "access",
+                lambda p, mode: False if os.fspath(p) == str(folder) else real_access(p, mode),
+            )
+    yield folder
+    if mounted:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+    else:
+        folder.chmod(0o700)
 
 
-def test_a_full_disk_is_one_line_and_nothing_is_written(run_window, qtbot, tmp_path, monkeypatch):
+@pytest.fixture
+def full_disk(tmp_path, monkeypatch):
+    """A folder on a full disk: a filled tiny tmpfs where allowed, else ENOSPC at the write."""
     from core.export import exporters
 
-    def full(src, dst, *args, **kwargs):
-        with open(dst, "wb") as handle:
-            handle.write(b"half")
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(exporters.shutil, "copyfile", full)
-    folder = tmp_path / "out"
+    folder = tmp_path / "disk"
     folder.mkdir()
-    _answer(run_window, "keras", folder / "model.keras", want_run=True)
+    mounted = _mount_tmpfs(folder, "size=128k,mode=0777")
+    if mounted:
+        with open(folder / "filler", "wb", buffering=0) as handle:
+            try:
+                while True:
+                    handle.write(b"\0" * 4096)
+            except OSError as exc:
+                assert exc.errno == errno.ENOSPC
+    else:
+
+        def full(src, dst, *args, **kwargs):
+            with open(dst, "wb") as handle:
+                handle.write(b"half")
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        monkeypatch.setattr(exporters.shutil, "copyfile", full)
+    yield folder
+    if mounted:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_read_only_folder_is_one_line_and_nothing_is_written(run_window, qtbot, read_only_folder):
+    _answer(run_window, "keras", read_only_folder / "model.keras", want_run=True)
     _export(run_window, qtbot)
     [(title, text)] = run_window.dialogs.errors
-    assert text == f"cannot write {folder / 'model.keras'}: No space left on device"
-    assert os.listdir(folder) == []
+    assert title == "Export failed" and "\n" not in text
+    assert "cannot write to this folder" in text and str(read_only_folder) in text
+    assert run_window.last_message == f"Export failed: {text}"
+    assert os.listdir(read_only_folder) == []
+
+
+def test_a_full_disk_is_one_line_and_nothing_is_written(run_window, qtbot, full_disk):
+    before = set(os.listdir(full_disk))
+    _answer(run_window, "keras", full_disk / "model.keras", want_run=True)
+    _export(run_window, qtbot)
+    [(title, text)] = run_window.dialogs.errors
+    assert "\n" not in text and str(full_disk) in text
+    assert "No space left on device" in text
+    assert set(os.listdir(full_disk)) == before  # no model, no temporary
 
 
 def test_a_report_needs_a_run_and_the_dialog_says_so(qtbot, window):
