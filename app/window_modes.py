@@ -73,7 +73,7 @@ LAYOUTS = {
         "Alt+4",
         "Compare runs side by side",
         False,
-        ("compareDock", "runsDock"),
+        ("compareDock",),  # the runs to compare are picked in Build's Runs tab
         WIDE_BOTTOM_SHARE,
     ),
 }
@@ -155,6 +155,7 @@ class ModeHost:
         else:  # measured once the restored layout is in place
             QTimer.singleShot(0, functools.partial(self._keep_dock_share, mode))
         self._raise_for(mode)
+        QTimer.singleShot(0, self.unclip_dock_tabs)
         self.settings.mode = mode.value
         self.modeChanged.emit(mode.value)
 
@@ -238,11 +239,17 @@ class ModeHost:
 
     def unclip_dock_tabs(self) -> None:
         """Tabs of tabbed docks show their whole title ("Problems (12)"), never elided."""
+        docks = [d.geometry() for d in self.findChildren(QDockWidget) if d.isVisible()]
         for bar in self.findChildren(QTabBar):
-            if bar.parent() is self:
-                bar.setElideMode(Qt.TextElideMode.ElideNone)
-                bar.setExpanding(False)
-                bar.setUsesScrollButtons(True)
+            if bar.parent() is not self:
+                continue
+            bar.setElideMode(Qt.TextElideMode.ElideNone)
+            bar.setExpanding(False)
+            bar.setUsesScrollButtons(True)
+            # A tab group emptied by re-tabbing can leave its bar behind, drawn over a dock;
+            # a bar in use sits beside its docks, never on one.
+            if bar.isVisible() and any(g.contains(bar.geometry()) for g in docks):
+                bar.hide()
 
     def restore_mode(self) -> None:
         """At start-up: the mode the window closed in (its layout is the saved state)."""

@@ -27,6 +27,7 @@ class LossPlot(QWidget):
         super().__init__(parent)
         self.phase_combo = QComboBox()
         self.phase_combo.activated.connect(self._on_phase_picked)
+        self.phase_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.plot = plots.plot_widget("Loss and metrics (dashed: validation)", "epoch")
         self.plot.setObjectName("lossPlot")
         for side in ("bottom", "left"):
