@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.budget import check_windows
 from core.catalog.data import SOURCES, DataSource, data_source
 from core.data import cache, corpus
 from core.data.dataset import Dataset
@@ -162,6 +163,7 @@ def _windows(rolls, names, rep, split):
     window, hop, count = rep["window_steps"], rep["hop_steps"], rep["pitch_count"]
     low, high = rep["transpose"]
     shifts = sorted(set(range(low, high + 1)) | {0})
+    check_windows([len(r) for r in rolls], window, hop, count, len(shifts))
     x, pieces = {}, {}
     for key, indices in zip(("train", "validation", "test"), parts, strict=True):
         chosen = [rolls[i] for i in indices]

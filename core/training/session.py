@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from core import budget
 from core.errors import LayerwiseError
 from core.runs import RunFolder
 from core.training import devices, failures, resume, snapshots, trainers
@@ -51,6 +52,7 @@ from core.training.summary import (
     objective_fields,
     run_summary,
 )
+from core.validate import validate
 
 
 def run_training(
@@ -158,6 +160,7 @@ class _Session:
         if pretraining is None:
             pretraining = bool(project.training.get("pretraining", {}).get("enabled", True))
         self.pretraining = bool(pretraining)
+        budget.check_report(validate(project), int(self.finetune.get("batch_size", 32)))
         yield from self._stage("building", "building the model")
         self.built = trainers.build_network(
             project, self.pretraining, tf, self.device, self.strategy_obj
