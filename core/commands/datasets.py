@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from core.catalog.data import REPRESENTATION_PARAMS, SOURCES
+from core.limits import printable
 
 _REP = {p.name: p for p in REPRESENTATION_PARAMS}
 _IMPORT_OPTIONS = ("steps_per_quarter", "lowest_pitch", "pitch_count")
@@ -57,7 +58,7 @@ def _import(args) -> int:
     if tty:
         print("\r" + " " * 72 + "\r", end="", file=sys.stderr)
     for name, reason in skipped:
-        print(f"skipped {name}: {reason}", file=sys.stderr)
+        print(printable(f"skipped {name}: {reason}"), file=sys.stderr)
     if not rolls:
         from core.errors import DataError
 

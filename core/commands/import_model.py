@@ -4,6 +4,8 @@ Nothing in the model file runs: the importer reads its config only. Layers Layer
 express are listed, one a line, and left out of the project.
 """
 
+from core.limits import printable
+
 
 def register(subparsers):
     parser = subparsers.add_parser(
@@ -27,7 +29,7 @@ def run(args) -> int:
 
     project, unmapped = import_keras_model(args.model)
     for line in unmapped:
-        print(f"not imported: {line}", file=sys.stderr)
+        print(f"not imported: {printable(line)}", file=sys.stderr)
     if not project.network.blocks:
         raise LayerwiseError(f"{args.model}: no layer could be imported")
     project_io.save(project, args.out)

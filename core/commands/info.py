@@ -3,6 +3,8 @@
 import json
 from typing import Any
 
+from core.limits import printable
+
 
 def register(subparsers):
     parser = subparsers.add_parser("info", help="shape and parameter count of every block")
@@ -47,10 +49,12 @@ def run(args) -> int:
         )
         return 0
     width = max(len(b["id"]) for b in blocks)
-    print(f"{project.name}")
+    print(printable(project.name))
     for b in blocks:
         shape = "(" + ", ".join("any" if d is None else str(d) for d in b["output_shape"]) + ")"
         note = f"  pretrains as {b['pretrain']}" if b["pretrain"] else ""
-        print(f"  {b['id']:<{width}}  {b['type']:<20} {shape:<16} {b['params']:>12,}{note}")
+        print(
+            f"  {b['id']:<{width}}  {printable(b['type']):<20} {shape:<16} {b['params']:>12,}{note}"
+        )
     print(f"  total parameters: {report.total_params:,}")
     return 0

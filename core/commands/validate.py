@@ -2,6 +2,8 @@
 
 import sys
 
+from core.limits import printable
+
 
 def register(subparsers):
     parser = subparsers.add_parser("validate", help="check a project; one line per problem")
@@ -16,7 +18,7 @@ def run(args) -> int:
     report = validate(project_io.load(args.project))
     for problem in report.problems:
         where = f"block {problem.block}" if problem.block else "project"
-        print(f"{args.project}: {where}: {problem.message}", file=sys.stderr)
+        print(printable(f"{args.project}: {where}: {problem.message}"), file=sys.stderr)
     if report.ok:
         print(
             f"{args.project}: valid ({len(report.order)} blocks, "

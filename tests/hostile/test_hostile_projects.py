@@ -166,14 +166,17 @@ def test_an_oversized_project_is_refused_before_it_is_read(tmp_path):
 def test_a_name_with_terminal_escapes_is_printed_escaped(tmp_path, capsys):
     from core import cli
 
-    doc = _with(("name",), "\x1b]0;owned\x07\x1b[2J")
-    doc["network"]["blocks"][2]["params"]["units"] = 10**9
-    path = tmp_path / "escape.json"
-    path.write_text(json.dumps(doc), encoding="utf-8")
-    cli.main(["validate", str(path)])
-    cli.main(["info", str(path)])
+    named = tmp_path / "named.json"
+    named.write_text(json.dumps(_with(("name",), "\x1b]0;owned\x07\x1b[2J")), encoding="utf-8")
+    typed = tmp_path / "typed.json"
+    typed.write_text(
+        json.dumps(_with(("network", "blocks", 1, "type"), "Dense\x1b[8m")), encoding="utf-8"
+    )
+    assert cli.main(["info", str(named)]) == 0
+    assert cli.main(["validate", str(typed)]) == 1
     out = capsys.readouterr()
     assert "\x1b" not in out.out + out.err and "\x07" not in out.out + out.err
+    assert "\\x1b]0;owned" in out.out and "Dense\\x1b[8m" in out.err
     assert limits.printable("a\x1bb\x9bc") == "a\\x1bb\\x9bc"
 
 
