@@ -265,6 +265,33 @@ def run(out: Path, report: dict) -> None:
     window.close()
     pump(app, 0.5)
     report["closed"] = not window.isVisible()
+    reopen_and_compare(app, MainWindow, Answers(None), out, report)
+
+
+def reopen_and_compare(app, main_window, dialogs, out: Path, report: dict) -> None:
+    """Start again: the run trained above is in the Runs browser; shown from disk, it has
+    its curves and filters; compared with the twin runs, one curve set and row each."""
+    window = main_window(None, dialogs=dialogs)
+    window.resize(1600, 1000)
+    window.show()
+    wait_until(app, lambda: window.dashboard is not None, 30, "the second window")
+    browser = window.runs_browser
+    report["runs_listed"] = [str(info.path) for info in browser.infos.values()]
+    browser.select_runs([report["run_dir"]])
+    pump(app, 0.5)
+    report["reopened_run"] = window.dashboard.run_dir
+    report["reopened_curves"] = len(window.dashboard.loss_plot.curve_items)
+    report["reopened_filters"] = window.dashboard.filters_image.image is not None
+    window.runs_dock.raise_()
+    shot(window, out / "06-runs.png", report, "runs")
+    twins = list(report["twin_runs"] or [])
+    browser.select_runs([report["run_dir"], *twins])
+    browser.compare_button.click()
+    pump(app, 0.5)
+    report["compared_runs"] = len(window.compare_panel.runs) if window.compare_panel else 0
+    shot(window, out / "07-compare.png", report, "compare")
+    window.close()
+    pump(app, 0.5)
 
 
 if __name__ == "__main__":

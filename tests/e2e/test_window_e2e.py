@@ -92,3 +92,11 @@ def test_train_generate_play_export_in_a_real_window(xvfb, pulse, e2e_out):
             assert colours is None or len(colours) > 8, f"{key} looks blank"
     assert report["twin_runs"] is not None
     assert report["closed"]
+    # Started again: the run is listed, shown from disk, and compared with the twins.
+    assert report["run_dir"] in report["runs_listed"]
+    assert report["reopened_run"] == report["run_dir"]
+    assert report["reopened_curves"] >= 1 and report["reopened_filters"]
+    assert report["compared_runs"] == 3
+    for key in ("runs", "compare"):
+        with Image.open(report["screenshots"][key]) as im:
+            assert im.width > 600 and im.height > 300, (key, im.size)
