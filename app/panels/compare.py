@@ -130,8 +130,16 @@ class ComparePanel(QWidget):
                 style = Qt.PenStyle.DashLine if spec.dashed else Qt.PenStyle.SolidLine
                 pen = pg.mkPen(colour, width=2, style=style)
                 name = run.info.name if not spec.dashed and not self._named(index) else None
+                # Marked points: a phase of one epoch is a single point, no line.
                 item = self.curves.plot(
-                    np.asarray(spec.xs, float), np.asarray(spec.ys, float), pen=pen, name=name
+                    np.asarray(spec.xs, float),
+                    np.asarray(spec.ys, float),
+                    pen=pen,
+                    name=name,
+                    symbol="o",
+                    symbolSize=5,
+                    symbolBrush=colour,
+                    symbolPen=None,
                 )
                 self.curve_items[f"{index}:{spec.key}"] = item
 

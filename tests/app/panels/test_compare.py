@@ -93,3 +93,10 @@ def test_a_b_listening_makes_one_piece_per_run_with_the_same_method_and_seed(
     qtbot.waitUntil(lambda: bool(listening.player.played), timeout=5000)
     assert listening.player.played == [(4410, compare_listen.SAMPLE_RATE)]
     assert "Playing (fake)" in listening.message.text()
+
+
+def test_a_phase_of_one_epoch_is_a_marked_point(panel, tmp_path):
+    a, b = write_run(tmp_path, "a", epochs=1), write_run(tmp_path, "b", epochs=1)
+    panel.set_runs([str(a.path), str(b.path)])
+    item = panel.curve_items["0:0:loss"]
+    assert len(item.getData()[0]) == 1 and item.opts["symbol"] == "o"
