@@ -11,7 +11,15 @@ from core.catalog.data import default_data, sample_shape
 from core.errors import ProjectError
 from core.spec import Block
 
-ORDER = ("deephear", "dbn-digits", "sda", "conv-classifier", "melody-vae", "lstm-pianoroll")
+ORDER = (
+    "deephear",
+    "dbn-digits",
+    "sda",
+    "conv-classifier",
+    "melody-vae",
+    "lstm-pianoroll",
+    "rnn-rbm",
+)
 EXAMPLE = "deephear"  # the project the app opens on a first start
 
 

@@ -175,7 +175,7 @@ OPTIONS: tuple[GenerationOption, ...] = (
         "iterations",
         "int",
         None,
-        "gibbs / fixed-point: number of steps",
+        "gibbs / fixed-point: number of steps; rnn-rbm-gibbs: Gibbs steps per time step",
         minimum=1,
         maximum=100000,
         optional=True,
@@ -254,6 +254,13 @@ METHOD_LIST: tuple[GenerationMethod, ...] = (
         "sample a sequence model one time step at a time, with a temperature",
         ("sequence",),
         ("bars", "temperature", "start"),
+    ),
+    GenerationMethod(
+        "rnn-rbm-gibbs",
+        "RNN-RBM Gibbs",
+        "sample an RNN-RBM one time step at a time: Gibbs steps in each step's RBM",
+        ("sequence",),
+        ("bars", "temperature", "start", "iterations"),
     ),
 )
 

@@ -70,8 +70,22 @@ PRETRAIN_PARAMS: dict[str, tuple[Param, ...]] = {
     ),
 }
 
+PRETRAIN_PARAMS["rnn-rbm"] = _COMMON + (
+    Param(
+        "cd_k", "int", 15, "Gibbs steps per update (CD-k) at each time step", minimum=1, maximum=100
+    ),
+    Param(
+        "optimizer",
+        "choice",
+        "adam",
+        "how the weights are updated",
+        choices=("adam", "sgd", "rmsprop"),
+    ),
+)
+
 PRETRAIN_DEFAULTS: dict[str, dict[str, Any]] = {
     "rbm": {"learning_rate": 0.05},
+    "rnn-rbm": {"learning_rate": 0.001, "batch_size": 16},
     "autoencoder": {"learning_rate": 0.001},
 }
 

@@ -46,6 +46,7 @@ _STANDARD_LIBRARY = frozenset(sys.stdlib_module_names)
 # Layerwise layer name -> module in core/layers holding its class.
 _CUSTOM_MODULES = {
     "RBM": "rbm",
+    "RNNRBM": "rnn_rbm",
     "Autoencoder": "autoencoder",
     "VAESampling": "vae",
     "Maxout": "maxout",

@@ -12,13 +12,15 @@ prepare_environment()
 from core.layers.autoencoder import Autoencoder  # noqa: E402
 from core.layers.maxout import Maxout  # noqa: E402
 from core.layers.rbm import RBM  # noqa: E402
+from core.layers.rnn_rbm import RNNRBM  # noqa: E402
 from core.layers.vae import VAESampling  # noqa: E402
 
 CUSTOM_LAYERS = {
     "RBM": RBM,
+    "RNNRBM": RNNRBM,
     "Autoencoder": Autoencoder,
     "VAESampling": VAESampling,
     "Maxout": Maxout,
 }
 
-__all__ = ["CUSTOM_LAYERS", "RBM", "Autoencoder", "Maxout", "VAESampling"]
+__all__ = ["CUSTOM_LAYERS", "RBM", "RNNRBM", "Autoencoder", "Maxout", "VAESampling"]

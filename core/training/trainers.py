@@ -105,8 +105,10 @@ class TrainerMaker:
             return distributed[method], (self.strategy,)
         from core.training.autoencoder import AutoencoderTrainer
         from core.training.rbm import RBMTrainer
+        from core.training.rnn_rbm import RNNRBMTrainer
 
-        return {"rbm": RBMTrainer, "autoencoder": AutoencoderTrainer}[method], ()
+        local = {"rbm": RBMTrainer, "autoencoder": AutoencoderTrainer, "rnn-rbm": RNNRBMTrainer}
+        return local[method], ()
 
     def finetuner(
         self, index: int, phase: Phase, pretrained_blocks: list[str], dataset: Any

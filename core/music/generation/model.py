@@ -15,6 +15,7 @@ from core.music.generation.errors import GenerationError
 from core.music.generation.geometry import read_geometry
 from core.music.generation.layers import RECURRENT, chain, is_reshaping, kind, shape
 from core.music.generation.request import GenerationRequest
+from core.music.generation.rnn_rbm import rnn_rbm_gibbs, rnn_rbm_layer
 from core.music.generation.sampling import binarize
 from core.music.generation.source import load_model, locate
 from core.music.pianoroll import PianoRoll
@@ -29,6 +30,7 @@ METHOD_FUNCTIONS = {
     "vae-attribute": vae.attribute,
     "fixed-point": autoencoder.fixed_point,
     "next-step": sequence.next_step,
+    "rnn-rbm-gibbs": rnn_rbm_gibbs,
 }
 
 
@@ -71,7 +73,8 @@ class GenerationModel(CodeAccess):
             return "autoencoder"
         if "VAESampling" in kinds:
             return "vae"
-        if any(k in RECURRENT for k in kinds) and len(self.input_shape) == 2:
+        sequential = any(k in RECURRENT or k == "RNNRBM" for k in kinds)
+        if sequential and len(self.input_shape) == 2:
             return "sequence"
         inner = [kind(layer) for layer in self.layers if not is_reshaping(layer)]
         if inner and all(k == "Autoencoder" for k in inner):
@@ -108,7 +111,7 @@ class GenerationModel(CodeAccess):
                 return [], "the run says it is a VAE but the model has no VAE block"
             return ["vae-prior", "vae-interpolate", "vae-attribute", "fixed-point"], ""
         if objective == "sequence":
-            return ["next-step"], ""
+            return (["rnn-rbm-gibbs"] if rnn_rbm_layer(self.layers) else ["next-step"]), ""
         if gibbs:
             return gibbs, ""
         if objective == "classifier":

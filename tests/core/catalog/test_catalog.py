@@ -60,6 +60,7 @@ CASES = [
     ("Concatenate", {}, [(4, 2), (4, 3)]),
     ("Add", {}, [(5,), (5,)]),
     ("RBM", {"units": 6, "visible": "gaussian"}, [(10,)]),
+    ("RNNRBM", {"hidden_units": 7, "recurrent_units": 5, "mean_field_steps": 2}, [(None, 9)]),
     ("Autoencoder", {"units": 6, "tied": False}, [(10,)]),
     ("Autoencoder", {"units": 6, "tied": True}, [(10,)]),
     ("VAE", {"latent_dim": 3}, [(10,)]),
