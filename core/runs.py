@@ -10,6 +10,7 @@ Layout (DESIGN.md, "Run folder")::
     RUN/project.json         the exact project
     RUN/evaluation.json      written by ``layerwise evaluate``
     RUN/active.json          while a session trains into the folder: its process and host
+    RUN/tensorboard/         TensorBoard event files (``tensorboard --logdir RUN``)
 
 Every file is written atomically through :mod:`core.fileio`. Reading a run folder never
 imports Keras; saving the model takes the Keras model object it is given.
@@ -43,6 +44,7 @@ SNAPSHOTS = "snapshots"
 PROJECT = "project.json"
 EVALUATION = "evaluation.json"
 ACTIVE = "active.json"
+TENSORBOARD = "tensorboard"
 
 Arrays = np.ndarray[Any, Any]
 
@@ -222,6 +224,10 @@ class RunFolder:
     def active(self) -> Path:
         return self.path / ACTIVE
 
+    @property
+    def tensorboard(self) -> Path:
+        return self.path / TENSORBOARD
+
     def snapshot_path(self, phase: int, label: str, epoch: int) -> Path:
         """Where the snapshot of phase ``phase`` (from 0) after epoch ``epoch`` (from 1) goes."""
         return self.snapshots / SnapshotName(phase, label, epoch).file_name
@@ -295,7 +301,7 @@ class RunFolder:
         if not resume:
             for path in (self.metrics, self.summary, self.model):
                 path.unlink(missing_ok=True)
-            for folder in (self.checkpoints, self.snapshots):
+            for folder in (self.checkpoints, self.snapshots, self.tensorboard):
                 if folder.is_dir():
                     shutil.rmtree(folder)
         self.checkpoints.mkdir(exist_ok=True)

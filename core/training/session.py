@@ -52,6 +52,7 @@ from core.training.summary import (
     objective_fields,
     run_summary,
 )
+from core.training.tensorboard import TensorBoardLog
 from core.validate import validate
 
 
@@ -129,6 +130,8 @@ class _Session:
             if getattr(self, "run", None) is not None:
                 with contextlib.suppress(OSError):
                     self.run.clear_active()  # the folder no longer says a session trains
+            if getattr(self, "tensorboard", None) is not None:
+                self.tensorboard.close()
             if self.listening is not None:
                 self.control.remove_listener(self.listening.raise_now)
             if self.scratch is not None:
@@ -223,6 +226,7 @@ class _Session:
         try:
             self.run.prepare(self.project.to_json(), resume=self.resume)
             self.run.mark_active()
+            self.tensorboard = TensorBoardLog(self.tf, self.run.tensorboard)  # never fails
         except OSError as exc:
             raise LayerwiseError(
                 f"cannot write the run folder {self.run_dir}: {exc.strerror or exc}"
@@ -370,6 +374,7 @@ class _Session:
         self.run.append_metrics(
             {**record, **metrics, "samples_per_second": speed, "wall_time": elapsed}
         )
+        self.tensorboard.epoch(phase.name, epoch, metrics, self.model)
         yield EpochMetrics(
             phase=index,
             block=phase.block,
@@ -423,6 +428,9 @@ class _Session:
                 )
         arrays = snapshots.as_snapshot_arrays(views)
         path = self.run.write_snapshot(index, phase.label, epoch + 1, arrays)
+        first_block = next((p.block for p in self.phases if p.pretrains), None)
+        first = not phase.pretrains or phase.block == first_block
+        self.tensorboard.snapshot(phase.block, epoch, arrays, first)
         return Snapshot(
             phase=index,
             block=phase.block,

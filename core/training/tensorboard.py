@@ -1,0 +1,136 @@
+"""TensorBoard event files for a run, written with ``tf.summary`` once an epoch.
+
+    RUN/tensorboard/    scalars ``<phase>/<metric>``, histograms ``weights/<layer>/<weight>``
+                        and ``activations/<block>``, images ``filters/<block>``
+
+Steps count epochs within each phase (from 1), so ``tensorboard --logdir RUN`` shows one curve
+per phase and metric. The summaries go through ``tf.summary.write`` with TensorBoard's plugin
+metadata (scalars, histograms, images): TensorFlow's own ``tf.summary.scalar`` and friends need
+the ``tensorboard`` package, which Layerwise does not depend on. Writing must never fail a run:
+the first error turns the log off and becomes one warning line.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger("layerwise.tensorboard")
+
+MAX_FILTER_TILES = 64  # the filter image shows at most this many units, in one grid
+HISTOGRAM_BINS = 30
+
+
+class TensorBoardLog:
+    """The run's event writer; every method is a no-op once a write has failed."""
+
+    def __init__(self, tf: Any, folder: Path) -> None:
+        self.tf = tf
+        self.folder = Path(folder)
+        self.writer: Any = None
+        self.broken = False
+
+    def _guard(self, what: str, write) -> None:
+        if self.broken:
+            return
+        try:
+            if self.writer is None:
+                self.writer = self.tf.summary.create_file_writer(str(self.folder))
+            with self.writer.as_default():
+                write()
+            self.writer.flush()
+        except Exception as exc:  # noqa: BLE001 - a log must never fail the training
+            self.broken = True
+            logger.warning("TensorBoard log turned off: cannot write %s: %s", what, exc)
+
+    def epoch(self, phase_name: str, epoch: int, metrics: dict[str, float], model: Any) -> None:
+        """The epoch's metrics and the model's weights, at step ``epoch + 1``."""
+
+        def write() -> None:
+            step = epoch + 1
+            for name, value in metrics.items():
+                self._write(f"{_tag(phase_name)}/{name}", "scalars", np.float32(value), step)
+            for layer in model.layers:
+                for weight in layer.weights:
+                    tag = f"weights/{layer.name}/{_tag(weight.name)}"
+                    self._write(tag, "histograms", histogram(np.asarray(weight.numpy())), step)
+
+        self._guard("the epoch's metrics", write)
+
+    def snapshot(self, block: str | None, epoch: int, arrays: dict[str, Any], first: bool) -> None:
+        """The snapshot's activations, and its filters as one image when ``first`` (the
+        network's first block, or the fine-tuned network whose first layer they are)."""
+        hidden, filters = arrays.get("hidden"), arrays.get("filters")
+        name = block or "finetune"
+
+        def write() -> None:
+            step = epoch + 1
+            if hidden is not None:
+                self._write(f"activations/{name}", "histograms", histogram(hidden), step)
+            if first and filters is not None:
+                self._write(f"filters/{name}", "images", self._png(filters), step)
+
+        self._guard("the snapshot", write)
+
+    def _write(self, tag: str, plugin: str, tensor: Any, step: int) -> None:
+        from tensorflow.core.framework import summary_pb2
+
+        metadata = summary_pb2.SummaryMetadata()
+        metadata.plugin_data.plugin_name = plugin
+        self.tf.summary.write(tag, tensor, step=step, metadata=metadata.SerializeToString())
+
+    def _png(self, filters: Any) -> Any:
+        """TensorBoard's image tensor: width, height, then the PNG, as strings."""
+        grid = filter_grid(np.asarray(filters))
+        pixels = np.round(grid * 255).astype(np.uint8)[:, :, None]
+        png = self.tf.io.encode_png(pixels)
+        size = [str(pixels.shape[1]).encode(), str(pixels.shape[0]).encode()]
+        return self.tf.stack([self.tf.constant(size[0]), self.tf.constant(size[1]), png])
+
+    def close(self) -> None:
+        if self.writer is not None and not self.broken:
+            try:
+                self.writer.close()
+            except Exception as exc:  # noqa: BLE001 - see _guard
+                logger.warning("TensorBoard log: cannot close: %s", exc)
+
+
+def _tag(name: str) -> str:
+    """A tag part without spaces or colons ("pretrain rbm1" -> "pretrain_rbm1")."""
+    return name.replace(" ", "_").replace(":", "_")
+
+
+def histogram(values: Any) -> np.ndarray:
+    """TensorBoard's histogram tensor: one row (left edge, right edge, count) a bin."""
+    values = np.asarray(values, np.float64).ravel()
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return np.zeros((0, 3), np.float64)
+    low, high = float(values.min()), float(values.max())
+    if low == high:
+        low, high = low - 0.5, high + 0.5
+    counts, edges = np.histogram(values, bins=HISTOGRAM_BINS, range=(low, high))
+    return np.stack([edges[:-1], edges[1:], counts.astype(np.float64)], axis=1)
+
+
+def filter_grid(filters: np.ndarray) -> np.ndarray:
+    """Units' filters as one grey image in [0, 1]: a near-square grid of tiles, each tile
+    scaled on its own, one pixel of gap. Flat filters become a row of pixels each."""
+    tiles = filters[:MAX_FILTER_TILES].astype(np.float32)
+    if tiles.ndim == 2:
+        tiles = tiles[:, None, :]
+    tiles = tiles.reshape((len(tiles), tiles.shape[1], -1))
+    low = tiles.min(axis=(1, 2), keepdims=True)
+    span = np.maximum(tiles.max(axis=(1, 2), keepdims=True) - low, 1e-12)
+    tiles = (tiles - low) / span
+    n, h, w = tiles.shape
+    cols = int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    grid = np.zeros((rows * (h + 1) - 1, cols * (w + 1) - 1), np.float32)
+    for i, tile in enumerate(tiles):
+        r, c = divmod(i, cols)
+        grid[r * (h + 1) : r * (h + 1) + h, c * (w + 1) : c * (w + 1) + w] = tile
+    return grid
