@@ -143,6 +143,13 @@ class Dialogs:
         dialog = PreferencesDialog(settings, self.parent)
         return dialog.exec() == QDialog.DialogCode.Accepted
 
+    def show_command(self, title: str, text: str, command: str) -> None:
+        """Say ``text`` with a shell command the user can select and copy."""
+        box = QMessageBox(QMessageBox.Icon.Information, title, f"{text}\n\n{command}")
+        box.setParent(self.parent, box.windowFlags())
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        box.exec()
+
     def about(self, version: str) -> None:
         QMessageBox.about(
             self.parent,

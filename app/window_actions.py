@@ -118,6 +118,18 @@ def _make_run_actions(w) -> None:
         w, "&Play / Stop", w.toggle_play, ["Space"], "Play or stop the generated piece"
     )
 
+    def open_in_tensorboard():
+        from app.tensorboard_launch import open_in_tensorboard
+
+        return open_in_tensorboard(w)
+
+    w.act_tensorboard = add_action(
+        w,
+        "Open in &TensorBoard",
+        open_in_tensorboard,
+        tip="Start TensorBoard on the run shown (or show the command when it is not installed)",
+    )
+
 
 def _make_runs_actions(w) -> None:
     w.act_open_run = add_action(
@@ -192,7 +204,7 @@ def make_menus(w) -> None:
     docks += (w.runs_dock, w.compare_dock)
     for dock in docks:
         view.addAction(dock.toggleViewAction())
-    _fill(bar.addMenu("&Run"), (w.act_train, w.act_stop, None, w.act_play))
+    _fill(bar.addMenu("&Run"), (w.act_train, w.act_stop, None, w.act_play, None, w.act_tensorboard))
     bar.addMenu("&Help").addAction(w.act_about)
     w._fill_recent_menu()
 

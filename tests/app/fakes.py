@@ -156,6 +156,9 @@ class Answers(Dialogs):
         self.asked.append(("file", title, start, filters))
         return self.file_answer
 
+    def show_command(self, title, text, command):
+        self.asked.append(("command", title, text, command))
+
     def import_midi_folder(self, data):
         self.asked.append(("import midi folder", data["path"]))
         return self.import_answer
