@@ -165,6 +165,18 @@ class TwinRunPanel(QWidget):
     def is_running(self) -> bool:
         return self._running
 
+    def open_for(self, dashboard, run_kwargs: dict) -> None:
+        """Show the view and, unless it trains already, start the twins on the dashboard's
+        project, training function and epochs scale; ``run_kwargs`` name the device."""
+        self.run_function = dashboard.run_function
+        self.epochs_scale = dashboard.epochs_scale
+        self.extra_run_kwargs = dict(run_kwargs)
+        self.resize(1200, 800)
+        self.show()
+        self.raise_()
+        if not self.is_running:
+            self.start(dashboard.project)  # start() keeps its own copy of the network
+
     def start(self, project) -> None:
         if self._running:
             return

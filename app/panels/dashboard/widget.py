@@ -472,15 +472,8 @@ class TrainingDashboard(QWidget):
             self._twin.setWindowFlag(Qt.Window, True)
             self._twin.runningChanged.connect(self._on_twin_running)
             self._twin.compareRequested.connect(self.compareRequested)
-        self._twin.run_function = self.run_function
-        self._twin.epochs_scale = self.epochs_scale
         device = device_argument(self.device_combo.currentText())
-        self._twin.extra_run_kwargs = {**self.extra_run_kwargs, "device": device}
-        self._twin.resize(1200, 800)
-        self._twin.show()
-        self._twin.raise_()
-        if not self._twin.is_running:
-            self._twin.start(self.project)  # the twin keeps its own copy of the network
+        self._twin.open_for(self, {**self.extra_run_kwargs, "device": device})
 
     @Slot(bool)
     def _on_twin_running(self, _running: bool) -> None:
