@@ -92,6 +92,14 @@ def _sequence_figures(gm, dataset, split: str) -> dict:
         unit = "window"
     result = sequence.evaluate_sequences(lambda x: _predict(gm.model, x), pieces)
     result["unit"] = unit
+    layer = next((x for x in gm.layers if type(x).__name__ == "RNNRBM"), None)
+    if layer is not None and pieces:
+        # the RNN-RBM's own likelihood (AIS), as its paper reports it; the mean-field
+        # output's figure stays beside it
+        from core.evaluate.ais import rnn_rbm_nll
+
+        result["mean_field_nll_per_step"] = result["nll_per_step"]
+        result.update(rnn_rbm_nll(layer, pieces))
     result["baselines"] = {
         "per_key": {"nll_per_step": sequence.per_key_bernoulli_nll(train, pieces)}
     }

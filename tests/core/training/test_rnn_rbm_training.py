@@ -67,3 +67,4 @@ def test_the_template_trains_evaluates_and_generates(tmp_path):
     assert roll.roll.shape[1] == 88 and set(np.unique(roll.roll)) <= {0.0, 1.0}
     result = evaluate_run(tmp_path, pieces=0)
     assert result["nll_per_step"] > 0 and 0 <= result["frame_accuracy"] <= 1
+    assert result["mean_field_nll_per_step"] > 0 and "importance" in result["nll_estimate"]
