@@ -158,10 +158,12 @@ def generate_a_piece(app, audition) -> None:
 def tour(out: Path, report: dict) -> None:
     from PySide6.QtWidgets import QApplication
 
+    from app.style import style_sheet
     from core import project as project_io
     from core import templates
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setStyleSheet(style_sheet())  # as the launcher does
     report["platform"] = app.platformName()
     window = start_window(app, out, report)
 
