@@ -55,7 +55,9 @@ CHILD = textwrap.dedent(
             outcome = "accepted"
     except LayerwiseError as exc:
         outcome = "refused: " + str(exc)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM is this program's own peak (ru_maxrss keeps a forking parent's across exec).
+    with open("/proc/self/status") as status:
+        peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM")) / 1024
     print(json.dumps({{"outcome": outcome, "peak_mib": peak}}))
     """
 ).format(address=ADDRESS_SPACE, cpu=CPU_SECONDS, fsize=FILE_SIZE)
