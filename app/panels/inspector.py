@@ -174,12 +174,8 @@ class Inspector(DataForm, QScrollArea):
                     self._block_writer(block.id, param.name),
                 )
         if decl.pretrain:
-            form = self._section(
-                layout,
-                f"Pretraining ({decl.pretrain.upper()})"
-                if decl.pretrain == "rbm"
-                else "Pretraining (autoencoder)",
-            )
+            method = {"rbm": "RBM", "rnn-rbm": "RNN-RBM"}.get(decl.pretrain, decl.pretrain)
+            form = self._section(layout, f"Pretraining ({method})")
             for param in PRETRAIN_PARAMS[decl.pretrain]:
                 self._add(
                     form,
