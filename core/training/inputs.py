@@ -4,7 +4,10 @@ checked against the objective, with clear DataErrors for data that cannot train.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import queue
+import threading
+import time
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,3 +93,36 @@ def _check_labels(ds: Any, units: int | None, output_block: str) -> None:
             f"the data has {top + 1} classes but the output block '{output_block}' has "
             f"{units} units"
         )
+
+
+def load_with_progress(
+    data: dict[str, Any], every_s: float = 0.1
+) -> Generator[tuple[int, int, str], None, Any]:
+    """Load ``data`` on a thread, yielding (done, total, text) as the loader reports it (at
+    most every ``every_s`` seconds, and the last one always); return the Dataset. The
+    loader's error is raised here, in the caller's thread."""
+    from core.data import load_dataset
+
+    updates: queue.Queue[tuple[int, int, str] | None] = queue.Queue()
+    result: dict[str, Any] = {}
+
+    def load() -> None:
+        try:
+            result["dataset"] = load_dataset(data, progress=lambda *u: updates.put(u))
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller
+            result["error"] = exc
+        finally:
+            updates.put(None)
+
+    thread = threading.Thread(target=load, name="layerwise-data", daemon=True)
+    thread.start()
+    last = 0.0
+    while (update := updates.get()) is not None:
+        done, total, text = update
+        if time.monotonic() - last >= every_s or done == total:
+            last = time.monotonic()
+            yield done, total, text
+    thread.join()
+    if "error" in result:
+        raise result["error"]
+    return result["dataset"]

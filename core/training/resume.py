@@ -3,6 +3,7 @@ the trainer's state back."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,3 +69,18 @@ def restore_trainer(trainer: Any, checkpoint: Checkpoint) -> None:
         raise LayerwiseError(MISMATCH) from None
     if checkpoint.state.get("accumulators"):
         trainer.restore_accumulators(checkpoint.state["accumulators"])
+
+
+def checkpoint_state(
+    where: dict[str, int], phase_name: str, session: Any, trainer: Any
+) -> dict[str, Any]:
+    """state.json's content for a checkpoint at ``where`` (phase, epoch, step): enough to go
+    on from it with the same settings, and the trainer's accumulators when mid-epoch."""
+    state: dict[str, Any] = {**where, "phase_name": phase_name}
+    state.update(pretraining=session.pretraining, epochs_scale=session.epochs_scale)
+    state.update(session.progress.checkpoint_fields())
+    state.update(
+        accumulators=trainer.accumulators() if where["step"] else None,
+        written=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    )
+    return state

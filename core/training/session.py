@@ -15,9 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import queue
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,16 +40,9 @@ from core.training.events import (
     StageProgress,
     Stopped,
 )
-from core.training.inputs import prepare_inputs
+from core.training.inputs import load_with_progress, prepare_inputs
 from core.training.phases import Phase, PhaseOutcome, approx_steps, plan_phases
-from core.training.summary import (
-    Progress,
-    RunFacts,
-    data_summary,
-    held_out_evaluation,
-    objective_fields,
-    run_summary,
-)
+from core.training.summary import Progress, finished_summary, held_out_evaluation
 from core.training.tensorboard import TensorBoardLog
 from core.validate import validate
 
@@ -183,34 +174,17 @@ class _Session:
             yield StageProgress(stage, text, done, total)
 
     def _load_data(self, data: dict):
-        """Load the project's data on a thread, yielding its progress as it comes (a few
-        times a second at most): converting a corpus can take minutes."""
-        from core.data import load_dataset
-
-        updates: queue.Queue = queue.Queue()
-        result: dict[str, Any] = {}
-
-        def load() -> None:
-            try:
-                result["dataset"] = load_dataset(data, progress=lambda *u: updates.put(u))
-            except BaseException as exc:  # noqa: BLE001 - raised again in the session
-                result["error"] = exc
-            finally:
-                updates.put(None)
-
-        thread = threading.Thread(target=load, name="layerwise-data", daemon=True)
-        thread.start()
+        """Load the project's data, yielding its progress as it comes: converting a corpus can
+        take minutes."""
         yield from self._stage("loading-data", "loading the data")
-        last = 0.0
-        while (update := updates.get()) is not None:
-            done, total, text = update
-            if time.monotonic() - last >= 0.1 or done == total:
-                last = time.monotonic()
-                yield from self._stage("loading-data", text, done, total)
-        thread.join()
-        if "error" in result:
-            raise result["error"]
-        self.dataset = result["dataset"]
+        updates = load_with_progress(data)
+        while True:
+            try:
+                done, total, text = next(updates)
+            except StopIteration as end:
+                self.dataset = end.value
+                return
+            yield from self._stage("loading-data", text, done, total)
 
     def _read_checkpoint(self) -> resume.Checkpoint:
         """The checkpoint to go on from; the run's settings come from it."""
@@ -417,37 +391,20 @@ class _Session:
     # ---- snapshots and checkpoints ---------------------------------------------------------
 
     def _snapshot(self, index: int, phase: Phase, epoch: int, trainer) -> Snapshot:
-        shape = tuple(self.dataset.sample_shape)
-        network, examples = self.project.network, self.inputs.examples
         with self.tf.device(self.device):
-            if phase.pretrains:
-                views = snapshots.pretrain_views(trainer, *self.block_view, shape)
-            else:
-                views = snapshots.finetune_views(
-                    trainer, self.model, network, examples, shape, self.objective
-                )
-        arrays = snapshots.as_snapshot_arrays(views)
+            arrays = snapshots.views_of(self, phase, trainer)
         path = self.run.write_snapshot(index, phase.label, epoch + 1, arrays)
         first_block = next((p.block for p in self.phases if p.pretrains), None)
         first = not phase.pretrains or phase.block == first_block
         self.tensorboard.snapshot(phase.block, epoch, arrays, first)
+        kind = snapshots.sample_kind(self.dataset.kind)
         return Snapshot(
-            phase=index,
-            block=phase.block,
-            epoch=epoch,
-            path=str(path),
-            sample_kind=snapshots.sample_kind(self.dataset.kind),
-            **arrays,
+            phase=index, block=phase.block, epoch=epoch, path=str(path), sample_kind=kind, **arrays
         )
 
     def _checkpoint(self, index: int, epoch: int, step: int, trainer) -> str:
-        state: dict[str, Any] = {"phase": index, "epoch": epoch, "step": step}
-        state.update(phase_name=self.phases[index].name, pretraining=self.pretraining)
-        state.update(epochs_scale=self.epochs_scale, **self.progress.checkpoint_fields())
-        state.update(
-            accumulators=trainer.accumulators() if step else None,
-            written=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        )
+        where = {"phase": index, "epoch": epoch, "step": step}
+        state = resume.checkpoint_state(where, self.phases[index].name, self, trainer)
         model_weights = [np.asarray(w) for w in self.model.get_weights()]
         trainer_state = [np.asarray(v.numpy()) for v in trainer.state_variables()]
         self.last_checkpoint = self.run.write_checkpoint(state, model_weights, trainer_state)
@@ -461,34 +418,7 @@ class _Session:
         with self.tf.device(self.device):
             evaluation = held_out_evaluation(self.trainer, self.inputs, self.dataset)
         self.run.save_model(self.final_model)
-        ds = self.dataset
-        representation = self.project.data.get("representation", {})
-        facts = RunFacts(
-            project=self.project.name,
-            objective=self.objective,
-            output_block=self.built.output_block,
-            sample_shape=list(ds.sample_shape),
-            input_shape=list(self.model.input.shape[1:]),
-            data=data_summary(ds, representation),
-            pretraining=self.pretraining,
-            seed=self.seed,
-            strategy=self.strategy,
-            placement=self.placement,
-            epochs_scale=self.epochs_scale,
-        )
-        inputs = self.inputs
-        counts = {"train": len(inputs.x_train), "validation": len(inputs.x_val)}
-        counts["test"] = len(inputs.x_test)
         with self.tf.device(self.device):
-            extra = objective_fields(
-                self.objective,
-                self.finetune,
-                ds,
-                self.final_model,
-                self.code_block,
-                inputs.x_train,
-                self.keras,
-            )
-        summary = run_summary(facts, self.progress, evaluation, counts, extra)
+            summary = finished_summary(self, evaluation)
         written = self.run.write_summary(summary)
         yield Finished(run_dir=str(self.run_dir), summary=json.loads(json.dumps(written)))

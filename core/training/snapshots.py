@@ -114,3 +114,16 @@ def as_snapshot_arrays(views: dict[str, Any]) -> dict[str, np.ndarray | None]:
 def sample_kind(dataset_kind: str) -> str:
     """How the views draw a sample: "pianoroll" or "image"."""
     return "pianoroll" if dataset_kind == "pianoroll" else "image"
+
+
+def views_of(session: Any, phase: Any, trainer: Any) -> dict[str, np.ndarray | None]:
+    """The arrays of a snapshot of ``phase`` now: a pretrained block's filters and
+    reconstructions, or the fine-tuned network's."""
+    shape = tuple(session.dataset.sample_shape)
+    if phase.pretrains:
+        examples, in_data_shape = session.block_view
+        views = pretrain_views(trainer, examples, in_data_shape, shape)
+    else:
+        network, examples = session.project.network, session.inputs.examples
+        views = finetune_views(trainer, session.model, network, examples, shape, session.objective)
+    return as_snapshot_arrays(views)

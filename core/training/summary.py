@@ -165,3 +165,33 @@ def objective_fields(
         return {}
     encoder = keras.Model(model.input, model.get_layer(code_block).output)
     return {"code_block": code_block, "code_statistics": code_statistics(encoder, x_train)}
+
+
+def finished_summary(session: Any, evaluation: dict[str, Any]) -> dict[str, Any]:
+    """summary.json's content at the end of a session (its run, data, phases, evaluation)."""
+    ds, inputs, model = session.dataset, session.inputs, session.model
+    facts = RunFacts(
+        project=session.project.name,
+        objective=session.objective,
+        output_block=session.built.output_block,
+        sample_shape=list(ds.sample_shape),
+        input_shape=list(model.input.shape[1:]),
+        data=data_summary(ds, session.project.data.get("representation", {})),
+        pretraining=session.pretraining,
+        seed=session.seed,
+        strategy=session.strategy,
+        placement=session.placement,
+        epochs_scale=session.epochs_scale,
+    )
+    counts = {"train": len(inputs.x_train), "validation": len(inputs.x_val)}
+    counts["test"] = len(inputs.x_test)
+    extra = objective_fields(
+        session.objective,
+        session.finetune,
+        ds,
+        session.final_model,
+        session.code_block,
+        inputs.x_train,
+        session.keras,
+    )
+    return run_summary(facts, session.progress, evaluation, counts, extra)
