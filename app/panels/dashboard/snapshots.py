@@ -172,5 +172,7 @@ class HistogramView(QWidget):
                 plots.keep_in_view(plot, edges, np.r_[0.0, counts], pad=0.05, grow=1.0)
 
     def clear(self) -> None:
+        for item in (self.hidden_hist, self.weights_hist):
+            item.clear()
         for plot in (self.hidden_plot, self.weights_plot):
             plots.forget_view(plot)

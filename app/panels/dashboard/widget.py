@@ -151,9 +151,13 @@ class TrainingDashboard(QWidget):
         return self.model.blocks.as_dict()
 
     def set_project(self, project) -> None:
-        """The project Start trains (start() sets it too)."""
+        """The project Start trains (start() sets it too). Another project clears what the
+        views show of the last one's run."""
+        replaced = project is not self.project
         self.project = project
         if not self.is_running:
+            if replaced:
+                self._reset_view()
             self.model.blocks.replace(weight_blocks(project), notify=False)
             self.controls.show_pretraining(project)
             self.show_estimate()

@@ -235,3 +235,20 @@ def test_a_folder_that_is_not_a_run_says_so_and_keeps_the_view(dashboard, tmp_pa
     assert not dashboard.show_run(str(tmp_path / "photos"))
     assert "is not a run folder" in dashboard.error_label.text()
     assert dashboard.run_dir.endswith("good") and dashboard.loss_plot.curve_items
+
+
+def test_opening_another_project_clears_the_last_runs_views(dashboard, tmp_path):
+    from run_folders import write_run
+
+    dashboard.set_project(templates.load("dbn-digits"))
+    assert dashboard.show_run(str(write_run(tmp_path, "shown", epochs=3).path))
+    dashboard.flush()
+    assert dashboard.loss_plot.curve_items and dashboard.filters_image.image is not None
+    assert dashboard.histograms.hidden_hist.getData()[0] is not None
+    dashboard.set_project(dashboard.project)  # the same project again: nothing is lost
+    assert dashboard.loss_plot.curve_items
+    dashboard.set_project(templates.load("deephear"))
+    assert not dashboard.loss_plot.curve_items
+    assert dashboard.filters_image.image is None
+    assert dashboard.histograms.hidden_hist.getData()[0] is None
+    assert dashboard.histograms.weights_hist.getData()[0] is None
