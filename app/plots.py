@@ -94,14 +94,19 @@ def image_view(title: str | None = None) -> tuple[pg.GraphicsLayoutWidget, pg.Im
     widget.setBackground("w")
     if title:
         widget.addLabel(title, row=0, col=0, color="#333", size="9pt")
-    vb = widget.addViewBox(row=1 if title else 0, col=0)
+    return widget, image_in(widget, row=1 if title else 0, col=0)
+
+
+def image_in(layout: pg.GraphicsLayout, row: int, col: int) -> pg.ImageItem:
+    """A bare, aspect-locked view box at (row, col) of ``layout`` showing one image top-down."""
+    vb = layout.addViewBox(row=row, col=col)
     vb.setAspectLocked(True)
     vb.invertY(True)
     vb.setMouseEnabled(False, False)
     vb.setMenuEnabled(False)
     item = pg.ImageItem()
     vb.addItem(item)
-    return widget, item
+    return item
 
 
 def plot_widget(title: str, x_label: str | None = None, grid: bool = True) -> pg.PlotWidget:

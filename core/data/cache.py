@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 
 from core.data.corpus import CORPUS_VERSION
-from core.data.pieces import FORMAT_VERSION
+from core.data.pieces import FORMAT_VERSION, save_pieces
+from core.errors import DataError
 
 CACHE_ENV = "LAYERWISE_CACHE_DIR"  # tests and shared machines point it elsewhere
 
@@ -65,3 +66,13 @@ def midi_folder_cache_path(folder: Path, fingerprint: str, representation: dict)
     digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
     name = "".join(c if c.isalnum() or c in "-_" else "-" for c in Path(folder).name)[:40]
     return cache_root() / "datasets" / f"midi-folder-{name or 'root'}-{digest}.npz"
+
+
+def keep(path: Path, rolls: list, names: list, representation: dict, skipped: list) -> None:
+    """Write converted pieces to the cache; a cache that cannot be written only costs time
+    next run, so its failure is ignored."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save_pieces(path, rolls, names, representation, skipped)
+    except (OSError, DataError):
+        pass

@@ -11,7 +11,7 @@ from core.budget import check_windows
 from core.catalog.data import SOURCES, DataSource, data_source
 from core.data import cache, corpus
 from core.data.dataset import Dataset
-from core.data.pieces import load_pieces, save_pieces
+from core.data.pieces import load_pieces
 from core.data.representation import check_data, representation_of, split_of
 from core.data.windows import SECTION_QUARTERS, make_samples, sections, split_pieces
 from core.errors import DataError
@@ -53,11 +53,7 @@ def _corpus_pieces(source, data, rep, limit, progress, use_cache):
             return rolls[:n], names[:n], info["skipped"], True
     rolls, names, skipped = corpus.convert_builtin(source.name, rep, limit, progress)
     if use_cache:
-        try:
-            wanted.parent.mkdir(parents=True, exist_ok=True)
-            save_pieces(wanted, rolls, names, rep, skipped)
-        except (OSError, DataError):
-            pass  # an unwritable cache only costs time next run
+        cache.keep(wanted, rolls, names, rep, skipped)
     return rolls, names, skipped, False
 
 

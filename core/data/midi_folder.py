@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 from core.data import cache
-from core.data.pieces import load_pieces, save_pieces
+from core.data.pieces import load_pieces
 from core.errors import DataError
 from core.music.pianoroll import MidiFileError, from_pretty_midi, load_pretty_midi
 
@@ -96,9 +96,5 @@ def load_midi_folder(folder, representation: dict, progress=None, use_cache: boo
                 return rolls, names, [tuple(s) for s in info["skipped"]], True
     rolls, names, skipped = import_midi_folder(folder, representation, progress)
     if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            save_pieces(path, rolls, names, representation, skipped)
-        except (OSError, DataError):
-            pass  # an unwritable cache only costs time next import
+        cache.keep(path, rolls, names, representation, skipped)
     return rolls, names, skipped, False

@@ -101,14 +101,7 @@ class ReconstructionView(QWidget):
             # Short horizontal captions: a rotated long one made its row taller than others.
             label = self.view.addLabel(caption, row=row, col=0, color="#333", size="8pt")
             label.setFixedWidth(44)
-            vb = self.view.addViewBox(row=row, col=1)
-            vb.setAspectLocked(True)
-            vb.invertY(True)
-            vb.setMouseEnabled(False, False)
-            vb.setMenuEnabled(False)
-            item = pg.ImageItem()
-            vb.addItem(item)
-            self.images[name] = item
+            self.images[name] = plots.image_in(self.view, row=row, col=1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("Reconstructions of held-out examples"))
