@@ -67,6 +67,26 @@ def pump(app, seconds: float) -> None:
         time.sleep(0.01)
 
 
+def unattended_dialogs(report: dict):
+    """The window's questions answered as an unattended run wants; errors go to the report."""
+    from app.dialogs import Dialogs
+
+    class Answers(Dialogs):
+        def error(self, title, text):
+            report["errors"].append(f"dialog {title}: {text}")
+
+        def ask_save_changes(self, name):
+            return "discard"
+
+        def ask_recover(self, autosave_file, project_path):
+            return False
+
+        def ask_stop_training(self):
+            return True
+
+    return Answers(None)
+
+
 def shot(widget, path: Path, report: dict, key: str) -> None:
     image = widget.grab()
     if not image.save(str(path), "PNG"):
@@ -89,23 +109,9 @@ def run(out: Path, report: dict) -> None:
     project_file = out / "deephear-small.json"
     project_io.save(project, project_file)
 
-    from app.dialogs import Dialogs
     from app.main_window import MainWindow
 
-    class Answers(Dialogs):
-        def error(self, title, text):
-            report["errors"].append(f"dialog {title}: {text}")
-
-        def ask_save_changes(self, name):
-            return "discard"
-
-        def ask_recover(self, autosave_file, project_path):
-            return False
-
-        def ask_stop_training(self):
-            return True
-
-    window = MainWindow(str(project_file), dialogs=Answers(None))
+    window = MainWindow(str(project_file), dialogs=unattended_dialogs(report))
     window.resize(1600, 1000)
     window.show()
     wait_until(app, lambda: window.isVisible() and window.dashboard is not None, 30, "window")
@@ -265,7 +271,7 @@ def run(out: Path, report: dict) -> None:
     window.close()
     pump(app, 0.5)
     report["closed"] = not window.isVisible()
-    reopen_and_compare(app, MainWindow, Answers(None), out, report)
+    reopen_and_compare(app, MainWindow, unattended_dialogs(report), out, report)
 
 
 def reopen_and_compare(app, main_window, dialogs, out: Path, report: dict) -> None:

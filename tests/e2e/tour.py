@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scenario import pump, pump_until, wait_until  # noqa: E402
+from scenario import pump, pump_until, unattended_dialogs, wait_until  # noqa: E402
 
 SIZES = ((1400, 880), (1920, 1080))
 EPOCHS_SCALE = float(os.environ.get("LAYERWISE_TOUR_EPOCHS_SCALE", "0.3"))
@@ -85,23 +85,9 @@ def visible_size(widget) -> tuple[int, int]:
 
 
 def start_window(app, out: Path, report: dict):
-    from app.dialogs import Dialogs
     from app.main_window import MainWindow
 
-    class Answers(Dialogs):
-        def error(self, title, text):
-            report["errors"].append(f"dialog {title}: {text}")
-
-        def ask_save_changes(self, name):
-            return "discard"
-
-        def ask_recover(self, autosave_file, project_path):
-            return False
-
-        def ask_stop_training(self):
-            return True
-
-    window = MainWindow(None, dialogs=Answers(None))
+    window = MainWindow(None, dialogs=unattended_dialogs(report))
     window.resize(*SIZES[0])
     window.show()
     wait_until(app, lambda: window.started and window.dashboard is not None, 60, "the window")
