@@ -24,7 +24,7 @@ class DataSource:
     label: str
     help: str
     reader: str  # which loader reads it: "corpus", "digits", "midi-folder", "npz",
-    # "benchmark" or "arrays"
+    # "benchmark", "arrays", "audio-folder" or "gm-instruments"
     music: bool = True  # the piano-roll representation applies to its data
     path: str | None = None  # what data.path must name, for a source that reads the user's files
     # A benchmark set's own time step (steps per quarter note): such a set always comes as 88
@@ -32,6 +32,7 @@ class DataSource:
     # on it compare with the literature's.
     time_step: int | None = None
     shape: tuple[int, ...] | None = None  # one sample's shape, for a source without piano rolls
+    audio: bool = False  # sound turned into spectral frames (the data.audio settings apply)
 
     @property
     def builtin(self) -> bool:
@@ -105,6 +106,15 @@ SOURCES: tuple[DataSource, ...] = (
         music=False,
         path="a .npz file holding an x array",
     ),
+    DataSource(
+        "audio-folder",
+        "Audio folder",
+        "a folder of your audio files (WAV, FLAC, OGG, MP3), one subfolder per class",
+        reader="audio-folder",
+        music=False,
+        path="a folder of audio files with one subfolder per class",
+        audio=True,
+    ),
 )
 
 SOURCE_INDEX: dict[str, DataSource] = {s.name: s for s in SOURCES}
@@ -130,7 +140,7 @@ DATA_PARAMS: tuple[Param, ...] = (
         "path",
         "text",
         None,
-        "the MIDI folder or .npz file (for the midi-folder and npz sources)",
+        "the MIDI folder, audio folder or .npz file (for the sources that read your files)",
         unset="",
     ),
 )
@@ -179,6 +189,63 @@ REPRESENTATION_PARAMS: tuple[Param, ...] = (
 
 PIANO_ROLL_DEFAULTS: Mapping[str, Any] = MappingProxyType(defaults_of(REPRESENTATION_PARAMS))
 
+# How an audio source becomes samples (the "audio" section of data): sound resampled to one
+# rate, cut into spectral frames (DFT magnitude or mel), windows of frames per sample.
+AUDIO_PARAMS: tuple[Param, ...] = (
+    Param(
+        "sample_rate",
+        "int",
+        16000,
+        "sample rate (Hz) every file is resampled to",
+        minimum=4000,
+        maximum=48000,
+    ),
+    Param(
+        "kind",
+        "choice",
+        "mel",
+        "spectral frames: 'dft' for the DFT magnitude, 'mel' for a mel spectrogram",
+        choices=("mel", "dft"),
+    ),
+    Param("n_fft", "int", 1024, "samples per DFT frame", minimum=64, maximum=8192),
+    Param("hop_length", "int", 512, "samples between two frames", minimum=16, maximum=8192),
+    Param("n_mels", "int", 64, "mel bands (for kind 'mel')", minimum=8, maximum=256),
+    Param("log_compression", "bool", True, "take log(1 + magnitude) of every bin"),
+    Param(
+        "frames_per_window",
+        "int",
+        32,
+        "spectral frames in one training sample",
+        minimum=1,
+        maximum=1024,
+    ),
+    Param(
+        "window_hop",
+        "int",
+        16,
+        "frames between the starts of two samples of a file",
+        minimum=1,
+        maximum=1024,
+    ),
+    Param(
+        "standardize",
+        "bool",
+        True,
+        "scale every frequency bin to zero mean and unit variance over the training frames "
+        "(what Gaussian visible units expect)",
+    ),
+    Param(
+        "max_seconds_per_file",
+        "float",
+        30.0,
+        "read at most this many seconds of each file (longer files are cut)",
+        minimum=0.5,
+        maximum=3600.0,
+    ),
+)
+
+AUDIO_DEFAULTS: Mapping[str, Any] = MappingProxyType(defaults_of(AUDIO_PARAMS))
+
 SPLIT_PARAMS: tuple[Param, ...] = (
     Param("validation", "float", 0.1, "fraction of the pieces held out for validation", 0.0, 1.0),
     Param("test", "float", 0.1, "fraction of the pieces held out for testing", 0.0, 1.0),
@@ -218,6 +285,11 @@ def sample_shape(data: Any) -> list[int] | None:
     if not isinstance(data, dict) or data.get("source") not in SOURCE_INDEX:
         return None
     source = SOURCE_INDEX[data["source"]]
+    if source.audio:
+        audio = _section(data.get("audio"), "audio", AUDIO_PARAMS)
+        if isinstance(audio, list) or audio_problems(audio):
+            return None
+        return [audio["frames_per_window"], frequency_bins(audio)]
     if not source.music:
         return list(source.shape) if source.shape is not None else None
     section = _section(data.get("representation"), "representation", REPRESENTATION_PARAMS)
@@ -258,6 +330,8 @@ def data_problems(data: Any) -> list[str]:
         problems.append(f'data.path must name {source.path} for source "{source.name}"')
     if source.music:
         problems += representation_problems(data.get("representation"))
+    if source.audio:
+        problems += audio_problems(data.get("audio"))
     return problems + split_problems(data.get("split"))
 
 
@@ -278,6 +352,27 @@ def representation_problems(given: Any) -> list[str]:
         problems.append(
             "data.representation: lowest_pitch + pitch_count must not pass 128 "
             "(MIDI's top pitch is 127)"
+        )
+    return problems
+
+
+def frequency_bins(audio: Mapping[str, Any]) -> int:
+    """Values per spectral frame: mel bands, or the DFT's bins up to the Nyquist frequency."""
+    return int(audio["n_mels"]) if audio["kind"] == "mel" else int(audio["n_fft"]) // 2 + 1
+
+
+def audio_problems(given: Any) -> list[str]:
+    section = _section(given, "audio", AUDIO_PARAMS)
+    if isinstance(section, list):
+        return section
+    problems = _value_problems(section, AUDIO_PARAMS, "data.audio")
+    if problems:
+        return problems
+    if section["hop_length"] > section["n_fft"]:
+        problems.append("data.audio: hop_length must not pass n_fft (frames would leave gaps)")
+    if section["kind"] == "mel" and section["n_mels"] > section["n_fft"] // 2 + 1:
+        problems.append(
+            f"data.audio: n_mels must be at most n_fft / 2 + 1 ({section['n_fft'] // 2 + 1})"
         )
     return problems
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from core.data.corpus import CORPUS_VERSION
@@ -69,10 +70,15 @@ def midi_folder_cache_path(folder: Path, fingerprint: str, representation: dict)
 
 
 def keep(path: Path, rolls: list, names: list, representation: dict, skipped: list) -> None:
-    """Write converted pieces to the cache; a cache that cannot be written only costs time
-    next run, so its failure is ignored."""
+    """Write converted pieces to the cache (see ``keep_with``)."""
+    keep_with(path, lambda target: save_pieces(target, rolls, names, representation, skipped))
+
+
+def keep_with(path: Path, write: Callable[[Path], None]) -> None:
+    """Write a cache file with ``write(path)``; a cache that cannot be written only costs
+    time next run, so its failure is ignored."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        save_pieces(path, rolls, names, representation, skipped)
+        write(path)
     except (OSError, DataError):
         pass

@@ -95,19 +95,10 @@ def load_dataset(data: dict, *, progress=None, use_cache: bool = True) -> Datase
     source = data_source(data["source"])
     split = split_of(data)
     limit = data.get("limit")
-    if source.reader == "digits":
-        from core.data.digits import load_digits_dataset
-
-        return load_digits_dataset(split, limit)
-    if source.reader == "arrays":
-        from core.data.arrays import load_arrays_dataset
-
-        return load_arrays_dataset(data["path"], split, limit)
+    whole = _DATASET_READERS.get(source.reader)
+    if whole is not None:
+        return whole(source, data, split, limit, progress, use_cache)
     rep = representation_of(data)
-    if source.reader == "benchmark":
-        from core.data.benchmark_sets import load_benchmark_dataset
-
-        return load_benchmark_dataset(source, rep, limit)
     read = _PIECE_READERS[source.reader]
     noun = PIECE_NOUNS.get(
         source.name, "MIDI files" if source.reader == "midi-folder" else "pieces"
@@ -145,6 +136,54 @@ def load_dataset(data: dict, *, progress=None, use_cache: bool = True) -> Datase
         num_classes=None,
         metadata=metadata,
     )
+
+
+def _audio_dataset(source, data, split, limit, progress, use_cache) -> Dataset:
+    """An audio source's clips as windows of spectral frames, split by file."""
+    from core.audio.representation import SpectralFrames
+    from core.data.audio_dataset import clips_dataset
+    from core.data.audio_folder import load_audio_folder
+
+    rep = SpectralFrames.of_data(data)
+    progress = counted_progress(progress, "audio files")
+    clips, from_cache = load_audio_folder(data["path"], rep, progress, use_cache)
+    return clips_dataset(
+        clips,
+        rep,
+        split,
+        name=_name(source, data),
+        source=source.name,
+        description=source.help if source.builtin else str(data.get("path")),
+        limit=limit,
+        from_cache=from_cache,
+    )
+
+
+def _digits_dataset(source, data, split, limit, progress, use_cache) -> Dataset:
+    from core.data.digits import load_digits_dataset
+
+    return load_digits_dataset(split, limit)
+
+
+def _arrays_dataset(source, data, split, limit, progress, use_cache) -> Dataset:
+    from core.data.arrays import load_arrays_dataset
+
+    return load_arrays_dataset(data["path"], split, limit)
+
+
+def _benchmark_dataset(source, data, split, limit, progress, use_cache) -> Dataset:
+    from core.data.benchmark_sets import load_benchmark_dataset
+
+    return load_benchmark_dataset(source, representation_of(data), limit)
+
+
+# Readers that make the whole Dataset themselves (the others give pieces to window here).
+_DATASET_READERS = {
+    "digits": _digits_dataset,
+    "arrays": _arrays_dataset,
+    "benchmark": _benchmark_dataset,
+    "audio-folder": _audio_dataset,
+}
 
 
 def _windows(rolls, names, rep, split):

@@ -161,9 +161,17 @@ def test_data_sources_and_settings_are_declared_with_help_and_valid_defaults():
         "musedata",
         "piano-midi",
     ]
-    assert {s.name for s in data.SOURCES if s.path} == {"midi-folder", "npz", "arrays"}
+    assert {s.name for s in data.SOURCES if s.path} == {
+        "midi-folder",
+        "npz",
+        "arrays",
+        "audio-folder",
+    }
     assert not data.data_source("digits").music and data.data_source("npz").music
-    for param in data.DATA_PARAMS + data.REPRESENTATION_PARAMS + data.SPLIT_PARAMS:
+    assert data.data_source("audio-folder").audio and not data.data_source("npz").audio
+    for param in (
+        data.DATA_PARAMS + data.REPRESENTATION_PARAMS + data.SPLIT_PARAMS + data.AUDIO_PARAMS
+    ):
         assert param.help, param.name
         assert param.check(param.default) is None, param.name
     assert data.data_problems(data.default_data()) == []
