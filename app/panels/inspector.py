@@ -174,7 +174,9 @@ class Inspector(DataForm, QScrollArea):
                     self._block_writer(block.id, param.name),
                 )
         if decl.pretrain:
-            method = {"rbm": "RBM", "rnn-rbm": "RNN-RBM"}.get(decl.pretrain, decl.pretrain)
+            method = {"rbm": "RBM", "rnn-rbm": "RNN-RBM", "conv-rbm": "convolutional RBM"}.get(
+                decl.pretrain, decl.pretrain
+            )
             form = self._section(layout, f"Pretraining ({method})")
             for param in PRETRAIN_PARAMS[decl.pretrain]:
                 self._add(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from core.catalog import blocks, blocks_keras, blocks_sequence
+from core.catalog import blocks, blocks_conv_rbm, blocks_keras, blocks_sequence
 from core.catalog.training import (
     FINETUNE_PARAMS,
     OBJECTIVES,
@@ -18,7 +18,9 @@ from core.catalog.training import (
 )
 from core.catalog.types import BlockType, Param, Recipe, Shape, ShapeError, defaults_of
 
-BLOCKS: tuple[BlockType, ...] = blocks.BLOCKS + blocks_sequence.BLOCKS + blocks_keras.BLOCKS
+BLOCKS: tuple[BlockType, ...] = (
+    blocks.BLOCKS + blocks_conv_rbm.BLOCKS + blocks_sequence.BLOCKS + blocks_keras.BLOCKS
+)
 REGISTRY: dict[str, BlockType] = {b.name: b for b in BLOCKS}
 
 GROUPS = (

@@ -83,8 +83,32 @@ PRETRAIN_PARAMS["rnn-rbm"] = _COMMON + (
     ),
 )
 
+PRETRAIN_PARAMS["conv-rbm"] = _COMMON + (
+    Param("cd_k", "int", 1, "Gibbs steps per update (CD-k)", minimum=1, maximum=100),
+    *(p for p in PRETRAIN_PARAMS["rbm"] if p.name in ("momentum", "final_momentum")),
+    Param("weight_decay", "float", 0.001, "L2 penalty on the filters", minimum=0.0, maximum=1.0),
+    Param(
+        "sparsity_target",
+        "float",
+        0.02,
+        "target mean activation of the hidden units (Lee et al.: a few percent); 0 turns "
+        "the sparsity term off",
+        minimum=0.0,
+        maximum=0.99,
+    ),
+    Param(
+        "sparsity_cost",
+        "float",
+        1.0,
+        "weight of the sparsity term (pushes each filter's hidden bias)",
+        minimum=0.0,
+        maximum=100.0,
+    ),
+)
+
 PRETRAIN_DEFAULTS: dict[str, dict[str, Any]] = {
     "rbm": {"learning_rate": 0.05},
+    "conv-rbm": {"learning_rate": 0.1, "batch_size": 16},
     "rnn-rbm": {"learning_rate": 0.001, "batch_size": 16},
     "autoencoder": {"learning_rate": 0.001},
 }

@@ -47,6 +47,7 @@ _STANDARD_LIBRARY = frozenset(sys.stdlib_module_names)
 _CUSTOM_MODULES = {
     "RBM": "rbm",
     "RNNRBM": "rnn_rbm",
+    "ConvRBM": "conv_rbm",
     "Autoencoder": "autoencoder",
     "VAESampling": "vae",
     "Maxout": "maxout",

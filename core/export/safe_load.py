@@ -16,7 +16,7 @@ from pathlib import Path
 from core import limits
 from core.errors import ModelFileError
 
-LAYERWISE_LAYERS = ("RBM", "Autoencoder", "VAESampling", "Maxout")
+LAYERWISE_LAYERS = ("RBM", "ConvRBM", "Autoencoder", "VAESampling", "Maxout")
 _REGISTERED = {f"layerwise>{name}" for name in LAYERWISE_LAYERS}
 # Keras classes that carry Python code or reach outside the archive.
 _REFUSED = {

@@ -10,6 +10,7 @@ from core.keras_env import prepare_environment
 prepare_environment()
 
 from core.layers.autoencoder import Autoencoder  # noqa: E402
+from core.layers.conv_rbm import ConvRBM  # noqa: E402
 from core.layers.maxout import Maxout  # noqa: E402
 from core.layers.rbm import RBM  # noqa: E402
 from core.layers.rnn_rbm import RNNRBM  # noqa: E402
@@ -18,9 +19,18 @@ from core.layers.vae import VAESampling  # noqa: E402
 CUSTOM_LAYERS = {
     "RBM": RBM,
     "RNNRBM": RNNRBM,
+    "ConvRBM": ConvRBM,
     "Autoencoder": Autoencoder,
     "VAESampling": VAESampling,
     "Maxout": Maxout,
 }
 
-__all__ = ["CUSTOM_LAYERS", "RBM", "RNNRBM", "Autoencoder", "Maxout", "VAESampling"]
+__all__ = [
+    "CUSTOM_LAYERS",
+    "RBM",
+    "RNNRBM",
+    "ConvRBM",
+    "Autoencoder",
+    "Maxout",
+    "VAESampling",
+]

@@ -42,7 +42,8 @@ def pretrain_views(
     hidden = trainer.hidden(examples)
     inputs = examples
     if in_data_shape:
-        filters = filters.reshape((len(filters), *sample_shape))
+        if not getattr(trainer, "filters_in_own_shape", False):  # a convolution's patches
+            filters = filters.reshape((len(filters), *sample_shape))
         inputs = examples.reshape((len(examples), *sample_shape))
         recon = recon.reshape((len(examples), *sample_shape))
     return {

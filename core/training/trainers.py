@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from core.errors import DataError
+from core.errors import DataError, LayerwiseError
 from core.training import snapshots
 from core.training.inputs import SessionInputs
 from core.training.phases import Phase
@@ -79,7 +79,7 @@ class TrainerMaker:
         in_data_shape = x_train.shape[1] == math.prod(
             self.inputs.x_train.shape[1:]
         ) and snapshots.reads_data(self.spec, block)
-        bernoulli = phase.method == "rbm" and layer.visible == "bernoulli"
+        bernoulli = phase.method in ("rbm", "conv-rbm") and layer.visible == "bernoulli"
         if bernoulli and (x_train.min() < 0 or x_train.max() > 1):
             raise DataError(
                 f"block {block} has Bernoulli visible units but its input lies outside "
@@ -102,12 +102,23 @@ class TrainerMaker:
                 "rbm": DistributedRBMTrainer,
                 "autoencoder": DistributedAutoencoderTrainer,
             }
+            if method not in distributed:
+                raise LayerwiseError(
+                    f"{method} pretraining runs on one device; train without --strategy "
+                    "or with pretraining off"
+                )
             return distributed[method], (self.strategy,)
         from core.training.autoencoder import AutoencoderTrainer
+        from core.training.conv_rbm import ConvRBMTrainer
         from core.training.rbm import RBMTrainer
         from core.training.rnn_rbm import RNNRBMTrainer
 
-        local = {"rbm": RBMTrainer, "autoencoder": AutoencoderTrainer, "rnn-rbm": RNNRBMTrainer}
+        local = {
+            "rbm": RBMTrainer,
+            "autoencoder": AutoencoderTrainer,
+            "rnn-rbm": RNNRBMTrainer,
+            "conv-rbm": ConvRBMTrainer,
+        }
         return local[method], ()
 
     def finetuner(

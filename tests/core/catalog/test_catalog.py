@@ -61,6 +61,8 @@ CASES = [
     ("Add", {}, [(5,), (5,)]),
     ("RBM", {"units": 6, "visible": "gaussian"}, [(10,)]),
     ("RNNRBM", {"hidden_units": 7, "recurrent_units": 5, "mean_field_steps": 2}, [(None, 9)]),
+    ("ConvRBM", {"filters": 5, "kernel_time": 3, "pool_frequency": 3}, [(12, 16, 2)]),
+    ("ConvRBM", {"kernel_frequency": 8, "pool_frequency": 1, "visible": "bernoulli"}, [(9, 8, 1)]),
     ("Autoencoder", {"units": 6, "tied": False}, [(10,)]),
     ("Autoencoder", {"units": 6, "tied": True}, [(10,)]),
     ("VAE", {"latent_dim": 3}, [(10,)]),
@@ -101,6 +103,15 @@ def test_shape_errors_speak_plainly():
     conv = catalog.get("Conv1D")
     with pytest.raises(ShapeError, match="does not fit"):
         conv.infer({**conv.defaults(), "kernel_size": 9}, [(4, 2)])
+    crbm = catalog.get("ConvRBM")
+    with pytest.raises(ShapeError, match="Reshape"):
+        crbm.infer(crbm.defaults(), [(16, 12)])
+    with pytest.raises(ShapeError, match="every axis known"):
+        crbm.infer(crbm.defaults(), [(None, 12, 1)])
+    with pytest.raises(ShapeError, match="kernel_frequency"):
+        crbm.infer(crbm.defaults(), [(16, 4, 1)])
+    with pytest.raises(ShapeError, match="shorter than pool_time"):
+        crbm.infer({**crbm.defaults(), "pool_time": 4}, [(8, 12, 1)])
 
 
 @pytest.mark.parametrize("type_name,params,shapes", CASES, ids=[c[0] for c in CASES])

@@ -1,0 +1,157 @@
+"""The convolutional RBM's trainer: a few CD steps lower the reconstruction error of toy
+spectrograms with stripes; two blocks stack greedily into a convolutional DBN through the
+session, each pretrained on the pooled output of the one below, then fine-tuned."""
+
+import numpy as np
+import pytest
+
+from core.keras_env import load_keras
+from core.training.conv_rbm import ConvRBMTrainer
+from core.training.trainer import PhaseData
+
+SETTINGS = {
+    "epochs": 1,
+    "batch_size": 16,
+    "learning_rate": 0.5,
+    "cd_k": 1,
+    "momentum": 0.5,
+    "final_momentum": 0.9,
+    "weight_decay": 0.001,
+    "sparsity_target": 0.05,
+    "sparsity_cost": 1.0,
+}
+TIME, FREQUENCY = 16, 12
+
+
+def striped_spectrograms(n=96, seed=0):
+    """Standardised toy spectrograms: half hold two steady partials (horizontal stripes at
+    random frequencies), half two onsets (vertical stripes at random times); label 0 or 1."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0, 0.1, (n, TIME, FREQUENCY)).astype(np.float32)
+    y = np.arange(n) % 2
+    for i in range(n):
+        if y[i] == 0:
+            x[i, :, rng.choice(FREQUENCY, 2, replace=False)] += 1.0
+        else:
+            x[i, rng.choice(TIME, 2, replace=False), :] += 1.0
+    x = (x - x.mean()) / x.std()
+    return x.astype(np.float32), y
+
+
+def _trainer(settings=SETTINGS, seed=1):
+    import tensorflow as tf
+
+    load_keras()
+    from core.layers import ConvRBM
+
+    layer = ConvRBM(6, 3, 3, 2, 2, visible="gaussian")
+    layer.build((None, TIME, FREQUENCY, 1))
+    x, _ = striped_spectrograms()
+    flat = x.reshape(len(x), -1)
+    data = PhaseData(flat, flat[:16], settings, seed, tf.Variable(False), 3)
+    return ConvRBMTrainer(layer, data), flat
+
+
+def test_a_few_cd_steps_lower_the_reconstruction_error():
+    trainer, x = _trainer()
+    before = trainer.validation_metrics()["val_reconstruction_error"]
+    errors = []
+    for epoch in range(6):
+        trainer.begin_epoch(epoch)
+        done, metrics = trainer.run(epoch, 0, trainer.steps_per_epoch)
+        assert done == trainer.steps_per_epoch
+        errors.append(metrics["reconstruction_error"])
+    after = trainer.validation_metrics()
+    assert after["val_reconstruction_error"] < 0.8 * before, (before, after)
+    assert errors[-1] < errors[0] and all(np.isfinite(errors))
+    assert 0 < after["pooled_activity"] < 1
+    assert trainer.filters().shape == (6, 3, 3)  # spectro-temporal patches
+    assert trainer.reconstruct(x[:2]).shape == (2, TIME * FREQUENCY)
+    assert trainer.hidden(x[:2]).shape == (2, 7 * 5 * 6)
+
+
+def test_an_interrupt_stops_the_chunk_after_its_batch():
+    trainer, _ = _trainer()
+    trainer.begin_epoch(0)
+    trainer.interrupt.assign(True)
+    done, _ = trainer.run(0, 0, trainer.steps_per_epoch)
+    assert done <= 1
+
+
+def test_the_same_seed_trains_the_same_filters():
+    first, _ = _trainer(seed=4)
+    second, _ = _trainer(seed=4)
+    for trainer in (first, second):
+        trainer.layer.set_weights(
+            [np.full(w.shape, 0.01, np.float32) for w in trainer.layer.weights]
+        )
+        trainer.begin_epoch(0)
+        trainer.run(0, 0, 2)
+    np.testing.assert_array_equal(first.filters(), second.filters())
+
+
+def _cdbn_project(npz, epochs=2):
+    from tests.core.training.training_helpers import block, chain
+
+    settings = {**SETTINGS, "epochs": epochs}
+    return chain(
+        [
+            block("input", "Input", shape=[TIME, FREQUENCY]),
+            block("channels", "Reshape", target_shape=[TIME, FREQUENCY, 1]),
+            block("crbm1", "ConvRBM", filters=6, kernel_time=3, kernel_frequency=3),
+            block(
+                "crbm2",
+                "ConvRBM",
+                filters=4,
+                kernel_time=2,
+                kernel_frequency=2,
+                pool_time=1,
+                pool_frequency=1,
+                visible="bernoulli",
+            ),
+            block("flatten", "Flatten"),
+            block("classes", "Dense", units=2, activation="softmax"),
+        ],
+        {
+            "seed": 0,
+            "pretraining": {"enabled": True, "blocks": {"crbm1": settings, "crbm2": settings}},
+            "finetune": {"objective": "classifier", "epochs": 1, "batch_size": 16},
+        },
+        data={
+            "source": "arrays",
+            "path": str(npz),
+            "split": {"validation": 0.1, "test": 0.2, "seed": 0},
+        },
+    )
+
+
+@pytest.fixture
+def stripes_npz(tmp_path):
+    x, y = striped_spectrograms(120)
+    path = tmp_path / "stripes.npz"
+    np.savez(path, x=x, y=y)
+    return path
+
+
+def test_two_blocks_stack_greedily_into_a_convolutional_dbn(tmp_path, stripes_npz):
+    from core.training.session import run_training
+
+    events = list(run_training(_cdbn_project(stripes_npz), tmp_path / "run"))
+    names = [type(e).__name__ for e in events]
+    assert names[-1] == "Finished", [getattr(e, "message", "") for e in events]
+    started = [(e.block, e.method) for e in events if type(e).__name__ == "PhaseStarted"]
+    assert started == [("crbm1", "conv-rbm"), ("crbm2", "conv-rbm"), (None, "classifier")]
+    snaps = {e.block: e for e in events if type(e).__name__ == "Snapshot"}
+    assert snaps["crbm1"].filters.shape == (6, 3, 3)  # drawn as time × frequency patches
+    assert snaps["crbm2"].filters.shape == (4, 2, 2, 6)  # a patch per channel below
+    assert snaps["crbm1"].reconstructions.shape == (len(snaps["crbm1"].inputs), TIME, FREQUENCY)
+    # the second block learned from the pooled output of the first: probabilities in 0..1
+    below = snaps["crbm2"].inputs
+    assert below.shape[1:] == (7 * 5 * 6,) and below.min() >= 0 and below.max() <= 1
+    for name in ("crbm1", "crbm2"):
+        errors = [
+            e.metrics["val_reconstruction_error"]
+            for e in events
+            if type(e).__name__ == "EpochMetrics" and e.block == name
+        ]
+        assert len(errors) == 2 and errors[1] < errors[0], (name, errors)
