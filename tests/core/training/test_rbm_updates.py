@@ -1,0 +1,62 @@
+"""The RBM trainer's fused update and shared-matmul validation against their definitions."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.keras_env import load_keras
+
+
+def test_momentum_update_is_the_classical_momentum_step():
+    load_keras()
+    import tensorflow as tf
+
+    from core.training.rbm import momentum_update
+
+    rng = np.random.default_rng(0)
+    w0, v0, g = (rng.normal(size=(7, 5)).astype(np.float32) for _ in range(3))
+    param, velocity = tf.Variable(w0), tf.Variable(v0)
+    momentum_update(tf, param, velocity, tf.constant(-g), 0.1 / 20, 0.9)
+    # velocity = momentum·velocity + lr·(mean gradient); param += velocity
+    expected_velocity = 0.9 * v0 + 0.1 * g / 20
+    np.testing.assert_allclose(velocity.numpy(), expected_velocity, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(param.numpy(), w0 + expected_velocity, rtol=1e-6, atol=1e-7)
+
+
+def _trainer(x, weight_scale=0.1):
+    load_keras()
+    import tensorflow as tf
+
+    from core.layers import RBM
+    from core.training.rbm import RBMTrainer
+    from core.training.trainer import PhaseData
+
+    rng = np.random.default_rng(1)
+    layer = RBM(40)
+    layer.build((None, x.shape[1]))
+    layer.kernel.assign(rng.normal(0, weight_scale, (x.shape[1], 40)).astype(np.float32))
+    layer.visible_bias.assign(rng.normal(0, 0.5, x.shape[1]).astype(np.float32))
+    layer.hidden_bias.assign(rng.normal(0, 0.5, 40).astype(np.float32))
+    settings = {"batch_size": 10, "learning_rate": 0.1}
+    data = PhaseData(x, x, settings, seed=0, interrupt=tf.Variable(False), shuffle_seed=0)
+    return layer, RBMTrainer(layer, data)
+
+
+def test_validation_matches_the_free_energy_definition():
+    rng = np.random.default_rng(2)
+    x = (rng.random((300, 64)) < 0.2).astype(np.float32)
+    layer, trainer = _trainer(x)
+    trainer.begin_epoch(4)
+    metrics = trainer.validation_metrics()
+    # the pseudo-log-likelihood from two free energies, as scikit-learn's score_samples
+    cols = np.random.default_rng(4).integers(0, 64, len(x))
+    flipped = x.copy()
+    flipped[np.arange(len(x)), cols] = 1 - flipped[np.arange(len(x)), cols]
+    diff = layer.free_energy(flipped).numpy() - layer.free_energy(x).numpy()
+    expected = 64 * np.mean(-np.logaddexp(0, -diff))
+    assert abs(metrics["pseudo_log_likelihood"] - expected) < 1e-4 * abs(expected)
+    recon = trainer.reconstruct(x)
+    assert metrics["val_reconstruction_error"] == float(np.mean((x - recon) ** 2))
+    # data in (0, 1) is binarised for the likelihood: the same figure as its binary form
+    soft = x * 0.8 + 0.1
+    assert abs(trainer.pseudo_log_likelihood(soft) - expected) < 1e-4 * abs(expected)
