@@ -2,7 +2,8 @@
 
 ``layerwise`` with no command, or with a path (a project, a run folder, a ``.keras`` model or
 a MIDI file: what the file manager passes), opens the window with it; ``layerwise play``
-renders a MIDI file with core and plays it through the audio output. Everything else is
+renders a MIDI file with core and plays it through the audio output; ``layerwise self-test``
+trains, generates and plays a tiny project in the window (:mod:`app.self_test`). Everything else is
 core's headless CLI (``python -m core``), built from the same parser.
 """
 
@@ -12,6 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from app.self_test import register_self_test
 from core import cli as core_cli
 
 DESCRIPTION = (
@@ -67,7 +69,7 @@ def open_window(argv: Sequence[str]) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    return core_cli.build_parser(DESCRIPTION, extra=[register_play])
+    return core_cli.build_parser(DESCRIPTION, extra=[register_play, register_self_test])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

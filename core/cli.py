@@ -5,7 +5,7 @@ adds its parser and sets ``func`` (a callable taking the parsed args and returni
 code). Subcommand modules stay light at import; they import heavy modules inside ``func``.
 
 The ``layerwise`` console script (``app.cli``) builds this same parser and adds what needs the
-desktop app: the window (``layerwise [PATH]``) and ``play``. Core never names the app's
+desktop app: the window (``layerwise [PATH]``), ``play`` and ``self-test``. Core never names the app's
 modules; asked for one of those here, it says which commands need ``layerwise`` and exits 2.
 """
 
@@ -38,12 +38,12 @@ COMMANDS = [
 
 # Commands only the desktop app's entry point (`layerwise`) offers: they need a window or
 # an audio output, which core does not import.
-APP_COMMANDS = ("play",)
+APP_COMMANDS = ("play", "self-test")
 
 HEADLESS_DESCRIPTION = (
     "Layerwise's headless commands: build, pretrain layer by layer, generate and export "
-    "networks for music. The window (`layerwise [PROJECT]`) and `play` need the desktop app: "
-    "run `layerwise`."
+    "networks for music. The window (`layerwise [PROJECT]`), `play` and `self-test` need the "
+    "desktop app: run `layerwise`."
 )
 
 NEEDS_APP = (

@@ -24,6 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from app.self_test import pump, wait_until  # noqa: E402
+from app.self_test import unattended_dialogs as answers_for  # noqa: E402
+
 EPOCHS_SCALE = float(os.environ.get("LAYERWISE_E2E_EPOCHS_SCALE", "0.25"))
 PIECES = int(os.environ.get("LAYERWISE_E2E_PIECES", "8"))
 
@@ -43,15 +46,6 @@ def main(out: Path) -> int:
     return 0 if not report["errors"] else 1
 
 
-def wait_until(app, predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
-        app.processEvents()
-        time.sleep(0.01)
-
-
 def pump_until(app, predicate, seconds: float) -> None:
     """Process events until ``predicate()`` holds or ``seconds`` have passed."""
     end = time.monotonic() + seconds
@@ -60,31 +54,9 @@ def pump_until(app, predicate, seconds: float) -> None:
         time.sleep(0.01)
 
 
-def pump(app, seconds: float) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.01)
-
-
 def unattended_dialogs(report: dict):
     """The window's questions answered as an unattended run wants; errors go to the report."""
-    from app.dialogs import Dialogs
-
-    class Answers(Dialogs):
-        def error(self, title, text):
-            report["errors"].append(f"dialog {title}: {text}")
-
-        def ask_save_changes(self, name):
-            return "discard"
-
-        def ask_recover(self, autosave_file, project_path):
-            return False
-
-        def ask_stop_training(self):
-            return True
-
-    return Answers(None)
+    return answers_for(report["errors"])
 
 
 def shot(widget, path: Path, report: dict, key: str) -> None:
@@ -296,8 +268,52 @@ def reopen_and_compare(app, main_window, dialogs, out: Path, report: dict) -> No
     pump(app, 0.5)
     report["compared_runs"] = len(window.compare_panel.runs) if window.compare_panel else 0
     shot(window, out / "07-compare.png", report, "compare")
+    browser.select_runs([report["run_dir"]])
+    pump(app, 0.5)
+    export_onnx_and_import_keras(app, window, out, report)
     window.close()
     pump(app, 0.5)
+
+
+def menu_action(window, menu_title: str, text: str):
+    """The action under the menu bar's ``menu_title`` whose text is ``text`` (as a user
+    finds it: by the menu, not by the attribute)."""
+    for menu_action in window.menuBar().actions():
+        if menu_action.text().replace("&", "") == menu_title:
+            for action in menu_action.menu().actions():
+                if action.text().replace("&", "") == text:
+                    return action
+    raise LookupError(f"no {menu_title} › {text} in the menu bar")
+
+
+def export_onnx_and_import_keras(app, window, out: Path, report: dict) -> None:
+    """File › Export Model… as ONNX (the run shown), then File › Import Keras Model… of the
+    run's model.keras: it comes back on the canvas starting from its weights."""
+    from app.model_export import ExportChoice
+
+    def answer_export(sources, folder):
+        report["export_sources"] = [source.label for source in sources]
+        return ExportChoice(sources[0], "onnx", str(out / "model.onnx"))
+
+    window.dialogs.ask_export = answer_export
+    window.dialogs.open_model_file = lambda folder: str(Path(report["run_dir"]) / "model.keras")
+    exported: list = []
+    from app.model_export import exporter_of
+
+    exporter_of(window).finished.connect(exported.append)
+    menu_action(window, "File", "Export Model…").trigger()
+    wait_until(app, lambda: bool(exported) or bool(report["errors"]), 300, "the ONNX export")
+    report["onnx"] = exported[0] if exported else None
+    report["onnx_bytes"] = os.path.getsize(exported[0]) if exported else 0
+    menu_action(window, "File", "Import Keras Model…").trigger()
+    pump(app, 0.5)
+    project = window.doc.project
+    report["imported_blocks"] = len(project.network.blocks)
+    report["imported_weights"] = project.training.get("initial_weights")
+    report["import_message"] = window.last_message
+    window.set_mode("build")  # the imported network on the canvas
+    pump(app, 0.5)
+    shot(window, out / "08-imported.png", report, "imported")
 
 
 if __name__ == "__main__":

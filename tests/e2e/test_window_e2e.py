@@ -97,6 +97,21 @@ def test_train_generate_play_export_in_a_real_window(xvfb, pulse, e2e_out):
     assert report["reopened_run"] == report["run_dir"]
     assert report["reopened_curves"] >= 1 and report["reopened_filters"]
     assert report["compared_runs"] == 3
+    # File › Export Model… wrote an ONNX model of the run that runs and gives the decoder's
+    # output shape; File › Import Keras Model… put the run's model back, with its weights.
+    assert report["export_sources"][0].startswith("the trained run")
+    import numpy as np
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(report["onnx"], providers=["CPUExecutionProvider"])
+    feed = session.get_inputs()[0]
+    shape = (2, *(int(size) for size in feed.shape[1:]))
+    outputs = session.run(None, {feed.name: np.zeros(shape, np.float32)})
+    assert outputs[0].shape == shape
+    assert report["imported_blocks"] >= 3
+    model_file = os.path.realpath(os.path.join(report["run_dir"], "model.keras"))
+    assert report["imported_weights"]["path"] == model_file
+    assert report["import_message"].startswith("Imported model.keras")
     for key in ("runs", "compare"):
         with Image.open(report["screenshots"][key]) as im:
             assert im.width > 600 and im.height > 300, (key, im.size)
