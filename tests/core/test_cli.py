@@ -96,7 +96,16 @@ def test_usage_errors_exit_2():
 
 
 @pytest.mark.parametrize(
-    "argv", [[], ["songs/dbn.json"], ["piece.mid"], ["net.keras"], ["."], ["play", "piece.mid"], ["self-test"]]
+    "argv",
+    [
+        [],
+        ["songs/dbn.json"],
+        ["piece.mid"],
+        ["net.keras"],
+        ["."],
+        ["play", "piece.mid"],
+        ["self-test"],
+    ],
 )
 def test_the_window_and_play_need_the_app_entry_point(argv):
     """`python -m core` is headless: asked for the window or `play`, it names the commands
