@@ -3,6 +3,7 @@
 Layout (DESIGN.md, "Run folder")::
 
     RUN/model.keras          the final model
+    RUN/pretrained.keras     after wake-sleep fine-tuning: the stack as greedy pretraining left it
     RUN/checkpoints/         state.json + weights-*.npz (the last good checkpoint; resume reads it)
     RUN/metrics.jsonl        one JSON object a line
     RUN/summary.json         phases, evaluation, speed, device, ... (``format``, ``version``)
@@ -36,6 +37,7 @@ from core import fileio, limits, run_schemas
 from core.errors import ModelFileError
 
 MODEL = "model.keras"
+PRETRAINED = "pretrained.keras"
 CHECKPOINTS = "checkpoints"
 STATE = "state.json"
 METRICS = "metrics.jsonl"
@@ -193,6 +195,10 @@ class RunFolder:
         return self.path / MODEL
 
     @property
+    def pretrained_model(self) -> Path:
+        return self.path / PRETRAINED
+
+    @property
     def checkpoints(self) -> Path:
         return self.path / CHECKPOINTS
 
@@ -344,9 +350,9 @@ class RunFolder:
         write_npz(path, arrays)
         return path
 
-    def save_model(self, model: Any) -> None:
-        """Save a Keras model as model.keras (atomically)."""
-        fileio.atomic_write(self.model, lambda temp: model.save(temp))
+    def save_model(self, model: Any, name: str = MODEL) -> None:
+        """Save a Keras model as model.keras, or as ``name`` beside it (atomically)."""
+        fileio.atomic_write(self.path / name, lambda temp: model.save(temp))
 
     # checkpoints
     def write_checkpoint(

@@ -19,6 +19,7 @@ ORDER = (
     "melody-vae",
     "lstm-pianoroll",
     "rnn-rbm",
+    "dbn-generative",
 )
 EXAMPLE = "deephear"  # the project the app opens on a first start
 

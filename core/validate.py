@@ -247,4 +247,20 @@ def validate(project: Project) -> Report:
                     f"block gives {describe(shape)}",
                 )
             )
+    if project.finetune_settings().get("objective") == "wake-sleep":
+        _check_rbm_stack(project, report)
     return report
+
+
+def _check_rbm_stack(project: Project, report: Report) -> None:
+    """Wake-sleep fine-tunes a stack of RBMs: every block with weights must be one."""
+    for block in project.network.blocks:
+        declared = catalog.REGISTRY.get(block.type)
+        if declared is not None and declared.has_weights and block.type != "RBM":
+            report.problems.append(
+                Problem(
+                    block.id,
+                    f"the wake-sleep objective fine-tunes a stack of RBM blocks; "
+                    f"a {block.type} block cannot take part",
+                )
+            )

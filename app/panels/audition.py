@@ -33,6 +33,7 @@ from app.panels.audition_jobs import load_model_info as _load_model_info
 from app.panels.audition_jobs import render as _render
 from app.panels.audition_pieces import PieceListMixin
 from app.panels.audition_sources import SourceMixin
+from app.panels.audition_stats import PieceStatistics
 from app.panels.audition_transport import (
     ExportRow,
     MessageBanner,
@@ -171,6 +172,8 @@ class AuditionPanel(SourceMixin, PieceListMixin, ExportMixin, QWidget):
         column.addWidget(self.roll_view, 1)
         column.addLayout(self.transport)
         column.addLayout(self.export_row)
+        self.statistics = PieceStatistics(self)  # follows pieceChanged
+        column.addWidget(self.statistics)
         return right
 
     # ---- settings from the window ---------------------------------------------------------

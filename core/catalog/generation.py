@@ -15,7 +15,7 @@ from typing import Any
 from core.limits import MAX_SEED
 
 # The objectives (model kinds) a run can have, as core.music.generation infers them.
-MODEL_KINDS = ("autoencoder", "rbm", "vae", "sequence", "classifier")
+MODEL_KINDS = ("autoencoder", "rbm", "vae", "sequence", "classifier", "wake-sleep")
 
 
 @dataclass(frozen=True)
@@ -175,10 +175,21 @@ OPTIONS: tuple[GenerationOption, ...] = (
         "iterations",
         "int",
         None,
-        "gibbs / fixed-point: number of steps; rnn-rbm-gibbs: Gibbs steps per time step",
+        "gibbs / dbn-memory / fixed-point: number of steps; rnn-rbm-gibbs: Gibbs steps per "
+        "time step",
         minimum=1,
         maximum=100000,
         optional=True,
+    ),
+    GenerationOption(
+        "clamp",
+        "int",
+        0,
+        "dbn-memory: time steps at the start of each window held to the start piece's, "
+        "the rest completed around them (0: none)",
+        minimum=0,
+        maximum=4096,
+        label="Clamp steps",
     ),
     GenerationOption(
         "tempo",
@@ -210,7 +221,7 @@ METHOD_LIST: tuple[GenerationMethod, ...] = (
         "decode",
         "Decode codes",
         "decode random or chosen codes through the autoencoder's decoder (DeepHear)",
-        ("autoencoder",),
+        ("autoencoder", "wake-sleep"),
         ("bars", "code"),
     ),
     GenerationMethod(
@@ -219,6 +230,14 @@ METHOD_LIST: tuple[GenerationMethod, ...] = (
         "Gibbs sampling in the top RBM from noise or a piece, then down through the DBN",
         ("rbm", "autoencoder", "classifier"),  # any run whose input feeds a stack of RBMs
         ("bars", "temperature", "start", "iterations"),
+    ),
+    GenerationMethod(
+        "dbn-memory",
+        "DBN associative memory",
+        "alternating Gibbs sampling in the top RBM (the associative memory), from noise or a "
+        "piece, then one down-pass through the generative weights (Hinton et al. 2006)",
+        ("wake-sleep", "rbm"),
+        ("bars", "temperature", "start", "iterations", "clamp"),
     ),
     GenerationMethod(
         "vae-prior",
@@ -245,7 +264,7 @@ METHOD_LIST: tuple[GenerationMethod, ...] = (
         "fixed-point",
         "Fixed point",
         "feed the autoencoder its own output until it stops changing",
-        ("autoencoder", "vae"),
+        ("autoencoder", "vae", "wake-sleep"),
         ("bars", "start", "iterations"),
     ),
     GenerationMethod(

@@ -132,7 +132,7 @@ TRAINING_PARAMS: tuple[Param, ...] = (
     ),
 )
 
-OBJECTIVES = ("classifier", "autoencoder", "vae", "sequence")
+OBJECTIVES = ("classifier", "autoencoder", "vae", "sequence", "wake-sleep")
 
 FINETUNE_PARAMS: tuple[Param, ...] = (
     Param(
@@ -140,7 +140,9 @@ FINETUNE_PARAMS: tuple[Param, ...] = (
         "choice",
         "classifier",
         "what the network learns: labels (classifier), to rebuild its input (autoencoder, "
-        "unrolled from the stack), a VAE, or the next time step (sequence)",
+        "unrolled from the stack), a VAE, the next time step (sequence), or a stack of RBMs "
+        "as a generative model (wake-sleep: contrastive up-down fine-tuning, Hinton et al. "
+        "2006)",
         choices=OBJECTIVES,
     ),
     Param("epochs", "int", 30, "passes over the data", minimum=0, maximum=100000),

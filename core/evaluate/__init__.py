@@ -8,6 +8,7 @@
 | ``music_stats`` | symbolic-music statistics of pieces and their overlap with a corpus |
 | ``splits`` | which samples are measured: a split's windows, a benchmark set's whole pieces |
 | ``generated`` | those statistics per generation method against held-out pieces |
+| ``corpus`` | one piece against a finished run's held-out pieces (what Audition shows) |
 | ``run`` | a run folder in, evaluation.json out |
 
 Importing this package loads neither Keras nor TensorFlow; ``evaluate_run`` does.

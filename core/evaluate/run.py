@@ -18,7 +18,7 @@ import numpy as np
 
 from core.errors import LayerwiseError
 from core.evaluate import classifier, reconstruction, sequence
-from core.evaluate.generated import generation_report
+from core.evaluate.generated import generation_report, greedy_report
 from core.evaluate.splits import benchmark_pieces, held_out
 from core.runs import RunFolder
 
@@ -26,7 +26,7 @@ EVALUATION_FORMAT = "layerwise-evaluation"
 EVALUATION_VERSION = 1
 SPLITS = ("test", "validation", "train")
 MAX_WINDOWS = 20_000  # windows per split a reconstruction is measured on (evenly chosen)
-RECONSTRUCTING = ("autoencoder", "vae", "rbm")
+RECONSTRUCTING = ("autoencoder", "vae", "rbm", "wake-sleep")
 
 Progress = Callable[[str], None]
 
@@ -61,7 +61,10 @@ def evaluate_run(run_dir, split: str = "test", pieces: int = 16, progress: Progr
     result.update(_figures(gm, dataset, split))
     if pieces and gm.methods:
         say(f"generating {pieces} piece(s) per method")
-        result["generation"] = generation_report(gm, dataset, split, pieces)
+        generation = generation_report(gm, dataset, split, pieces)
+        if "error" not in generation:
+            generation.update(greedy_report(run, dataset, split, pieces))
+        result["generation"] = generation
     return run.write_evaluation(result)
 
 

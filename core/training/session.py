@@ -418,6 +418,8 @@ class _Session:
         with self.tf.device(self.device):
             evaluation = held_out_evaluation(self.trainer, self.inputs, self.dataset)
         self.run.save_model(self.final_model)
+        for name, companion in getattr(self.trainer, "companion_models", dict)().items():
+            self.run.save_model(companion, name)  # e.g. the stack before wake-sleep
         with self.tf.device(self.device):
             summary = finished_summary(self, evaluation)
         written = self.run.write_summary(summary)

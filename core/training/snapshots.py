@@ -69,7 +69,7 @@ def finetune_views(
     inputs: np.ndarray = np.asarray(examples).reshape((len(examples), *sample_shape))
     x = np.asarray(examples, np.float32)
     recon = hidden = None
-    if objective in ("autoencoder", "vae"):
+    if objective in ("autoencoder", "vae", "wake-sleep"):
         recon = trainer.predict(x).reshape(inputs.shape)
     elif objective == "sequence":
         out = trainer.predict(x[:, :-1])

@@ -161,7 +161,7 @@ def objective_fields(
     if objective == "classifier":
         fraction = float(finetune.get("label_fraction", 1.0))
         return {"label_fraction": fraction, "num_classes": dataset.num_classes}
-    if objective != "autoencoder":
+    if objective not in ("autoencoder", "wake-sleep"):  # both unrolled, with a code block
         return {}
     encoder = keras.Model(model.input, model.get_layer(code_block).output)
     return {"code_block": code_block, "code_statistics": code_statistics(encoder, x_train)}

@@ -130,6 +130,8 @@ class TrainerMaker:
         model = self.model
         x_train = self.inputs.x_train
         code_block = None
+        if self.objective == "wake-sleep":
+            return self.wake_sleep(index, phase)
         if self.objective == "autoencoder":
             model, code_block = unroll(model, x_train.shape[1:], binary_like(x_train))
         if self.strategy is not None:
@@ -145,3 +147,17 @@ class TrainerMaker:
             model, self.objective, data, pretrained_blocks, strategy=self.strategy
         )
         return Finetuning(trainer, model, code_block)
+
+    def wake_sleep(self, index: int, phase: Phase) -> Finetuning:
+        """The stack unrolled with untied generative weights, fine-tuned up-down."""
+        from core.errors import LayerwiseError
+        from core.training.finetune import unroll
+        from core.training.wake_sleep import WakeSleepTrainer, rbm_stack
+
+        if self.strategy is not None:
+            raise LayerwiseError("wake-sleep fine-tuning runs on one device, not distributed")
+        stack = rbm_stack(self.model)
+        x_train = self.inputs.x_train
+        model, code_block = unroll(self.model, x_train.shape[1:], binary=True)
+        data = self.phase_data(index, phase, x_train, self.inputs.x_val, self.seed)
+        return Finetuning(WakeSleepTrainer(model, stack, data), model, code_block)

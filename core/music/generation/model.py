@@ -11,6 +11,7 @@ import numpy as np
 
 from core.music.generation import autoencoder, rbm, sequence, vae
 from core.music.generation.codes import CodeAccess
+from core.music.generation.dbn import dbn_memory
 from core.music.generation.errors import GenerationError
 from core.music.generation.geometry import read_geometry
 from core.music.generation.layers import RECURRENT, chain, is_reshaping, kind, shape
@@ -25,6 +26,7 @@ QUARTERS_PER_BAR = 4
 METHOD_FUNCTIONS = {
     "decode": autoencoder.decode,
     "gibbs": rbm.gibbs,
+    "dbn-memory": dbn_memory,
     "vae-prior": vae.prior,
     "vae-interpolate": vae.interpolate,
     "vae-attribute": vae.attribute,
@@ -43,11 +45,14 @@ class GenerationModel(CodeAccess):
     ``program``, ``last_info`` (what the last generation did: iterations, windows...).
     """
 
-    def __init__(self, run_or_model):
+    def __init__(self, run_or_model, model_file: str | None = None):
+        """``model_file``: another model of the run to load in place of model.keras (e.g.
+        pretrained.keras, the stack before wake-sleep), read with the run's documents."""
         self.path = Path(os.fspath(run_or_model))
         source = locate(run_or_model)
         self.summary, self.project = source.summary, source.project
-        self.model = load_model(source.model_path)
+        found = source.model_path if model_file is None else source.model_path.parent / model_file
+        self.model = load_model(found)
         self.layers = chain(self.model)
         self.input_shape = shape(self.model.inputs[0].shape[1:])
         summary = self.summary or {}
@@ -104,6 +109,10 @@ class GenerationModel(CodeAccess):
             return [], self.not_music
         gibbs = ["gibbs"] if self._rbm_stack() else []
         objective = self.objective
+        if objective == "wake-sleep" and gibbs:  # the stack's generative weights are untied
+            return ["dbn-memory", "decode", "fixed-point"], ""
+        if objective == "rbm" and gibbs:
+            return ["gibbs", "dbn-memory"], ""
         if objective == "autoencoder":
             return ["decode", "fixed-point", *gibbs], ""
         if objective == "vae":

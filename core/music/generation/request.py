@@ -40,6 +40,7 @@ class GenerationRequest:
     attribute: str = _default("attribute")
     amount: float = _default("amount")
     iterations: int | None = _default("iterations")
+    clamp: int = _default("clamp")
     tempo: float | None = _default("tempo")
     program: int | None = _default("program")
 
