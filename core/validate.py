@@ -254,6 +254,10 @@ def validate(project: Project) -> Report:
 
 def _check_rbm_stack(project: Project, report: Report) -> None:
     """Wake-sleep fine-tunes a stack of RBMs: every block with weights must be one."""
+    if not any(block.type == "RBM" for block in project.network.blocks):
+        report.problems.append(
+            Problem(None, "the wake-sleep objective needs a stack of RBM blocks; there is none")
+        )
     for block in project.network.blocks:
         declared = catalog.REGISTRY.get(block.type)
         if declared is not None and declared.has_weights and block.type != "RBM":

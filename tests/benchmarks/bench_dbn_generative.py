@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 SAMPLERS = ("dbn-memory", "dbn-memory (before fine-tuning)")
 
 
-def project_for(source: str, limit: int | None):
+def project_for(source: str, limit: int | None, finetune: dict | None = None):
     from core import templates
     from core.catalog.data import sample_shape
     from core.project import project_from_json
@@ -35,6 +35,7 @@ def project_for(source: str, limit: int | None):
     doc = json.loads(templates.template_dir().joinpath("dbn-generative.json").read_text())
     doc["data"]["source"] = source
     doc["data"]["limit"] = limit
+    doc["training"]["finetune"].update(finetune or {})
     if source != "bach-chorales":  # a benchmark set keeps its own 88 keys and time step
         rep = doc["data"]["representation"]
         rep.update(window_steps=16, hop_steps=4, transpose=[0, 0])
@@ -59,11 +60,35 @@ def _scalar(stat: dict) -> bool:
     return isinstance(stat["generated"], float)
 
 
-def measure(source: str, limit: int | None, scale: float, pieces: int, out: str | None) -> dict:
+def greedy_wrong_notes(run: str, split: str = "test") -> float:
+    """Wrong notes per held-out window of the greedy stack's reconstruction from the top."""
+    import numpy as np
+
+    from core.data import load_dataset
+    from core.evaluate.splits import held_out
+    from core.music.generation import GenerationModel
+    from core.runs import PRETRAINED, RunFolder
+
+    greedy = GenerationModel(run, model_file=PRETRAINED)
+    dataset = load_dataset(RunFolder(run).read_project_json()["data"])
+    x = np.asarray(held_out(dataset, split)[0], np.float32)
+    rebuilt = np.concatenate([greedy.reconstruct(x[i : i + 1024]) for i in range(0, len(x), 1024)])
+    wrong = np.abs((rebuilt.reshape(x.shape) > 0.5) - x).reshape(len(x), -1).sum(-1)
+    return float(wrong.mean())
+
+
+def measure(
+    source: str,
+    limit: int | None,
+    scale: float,
+    pieces: int,
+    out: str | None,
+    finetune: dict | None = None,
+) -> dict:
     from core.evaluate import evaluate_run
     from core.training.session import run_training
 
-    project = project_for(source, limit)
+    project = project_for(source, limit, finetune)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as scratch:
         run = out or scratch
@@ -72,6 +97,7 @@ def measure(source: str, limit: int | None, scale: float, pieces: int, out: str 
                 raise RuntimeError(event.message)
         trained = time.perf_counter() - started
         result = evaluate_run(run, pieces=pieces)
+        before = greedy_wrong_notes(run)
     generation = result.get("generation", {})
     return {
         "benchmark": "dbn-generative",
@@ -79,7 +105,9 @@ def measure(source: str, limit: int | None, scale: float, pieces: int, out: str 
         "limit": limit,
         "epochs_scale": scale,
         "pieces": pieces,
+        "finetune": project.finetune_settings(),
         "wrong_notes_per_window": result.get("wrong_notes_per_window"),
+        "wrong_notes_per_window_before_fine_tuning": {"test": before},
         "notes_per_window": result.get("notes_per_window"),
         "baselines": result.get("baselines"),
         "samplers": {name: sampler_figures(generation.get(name, {})) for name in SAMPLERS},
@@ -95,8 +123,15 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs-scale", type=float, default=1.0)
     parser.add_argument("--pieces", type=int, default=32, help="pieces generated per sampler")
     parser.add_argument("--out", default=None, help="keep the run in this folder")
+    parser.add_argument("--finetune-epochs", type=int, default=None)
+    parser.add_argument("--finetune-lr", type=float, default=None)
     args = parser.parse_args(argv)
-    figures = measure(args.source, args.limit, args.epochs_scale, args.pieces, args.out)
+    finetune = {
+        k: v
+        for k, v in (("epochs", args.finetune_epochs), ("learning_rate", args.finetune_lr))
+        if v is not None
+    }
+    figures = measure(args.source, args.limit, args.epochs_scale, args.pieces, args.out, finetune)
     print(json.dumps(figures))
     return 0
 

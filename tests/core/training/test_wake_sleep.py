@@ -190,6 +190,10 @@ def test_validation_names_a_block_that_cannot_fine_tune_up_down():
             "cannot take part",
         )
     ]
+    from training_helpers import ae_project
+
+    problems = [(p.block, p.message) for p in validate(ae_project("wake-sleep")).problems]
+    assert (None, "the wake-sleep objective needs a stack of RBM blocks; there is none") in problems
 
 
 def test_the_cli_generates_from_the_associative_memory(generative_run, tmp_path):
@@ -201,3 +205,46 @@ def test_the_cli_generates_from_the_associative_memory(generative_run, tmp_path)
     args = ["generate", str(generative_run), "--out", str(out), "--method", "dbn-memory"]
     assert cli.main([*args, "--bars", "2", "--iterations", "10", "--seed", "1"]) == 0
     assert pretty_midi.PrettyMIDI(str(out)).get_end_time() > 0
+
+
+def test_a_stopped_wake_sleep_run_resumes_with_its_greedy_stack(tmp_path, digits):
+    from training_helpers import block, chain
+
+    from core.keras_env import load_keras
+    from core.runs import RunFolder
+    from core.training.control import Control
+    from core.training.events import EpochMetrics, Stopped
+    from core.training.session import run_training
+
+    rbm = {"epochs": 1, "batch_size": 20, "learning_rate": 0.1}
+    project = chain(
+        [
+            block("input", "Input", shape=[8, 8]),
+            block("flatten", "Flatten"),
+            block("rbm1", "RBM", units=24),
+            block("rbm2", "RBM", units=12),
+        ],
+        {
+            "seed": 0,
+            "pretraining": {"enabled": True, "blocks": {"rbm1": dict(rbm), "rbm2": dict(rbm)}},
+            "finetune": {"objective": "wake-sleep", "epochs": 3, "batch_size": 20},
+        },
+    )
+    straight = list(run_training(project, tmp_path / "a", dataset=digits, snapshot_every=0))
+    control, run = Control(), tmp_path / "b"
+    events = []
+    for event in run_training(project, run, control=control, dataset=digits, snapshot_every=0):
+        events.append(event)
+        if isinstance(event, EpochMetrics) and event.block is None and event.epoch == 0:
+            control.stop()
+    assert isinstance(events[-1], Stopped)
+    resumed = list(run_training(project, run, dataset=digits, resume=True, snapshot_every=0))
+    assert type(resumed[-1]).__name__ == "Finished"
+    keras = load_keras()
+    for name in ("model.keras", "pretrained.keras"):
+        a = keras.models.load_model(tmp_path / "a" / name, compile=False).get_weights()
+        b = keras.models.load_model(run / name, compile=False).get_weights()
+        for x, y in zip(a, b, strict=True):
+            np.testing.assert_allclose(x, y, atol=1e-5, err_msg=name)
+    assert type(straight[-1]).__name__ == "Finished"
+    assert RunFolder(run).read_summary()["objective"] == "wake-sleep"
