@@ -134,6 +134,14 @@ class Dialogs:
         dialog = MidiImportDialog(data, self.parent)
         return dialog.settled() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
+    def import_audio_folder(self, data: dict) -> dict | None:
+        """The audio import dialog for ``data["path"]`` with ``data["audio"]``'s settings: the
+        data settings it settles (dotted keys: "path", "split"), or None when cancelled."""
+        from app.audio_import_dialog import AudioImportDialog
+
+        dialog = AudioImportDialog(data, self.parent)
+        return dialog.settled() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
     def choose_template(self) -> str | None:
         dialog = TemplateDialog(self.parent)
         return dialog.chosen() if dialog.exec() == QDialog.DialogCode.Accepted else None

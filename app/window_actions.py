@@ -155,6 +155,9 @@ def _make_model_actions(w) -> None:
 
         return import_keras_model(w)
 
+    def import_audio_folder():
+        w.inspector.choose_and_import_audio_folder()
+
     def reset_weights():
         from app.model_import import reset_imported_weights
 
@@ -172,6 +175,13 @@ def _make_model_actions(w) -> None:
         "&Import Keras Model…",
         import_model,
         tip="Put a .keras model on the canvas as blocks, starting from its weights",
+    )
+    w.act_import_audio = add_action(
+        w,
+        "Import &Audio Folder…",
+        import_audio_folder,
+        tip="Use a folder of audio files, one subfolder per class, as the project's data: "
+        "spectral frames with progress, unreadable files named with their reasons",
     )
     w.act_reset_weights = add_action(
         w,
@@ -191,6 +201,7 @@ def make_menus(w) -> None:
     w.recent_menu = file_menu.addMenu("Open &Recent")
     w.recent_menu.aboutToShow.connect(w._fill_recent_menu)
     _fill(file_menu, (None, w.act_save, w.act_save_as, None, w.act_import_model))
+    file_menu.addAction(w.act_import_audio)
     _fill(file_menu, (w.act_export_model, None, w.act_quit))
     edit = bar.addMenu("&Edit")
     _fill(

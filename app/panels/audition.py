@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.panels.audition_clip import ClipAudition
 from app.panels.audition_export import SAMPLE_RATE, ExportMixin
 from app.panels.audition_jobs import generate as _generate
 from app.panels.audition_jobs import load_model_info as _load_model_info
@@ -146,7 +147,10 @@ class AuditionPanel(SourceMixin, PieceListMixin, ExportMixin, QWidget):
         return left
 
     def _build_right(self) -> QWidget:
-        """The piano roll, the transport row and the export row."""
+        """A sound run's clips, the piano roll, the transport row and the export row."""
+        self.clip_audition = ClipAudition()
+        self.clip_audition.playRequested.connect(self.play_sound)
+        self.clip_audition.stopRequested.connect(self.stop)
         self.roll_view = PianoRollView()
         self.roll_view.setMinimumHeight(120)
         self.roll_view.seekRequested.connect(self.seek)
@@ -169,6 +173,7 @@ class AuditionPanel(SourceMixin, PieceListMixin, ExportMixin, QWidget):
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.clip_audition, 1)
         column.addWidget(self.roll_view, 1)
         column.addLayout(self.transport)
         column.addLayout(self.export_row)
@@ -215,6 +220,19 @@ class AuditionPanel(SourceMixin, PieceListMixin, ExportMixin, QWidget):
             roll = self.current_roll()
             render = self._job("render")
             self._worker.call(("render", key), render, roll, SAMPLE_RATE, self.soundfont)
+
+    @Slot(object, int)
+    def play_sound(self, audio, sample_rate: int) -> None:
+        """Play samples made elsewhere (a sound run's clip) through the panel's output."""
+        from app.audio import AudioUnavailable
+
+        self.stop()
+        try:
+            self._ensure_player().play(audio, sample_rate)
+        except AudioUnavailable as exc:
+            self._set_message(f"No sound: {exc}", "error")
+        except Exception as exc:  # a broken device must not take the window down
+            self._set_message(f"No sound: the audio output failed ({exc})", "error")
 
     @Slot()
     def generate(self) -> None:

@@ -18,6 +18,7 @@ from app.panels.audition_jobs import representation
 from core.runs import MODEL, RunFolder
 
 NO_MODEL_YET = "This run has no trained model yet: audition its snapshots while it trains"
+SOUND_RUN = "This run learns sound: hear a clip of its data and the model's reconstruction"
 
 
 class SourceMixin:
@@ -44,6 +45,8 @@ class SourceMixin:
         self.refresh_snapshots()
         self._snap_timer.start()
         self._clear_message()
+        if self._show_sound(run_dir):
+            return
         if RunFolder(run_dir).has_model():
             self._load_model()
         else:
@@ -68,6 +71,7 @@ class SourceMixin:
         self._snapshot_files = []
         self.snapshot_list.clear()
         self.run_label.setText(f"Model: {path.name}")
+        self._show_sound(None)
         self._clear_message()
         self._load_model()
         self._update_controls()
@@ -97,6 +101,16 @@ class SourceMixin:
             "success",
         )
         return True
+
+    def _show_sound(self, run_dir: str | None) -> bool:
+        """A run that learns sound shows its clips instead of piano rolls (True)."""
+        sound = self.clip_audition.set_run(run_dir)
+        self.roll_view.setVisible(not sound)
+        if sound:
+            self.controls.set_methods([], None)
+            self._set_message(SOUND_RUN, "info")
+            self._update_controls()
+        return sound
 
     # ---- pieces of the current source -------------------------------------------------------
     def _switch_source(self, key: str) -> None:

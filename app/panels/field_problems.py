@@ -2,7 +2,7 @@
 under that field why its value is not acceptable.
 
 Keys are ``(section, name)`` as the inspector's editors have them: "params" and
-"pretraining" for a block, "data", "representation" and "finetune" for the project.
+"pretraining" for a block, "data", "representation", "audio" and "finetune" for the project.
 """
 
 from __future__ import annotations
@@ -20,11 +20,14 @@ _BLOCK_PATTERNS = (
 _PROJECT_PATTERNS = (
     (re.compile(r"^data\.(source|limit|path) (.+)$"), "data"),
     (re.compile(r"^data\.representation\.(\w+) (.+)$"), "representation"),
+    (re.compile(r"^data\.audio\.(\w+) (.+)$"), "audio"),
     (re.compile(r"^training\.finetune: '(\w+)' (.+)$"), "finetune"),
 )
 # a problem of two fields together, said under the one a user would change
 _PAIRS = {
     "data.representation: lowest_pitch + pitch_count": ("representation", "pitch_count"),
+    "data.audio: hop_length": ("audio", "hop_length"),
+    "data.audio: n_mels": ("audio", "n_mels"),
 }
 
 
@@ -49,5 +52,5 @@ def _match(message: str, of_block: bool) -> tuple[FieldKey, str] | None:
     if not of_block:
         for prefix, key in _PAIRS.items():
             if message.startswith(prefix):
-                return key, message.removeprefix("data.representation: ")
+                return key, message.split(": ", 1)[1]
     return None

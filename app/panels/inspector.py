@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.canvas.commands import SetParam, SetSetting
 from app.panels.field_problems import field_problems
+from app.panels.inspector_audio import AudioForm
 from app.panels.inspector_data import DataForm
 from app.panels.param_editors import Editor
 from app.wheel_guard import guard_wheel
@@ -35,7 +36,7 @@ from core.catalog import (
 )
 
 
-class Inspector(DataForm, QScrollArea):
+class Inspector(DataForm, AudioForm, QScrollArea):
     """``dialogs`` gives the window's ``Dialogs`` when asked (Browse…, the MIDI import), so
     the answer always comes from the window's current one."""
 
@@ -52,6 +53,7 @@ class Inspector(DataForm, QScrollArea):
         self._shown: tuple | None = None
         self._data_form: QFormLayout | None = None  # the project form's, to hide rows
         self._representation_box: QWidget | None = None
+        self._audio_box: QWidget | None = None
         self._import_button = None
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         doc.changed.connect(self.refresh)
@@ -84,6 +86,7 @@ class Inspector(DataForm, QScrollArea):
         self._problem_label = None
         self._data_form = None
         self._representation_box = None
+        self._audio_box = None
         self._import_button = None
         page = QWidget()
         page.setObjectName("inspectorPage")
@@ -134,8 +137,10 @@ class Inspector(DataForm, QScrollArea):
         layout.addWidget(box)
         return form
 
-    def _add(self, form: QFormLayout, section: str, param: Param, read, commit) -> Editor:
-        editor = Editor(param, read(), commit)
+    def _add(
+        self, form: QFormLayout, section: str, param: Param, read, commit, widget=None
+    ) -> Editor:
+        editor = Editor(param, read(), commit, widget)
         editor.section = section
         label = QLabel(param.title)
         label.setToolTip(param.help)

@@ -1,6 +1,7 @@
 """The inspector's data form (a part of :class:`app.panels.inspector.Inspector`): the source,
-its path with Browse… (and Import… for a MIDI folder), the piano-roll representation, and an
-Input block that follows the data's sample shape.
+its path with Browse… (and Import… for a MIDI or audio folder), the piano-roll representation
+(the sound settings are :mod:`app.panels.inspector_audio`'s), and an Input block that follows
+the data's sample shape.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import copy
 from pathlib import Path
 
 from app.canvas.commands import SetParam, SetSetting
+from app.panels.inspector_audio import AUDIO_FOLDER, CHOOSE_FOLDER
 from core.catalog.data import DATA_PARAMS, REPRESENTATION_PARAMS, SOURCE_INDEX, sample_shape
 
 # how Browse… asks for each reader's data.path: a folder, or a file of this filter
@@ -16,6 +18,13 @@ BROWSE = {
     "midi-folder": ("folder", "Choose a folder of MIDI files", ""),
     "npz": ("file", "Choose a piece file", "Piece files (*.npz);;All files (*)"),
     "arrays": ("file", "Choose an array file", "Array files (*.npz);;All files (*)"),
+    AUDIO_FOLDER: ("folder", CHOOSE_FOLDER, ""),
+}
+IMPORT_TIPS = {
+    "midi-folder": "Convert the folder's MIDI files now: progress, skipped files and their "
+    "reasons, transposition and split",
+    AUDIO_FOLDER: "Turn the folder's audio files into spectral frames now: progress, the "
+    "classes found, unreadable files and their reasons, split",
 }
 
 
@@ -44,11 +53,7 @@ class DataForm:
             )
         path = self.editor("path", "data")
         path.add_button("Browse…", self.browse_data_path)
-        self._import_button = path.add_button("Import…", self.import_midi_folder)
-        self._import_button.setToolTip(
-            "Convert the folder's MIDI files now: progress, skipped files and their reasons, "
-            "transposition and split"
-        )
+        self._import_button = path.add_button("Import…", self.import_folder)
         form = self._section(layout, "Representation")
         self._representation_box = form.parentWidget()
         for param in REPRESENTATION_PARAMS:
@@ -61,6 +66,7 @@ class DataForm:
                 ),
                 self._setting_writer(("data", "representation", param.name)),
             )
+        self._build_audio(layout)
         self._show_data_rows()
 
     def _show_data_rows(self) -> None:
@@ -71,8 +77,11 @@ class DataForm:
         if path is not None:  # an unknown source shows every row, so it can be mended
             path.set_row_visible(self._data_form, source is None or bool(source.path))
         if self._import_button is not None:
-            self._import_button.setVisible(source is not None and source.reader == "midi-folder")
+            reader = source.reader if source is not None else None
+            self._import_button.setVisible(reader in IMPORT_TIPS)
+            self._import_button.setToolTip(IMPORT_TIPS.get(reader, ""))
         self._representation_box.setVisible(source is None or source.music)
+        self._show_audio_rows(source)
 
     # ---- Browse… and Import… -------------------------------------------------------------
     def _start_folder(self) -> str:
@@ -83,7 +92,8 @@ class DataForm:
         return str(Path(project_path).parent) if project_path else str(Path.home())
 
     def browse_data_path(self) -> None:
-        """Ask for the source's folder or file; a MIDI folder then opens the import dialog."""
+        """Ask for the source's folder or file; a MIDI or audio folder then opens its import
+        dialog."""
         source = SOURCE_INDEX.get(self.doc.project.data.get("source"))
         if source is None or source.reader not in BROWSE:
             return
@@ -96,8 +106,17 @@ class DataForm:
             return
         if source.reader == "midi-folder":
             self.import_midi_folder(chosen)
+        elif source.reader == AUDIO_FOLDER:
+            self.import_audio_folder(chosen)
         else:
             self._push_data_settings({("data", "path"): chosen}, "Set data: path")
+
+    def import_folder(self) -> None:
+        """Import…: the import dialog of the source's folder."""
+        if self.doc.project.data.get("source") == AUDIO_FOLDER:
+            self.import_audio_folder()
+        else:
+            self.import_midi_folder()
 
     def import_midi_folder(self, folder: str | None = None) -> None:
         """The import dialog for ``folder`` (else the project's); what it settles (the path,

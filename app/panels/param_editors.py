@@ -37,15 +37,19 @@ class FloatBox(QDoubleSpinBox):
     def textFromValue(self, value: float) -> str:
         return f"{value:.6g}"
 
+    def _number(self, text: str) -> str:
+        """The number in ``text``, without the box's prefix and suffix (a unit)."""
+        return text.removeprefix(self.prefix()).removesuffix(self.suffix()).strip()
+
     def valueFromText(self, text: str) -> float:
         try:
-            return float(text.strip() or 0)
+            return float(self._number(text) or 0)
         except ValueError:
             return self.value()
 
     def validate(self, text, pos):
         try:
-            value = float(text.strip())
+            value = float(self._number(text))
         except ValueError:
             return (QValidator.State.Intermediate, text, pos)
         if self.minimum() <= value <= self.maximum():
@@ -93,12 +97,13 @@ class Editor:
     """One editing widget for one Param, with ``set`` (model -> widget) and a commit hook.
 
     ``row`` is the layout a form shows: the field (and any buttons under it) over a message
-    that says in words why the value is not acceptable (hidden while it is)."""
+    that says in words why the value is not acceptable (hidden while it is). ``widget``
+    replaces the kind's plain widget (a spin box with a unit, say) by one of the same family."""
 
-    def __init__(self, param: Param, value, commit: Callable[[object], None]):
+    def __init__(self, param: Param, value, commit: Callable[[object], None], widget=None):
         self.param = param
         self.commit = commit
-        self.widget = self._make(param)
+        self.widget = widget if widget is not None else self._make(param)
         self.widget.setToolTip(param.help)
         self.widget.setObjectName(f"edit_{param.name}")
         self._own_problem: str | None = None  # the text typed does not parse or check

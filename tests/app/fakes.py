@@ -104,6 +104,7 @@ class Answers(Dialogs):
         self.folder_answer: str | None = None
         self.file_answer: str | None = None
         self.import_answer: dict | None = None  # what the MIDI import dialog settles
+        self.audio_import_answer: dict | None = None  # what the audio import dialog settles
 
     def ask_save_changes(self, name):
         self.asked.append(("save changes", name))
@@ -162,3 +163,7 @@ class Answers(Dialogs):
     def import_midi_folder(self, data):
         self.asked.append(("import midi folder", data["path"]))
         return self.import_answer
+
+    def import_audio_folder(self, data):
+        self.asked.append(("import audio folder", data["path"], data.get("audio")))
+        return self.audio_import_answer
