@@ -1,6 +1,8 @@
 """What a trained model gives back for its input, for a model that can say: the whole
 network when its output has its input's shape (an autoencoder), else up through the RBMs
-that read the data and back down through their visible means (a DBN's up-down pass)."""
+that read the data and back down through their visible means (a DBN's up-down pass; a
+convolutional RBM's detection maps are as far up as it goes, since pooling has no way
+back)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,8 @@ def reconstructor(model) -> tuple[Callable[[np.ndarray], np.ndarray], str]:
     for layer in layers:
         if _up_down(layer):
             stack.append(layer)
+            if hasattr(layer, "pooled_probabilities"):
+                break  # the next layer reads the pooled maps, which have no way back down
         elif _reshaping(layer) and not stack:
             lead.append(layer)
         else:

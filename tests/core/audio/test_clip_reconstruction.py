@@ -137,3 +137,27 @@ def test_an_autoencoder_gives_back_its_output_and_a_classifier_cannot():
     plain = keras.Sequential([keras.Input((4, 3)), keras.layers.Flatten(), keras.layers.Dense(2)])
     with pytest.raises(DataError, match="cannot give its input back"):
         reconstructor(plain)
+
+
+def test_a_convolutional_dbn_goes_up_and_down_its_first_convolutional_rbm():
+    import keras
+
+    from core.audio.reconstruction import reconstructor
+    from core.layers.conv_rbm import ConvRBM
+
+    conv = ConvRBM(3, 3, 3, name="crbm1")
+    model = keras.Sequential(
+        [
+            keras.Input((8, 6)),
+            keras.layers.Reshape((8, 6, 1)),
+            conv,
+            ConvRBM(2, 2, 2, name="crbm2", visible="bernoulli"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(2),
+        ]
+    )
+    x = np.random.default_rng(4).normal(size=(2, 8, 6)).astype(np.float32)
+    reconstruct, how = reconstructor(model)
+    expected = conv.visible_mean(conv.hidden_probabilities(x.reshape(2, 8, 6, 1)))
+    assert np.allclose(reconstruct(x), np.asarray(expected).reshape(2, 8, 6), atol=1e-5)
+    assert how == "up and down through crbm1"
