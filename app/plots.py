@@ -25,7 +25,8 @@ def palette_colour(index: int) -> str:
 
 def tile_image(tile: np.ndarray, kind: str) -> np.ndarray:
     """One sample as a 2-D picture: images as they are; piano-roll patches (steps × pitches)
-    turned so pitch runs up the picture and time runs right."""
+    and spectrograms (frames × frequency bins) turned so pitch or frequency runs up the
+    picture and time runs right."""
     tile = np.asarray(tile, dtype=np.float32)
     if tile.ndim == 1:  # a flat vector: the most square picture that holds it
         n = tile.size
@@ -36,7 +37,7 @@ def tile_image(tile: np.ndarray, kind: str) -> np.ndarray:
         return padded.reshape(h, w)
     if tile.ndim > 2:  # channels: show the first
         tile = tile.reshape(tile.shape[0], tile.shape[1], -1)[..., 0]
-    if kind == "pianoroll":
+    if kind in ("pianoroll", "spectrogram"):
         return tile.T[::-1]
     return tile
 

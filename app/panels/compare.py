@@ -27,6 +27,7 @@ from app import plots
 from app.panels.compare_listen import ListeningRow
 from app.panels.dashboard.from_disk import progress_from_run
 from app.panels.dashboard.progress import NETWORK, ProgressModel, all_phases_curve_specs
+from app.panels.dashboard.snapshots import filter_mosaic
 from core.run_info import RunInfo, format_duration, read_run_info
 
 FIXED_COLUMNS = ("Run", "Status", "Duration", "Device")
@@ -180,7 +181,7 @@ class ComparePanel(QWidget):
             view, image = plots.image_view(f"{run.info.name}: first-layer filters")
             snap = run.first_layer_snapshot()
             if snap is not None:
-                tiles = plots.mosaic(snap.filters[:64], snap.sample_kind, normalise="abs")
+                tiles = filter_mosaic(snap.filters, snap.sample_kind)
                 image.setImage(tiles, levels=(-1.0, 1.0), lut=plots.BIPOLAR.getLookupTable())
             self.filters_row.addWidget(view)
             self.filter_views.append(view)

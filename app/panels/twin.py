@@ -31,6 +31,7 @@ from app.panels.dashboard.progress import (
     ProgressModel,
     phase_curve_specs,
 )
+from app.panels.dashboard.snapshots import filter_mosaic
 from app.pianoroll_view import PianoRollView
 from app.workers.session import AfterRun, BatchGroup
 from app.workers.training import TrainingWorker
@@ -315,7 +316,7 @@ class TwinRunPanel(QWidget):
             item.setData(np.asarray(spec.xs, float), np.asarray(spec.ys, float))
         snap = side.snapshot
         if snap is not None and snap.filters is not None:
-            img = plots.mosaic(snap.filters[:64], snap.sample_kind, normalise="abs")
+            img = filter_mosaic(snap.filters, snap.sample_kind)
             side.filters_image.setImage(img, levels=(-1.0, 1.0), lut=plots.BIPOLAR.getLookupTable())
 
     def _summarise(self) -> None:

@@ -14,6 +14,7 @@
     core/training/trainer.py      PhaseData and the base every trainer shares
     core/training/rbm.py          CD-k / PCD for an RBM block (an epoch per tf.function call,
                                   interrupted within one batch through a tf.Variable flag)
+    core/training/conv_rbm.py     CD-k for a convolutional RBM with probabilistic max-pooling
     core/training/autoencoder.py  greedy pretraining of an autoencoder block
     core/training/finetune.py     classifier / unrolled deep autoencoder / VAE / sequence
     core/training/distributed.py  the RBM and autoencoder trainers under a strategy; clusters

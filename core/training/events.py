@@ -71,13 +71,14 @@ class Snapshot:
     block: str | None
     epoch: int
     filters: np.ndarray | None  # (n_filters, *tile_shape): each unit's incoming weights,
-    # shaped like the block's input sample when that is known (e.g. 8×8, or steps × pitches)
+    # shaped like the block's input sample when that is known (e.g. 8×8, or steps × pitches);
+    # a convolution's filters as (time, frequency[, channels]) patches
     inputs: np.ndarray | None  # (n_examples, *sample_shape) held-out examples
     reconstructions: np.ndarray | None  # same shape as inputs
     hidden: np.ndarray | None  # hidden activations of the block on those examples, (n, units)
     weights: np.ndarray | None  # a flat sample of the block's weights, for a histogram
     path: str | None = None  # the .npz written under snapshots/, if any
-    sample_kind: str = "image"  # "image" or "pianoroll": how to draw tiles and examples
+    sample_kind: str = "image"  # "image", "pianoroll" or "spectrogram": how to draw them
 
 
 @dataclass(frozen=True)

@@ -112,9 +112,13 @@ def as_snapshot_arrays(views: dict[str, Any]) -> dict[str, np.ndarray | None]:
     return {k: None if v is None else np.asarray(v, np.float32) for k, v in views.items()}
 
 
+SAMPLE_KINDS = {"pianoroll": "pianoroll", "audio": "spectrogram"}
+
+
 def sample_kind(dataset_kind: str) -> str:
-    """How the views draw a sample: "pianoroll" or "image"."""
-    return "pianoroll" if dataset_kind == "pianoroll" else "image"
+    """How the views draw a sample: "pianoroll" (steps × pitches), "spectrogram" (frames ×
+    frequency bins: both drawn with time running right) or "image"."""
+    return SAMPLE_KINDS.get(dataset_kind, "image")
 
 
 def views_of(session: Any, phase: Any, trainer: Any) -> dict[str, np.ndarray | None]:

@@ -29,6 +29,7 @@ from core.training.events import (
     Snapshot,
     Stopped,
 )
+from core.training.snapshots import sample_kind
 
 FINETUNE_LABEL = "finetune"  # a fine-tuning snapshot's name has this in place of a block
 SNAPSHOT_FIELDS = ("filters", "inputs", "reconstructions", "hidden", "weights")
@@ -155,17 +156,19 @@ def _end(
 
 
 def _sample_kind(run: RunFolder) -> str:
-    """ "pianoroll" or "image": the summary's data kind, else the project's data source."""
+    """ "pianoroll", "spectrogram" or "image": the summary's data kind, else the project's
+    data source."""
     summary = _read(run.read_summary) or {}
     kind = (summary.get("data") or {}).get("kind")
     if kind:
-        return "pianoroll" if kind == "pianoroll" else "image"
+        return sample_kind(str(kind))
     project = _read(run.read_project_json) or {}
     source = (project.get("data") or {}).get("source")
     try:
-        return "pianoroll" if data_source(str(source)).music else "image"
+        declared = data_source(str(source))
     except (LayerwiseError, KeyError):
         return "image"
+    return "pianoroll" if declared.music else "spectrogram" if declared.audio else "image"
 
 
 def _read(read: Any) -> Any:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app import plots
+from app.panels.dashboard.filter_pictures import filter_tiles
 from core.training.events import Snapshot
 
 FILTERS_HINT = "Learned filters appear after the first epoch"
@@ -58,11 +59,13 @@ class FiltersView(QWidget):
             self.image.clear()
             self.caption.setText(f"{key}: no filters to show for this block")
             return
-        tiles = snap.filters[:MAX_FILTERS]
-        img = plots.mosaic(tiles, snap.sample_kind, normalise="abs")
-        self.image.setImage(img, levels=(-1.0, 1.0), lut=plots.BIPOLAR.getLookupTable())
+        self.image.setImage(
+            filter_mosaic(snap.filters, snap.sample_kind),
+            levels=(-1.0, 1.0),
+            lut=plots.BIPOLAR.getLookupTable(),
+        )
         self.view.getItem(0, 0).autoRange(padding=0.01)
-        self.caption.setText(filters_caption(snap, len(tiles)))
+        self.caption.setText(filters_caption(snap, min(MAX_FILTERS, len(snap.filters))))
 
     def clear(self, *, drawn: bool) -> None:
         self.block_combo.clear()
@@ -71,17 +74,17 @@ class FiltersView(QWidget):
             self.caption.setText(FILTERS_HINT)
 
 
+def filter_mosaic(filters: np.ndarray, sample_kind: str) -> np.ndarray:
+    """The first MAX_FILTERS filters as one picture, each tile scaled to -1..1."""
+    tiles, kind, _ = filter_tiles(filters[:MAX_FILTERS], sample_kind)
+    return plots.mosaic(tiles, kind, normalise="abs")
+
+
 def filters_caption(snap: Snapshot, shown: int) -> str:
     """What the filter mosaic shows: how many units, of what shape, in which colours."""
     key = snap.block or "network"
-    shape = "×".join(str(s) for s in snap.filters.shape[1:])
-    if snap.filters.ndim == 2:  # a block above the first: weights from the units below
-        kind = f"weights from the {snap.filters.shape[1]} units below"
-        shape = ""
-    elif snap.sample_kind == "pianoroll":
-        kind = "pitch × time patches"
-    else:
-        kind = "images"
+    _, _, kind = filter_tiles(snap.filters[:1], snap.sample_kind)
+    shape = "" if snap.filters.ndim == 2 else "×".join(str(s) for s in snap.filters.shape[1:])
     return (
         f"{key}, epoch {snap.epoch + 1}: {shown} of {len(snap.filters)} units, "
         f"{shape} {kind} (blue −, red +)".replace("  ", " ")

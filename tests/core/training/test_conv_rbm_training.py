@@ -155,3 +155,14 @@ def test_two_blocks_stack_greedily_into_a_convolutional_dbn(tmp_path, stripes_np
             if type(e).__name__ == "EpochMetrics" and e.block == name
         ]
         assert len(errors) == 2 and errors[1] < errors[0], (name, errors)
+
+
+def test_audio_samples_are_drawn_as_spectrograms():
+    from core.training.snapshots import sample_kind
+
+    assert sample_kind("audio") == "spectrogram"
+    assert (sample_kind("pianoroll"), sample_kind("image"), sample_kind("arrays")) == (
+        "pianoroll",
+        "image",
+        "image",
+    )
