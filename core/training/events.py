@@ -83,6 +83,10 @@ class Snapshot:
 
 @dataclass(frozen=True)
 class CheckpointWritten:
+    """A checkpoint of the state at this point: its files are written off the training thread
+    while the next batches run, and are on disk before the next checkpoint, Stopped, Failed
+    or Finished."""
+
     phase: int
     epoch: int
     path: str

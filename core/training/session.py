@@ -27,6 +27,7 @@ from core import budget
 from core.errors import LayerwiseError
 from core.runs import RunFolder
 from core.training import devices, failures, resume, snapshots, trainers
+from core.training.background import BackgroundWriter
 from core.training.control import Control, InterruptFlag
 from core.training.events import (
     BatchMetrics,
@@ -90,6 +91,7 @@ class _Session:
         self.last_checkpoint: str | None = None
         self.scratch: Path | None = None
         self.listening: InterruptFlag | None = None  # the flag the control notifies
+        self.background: BackgroundWriter | None = None  # writes checkpoints, snapshots, logs
         # what the caller asked for (run_training sets them)
         self.device_request: str | None = None
         self.pretraining_request: bool | None = None
@@ -111,13 +113,17 @@ class _Session:
                 yield from self._setup()
                 yield from self._train()
             except LayerwiseError as exc:
+                self._settle_writes()
                 yield self._failed(str(exc))
             except Exception as exc:  # noqa: BLE001 - a few runtime failures have user causes
                 message = failures.runtime_message(exc)
                 if message is None:
                     raise
+                self._settle_writes()
                 yield self._failed(message)
         finally:
+            if self.background is not None:
+                self.background.close()
             if getattr(self, "run", None) is not None:
                 with contextlib.suppress(OSError):
                     self.run.clear_active()  # the folder no longer says a session trains
@@ -127,6 +133,12 @@ class _Session:
                 self.control.remove_listener(self.listening.raise_now)
             if self.scratch is not None:
                 shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def _settle_writes(self) -> None:
+        """Let the writes in flight finish before a failure names the last checkpoint."""
+        if self.background is not None:
+            with contextlib.suppress(Exception):
+                self.background.drain()
 
     def _failed(self, message: str) -> Failed:
         phase, block = self.current
@@ -200,7 +212,8 @@ class _Session:
         try:
             self.run.prepare(self.project.to_json(), resume=self.resume)
             self.run.mark_active()
-            self.tensorboard = TensorBoardLog(self.tf, self.run.tensorboard)  # never fails
+            self.background = BackgroundWriter()
+            self.tensorboard = TensorBoardLog(self.tf, self.run.tensorboard, self.background)
         except OSError as exc:
             raise LayerwiseError(
                 f"cannot write the run folder {self.run_dir}: {exc.strerror or exc}"
@@ -305,6 +318,7 @@ class _Session:
             metrics = {**trainer.train_metrics(), **trainer.validation_metrics()}
         if not all(math.isfinite(v) for v in metrics.values()):
             steps = trainer.steps_per_epoch
+            self.background.drain()
             yield failures.not_finite(index, phase, epoch, steps, self.last_checkpoint)
             return PhaseOutcome.FAILED
         speed = samples / max(time.perf_counter() - started, 1e-9)
@@ -330,6 +344,7 @@ class _Session:
             step += done
             samples += done * trainer.batch_size
             if metrics and not all(math.isfinite(v) for v in metrics.values()):
+                self.background.drain()
                 yield failures.not_finite(index, phase, epoch, step, self.last_checkpoint)
                 return PhaseOutcome.FAILED, samples
             since_report += done
@@ -373,7 +388,7 @@ class _Session:
             control.wait_while_paused(0.2)
         if not control.stop_requested:
             return False
-        path = self._checkpoint(index, epoch, step, trainer)
+        path = self._checkpoint(index, epoch, step, trainer, wait=True)
         yield Stopped(run_dir=str(self.run_dir), phase=index, epoch=epoch, checkpoint=path)
         return True
 
@@ -393,7 +408,8 @@ class _Session:
     def _snapshot(self, index: int, phase: Phase, epoch: int, trainer) -> Snapshot:
         with self.tf.device(self.device):
             arrays = snapshots.views_of(self, phase, trainer)
-        path = self.run.write_snapshot(index, phase.label, epoch + 1, arrays)
+        path = self.run.snapshot_path(index, phase.label, epoch + 1)
+        self.background.submit(self.run.write_snapshot, index, phase.label, epoch + 1, arrays)
         first_block = next((p.block for p in self.phases if p.pretrains), None)
         first = not phase.pretrains or phase.block == first_block
         self.tensorboard.snapshot(phase.block, epoch, arrays, first)
@@ -402,18 +418,26 @@ class _Session:
             phase=index, block=phase.block, epoch=epoch, path=str(path), sample_kind=kind, **arrays
         )
 
-    def _checkpoint(self, index: int, epoch: int, step: int, trainer) -> str:
+    def _checkpoint(self, index: int, epoch: int, step: int, trainer, wait=False) -> str:
+        """Copy the state now and write it on the writer thread (``wait``: before returning);
+        ``last_checkpoint`` names it once it is on disk. Returns the path of state.json."""
         where = {"phase": index, "epoch": epoch, "step": step}
         state = resume.checkpoint_state(where, self.phases[index].name, self, trainer)
-        model_weights = [np.asarray(w) for w in self.model.get_weights()]
-        trainer_state = [np.asarray(v.numpy()) for v in trainer.state_variables()]
+        model_weights = [np.array(w) for w in self.model.get_weights()]
+        trainer_state = [np.array(v.numpy()) for v in trainer.state_variables()]
+        self.background.submit(self._commit_checkpoint, state, model_weights, trainer_state)
+        if wait:
+            self.background.drain()
+        return str(self.run.state)
+
+    def _commit_checkpoint(self, state, model_weights, trainer_state) -> None:
         self.last_checkpoint = self.run.write_checkpoint(state, model_weights, trainer_state)
-        return self.last_checkpoint
 
     # ---- the end ---------------------------------------------------------------------------
 
     def _finish(self):
         self.current = (len(self.phases) - 1, None)
+        self.background.drain()
         yield from self._stage("saving", "evaluating and saving the model")
         with self.tf.device(self.device):
             evaluation = held_out_evaluation(self.trainer, self.inputs, self.dataset)

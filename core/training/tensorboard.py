@@ -7,7 +7,8 @@ Steps count epochs within each phase (from 1), so ``tensorboard --logdir RUN`` s
 per phase and metric. The summaries go through ``tf.summary.write`` with TensorBoard's plugin
 metadata (scalars, histograms, images): TensorFlow's own ``tf.summary.scalar`` and friends need
 the ``tensorboard`` package, which Layerwise does not depend on. Writing must never fail a run:
-the first error turns the log off and becomes one warning line.
+the first error turns the log off and becomes one warning line. Given a ``BackgroundWriter``,
+the log copies what it writes on the caller's thread and writes it on the writer's.
 """
 
 from __future__ import annotations
@@ -27,13 +28,22 @@ HISTOGRAM_BINS = 30
 class TensorBoardLog:
     """The run's event writer; every method is a no-op once a write has failed."""
 
-    def __init__(self, tf: Any, folder: Path) -> None:
+    def __init__(self, tf: Any, folder: Path, background: Any = None) -> None:
         self.tf = tf
         self.folder = Path(folder)
+        self.background = background  # a BackgroundWriter, or None to write at once
         self.writer: Any = None
         self.broken = False
 
     def _guard(self, what: str, write) -> None:
+        if self.broken:
+            return
+        if self.background is not None:
+            self.background.submit(self._write_guarded, what, write)
+        else:
+            self._write_guarded(what, write)
+
+    def _write_guarded(self, what: str, write) -> None:
         if self.broken:
             return
         try:
@@ -48,15 +58,22 @@ class TensorBoardLog:
 
     def epoch(self, phase_name: str, epoch: int, metrics: dict[str, float], model: Any) -> None:
         """The epoch's metrics and the model's weights, at step ``epoch + 1``."""
+        if self.broken:
+            return
+        layers = model.layers if model is not None else []
+        weights = [
+            (f"weights/{layer.name}/{_tag(weight.name)}", np.array(weight.numpy()))
+            for layer in layers
+            for weight in layer.weights
+        ]
+        metrics = dict(metrics)
 
         def write() -> None:
             step = epoch + 1
             for name, value in metrics.items():
                 self._write(f"{_tag(phase_name)}/{name}", "scalars", np.float32(value), step)
-            for layer in model.layers:
-                for weight in layer.weights:
-                    tag = f"weights/{layer.name}/{_tag(weight.name)}"
-                    self._write(tag, "histograms", histogram(np.asarray(weight.numpy())), step)
+            for tag, values in weights:
+                self._write(tag, "histograms", histogram(values), step)
 
         self._guard("the epoch's metrics", write)
 
