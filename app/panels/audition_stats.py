@@ -59,7 +59,7 @@ class PieceStatistics(QGroupBox):
         rows = self.table.verticalHeader()
         rows.setDefaultSectionSize(rows.fontMetrics().height() + 6)
         header = self.table.horizontalHeader().sizeHint().height()
-        self.table.setFixedHeight(rows.length() + header + 2 * self.table.frameWidth() + 4)
+        self.table.setFixedHeight(rows.length() + header + 2 * self.table.frameWidth() + 8)
         self.note = QLabel("No piece yet")
         self.note.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -119,9 +119,11 @@ class PieceStatistics(QGroupBox):
             self.note.setText("No corpus known for this piece: its own figures only")
         else:
             overlap = _share(report["mean_overlap"])
+            quarters = _figure(report["part_quarters"])
             self.note.setText(
-                f"Against {report['corpus']}: mean overlap {overlap} "
-                "(1: the piece sits among the corpus as its own pieces do)"
+                f"Against {report['corpus']}, in parts of {quarters} quarter notes like the "
+                f"corpus's pieces: mean overlap {overlap} (1: the piece sits among the corpus "
+                "as its own pieces do)"
             )
 
 

@@ -2,8 +2,8 @@
 
 The corpus is the run's held-out split, read as :mod:`core.evaluate.generated` reads it for
 ``layerwise evaluate`` (whole benchmark pieces' opening bars, or the split's windows). A piece
-is measured whole; for the overlap it is cut into pieces as long as the corpus's, so a long
-piece is compared with short windows on the same footing. Loads no Keras.
+is cut into parts as long as the corpus's pieces, so a long piece is compared with short
+windows on the same footing (alone, with no corpus, it is measured whole). Loads no Keras.
 """
 
 from __future__ import annotations
@@ -66,26 +66,32 @@ def run_corpus(run_dir, split: str = "test") -> Corpus | None:
 
 def piece_report(piece, corpus: Corpus | None) -> dict:
     """The piece's statistics and, with a corpus, the corpus's means and the overlaps:
-    ``{"statistics": {name: {"piece", "corpus", "overlap"}}, "mean_overlap", "corpus"}``."""
+    ``{"statistics": {name: {"piece", "corpus", "overlap"}}, "mean_overlap", "corpus",
+    "part_quarters"}``. Against a corpus the piece's figures are its parts' means (parts as
+    long as the corpus's pieces, ``part_quarters`` quarter notes), so both columns measure
+    stretches of one length; alone, the piece is measured whole."""
     roll, spq = np.asarray(piece.roll), piece.steps_per_quarter
-    own = music_stats.piece_statistics(roll, spq, piece.lowest_pitch)
-    compared = None
-    if corpus is not None:
-        parts = _parts(roll, spq, corpus)
-        stats = [music_stats.piece_statistics(p, spq, piece.lowest_pitch) for p in parts]
-        compared = music_stats.compare(stats, corpus.statistics)
-    rows = {}
-    for name, _ in SHOWN:
-        row = compared["statistics"][name] if compared else {}
-        rows[name] = {
-            "piece": own[name],
-            "corpus": row.get("corpus"),
-            "overlap": row.get("overlap"),
+    if corpus is None:
+        own = music_stats.piece_statistics(roll, spq, piece.lowest_pitch)
+        rows = {name: {"piece": own[name], "corpus": None, "overlap": None} for name, _ in SHOWN}
+        return {"statistics": rows, "mean_overlap": None, "corpus": None, "part_quarters": None}
+    parts = _parts(roll, spq, corpus)
+    stats = [music_stats.piece_statistics(p, spq, piece.lowest_pitch) for p in parts]
+    compared = music_stats.compare(stats, corpus.statistics)["statistics"]
+    rows = {
+        name: {
+            "piece": compared[name]["generated"],
+            "corpus": compared[name]["corpus"],
+            "overlap": compared[name]["overlap"],
         }
+        for name, _ in SHOWN
+    }
+    shown = [row["overlap"] for row in rows.values() if row["overlap"] is not None]
     return {
         "statistics": rows,
-        "mean_overlap": compared["mean_overlap"] if compared else None,
-        "corpus": None if corpus is None else f"{corpus.name}, {corpus.split} split",
+        "mean_overlap": float(np.mean(shown)) if shown else None,
+        "corpus": f"{corpus.name}, {corpus.split} split",
+        "part_quarters": corpus.length / corpus.steps_per_quarter,
     }
 
 

@@ -83,6 +83,9 @@ def test_a_generated_piece_is_measured_against_its_runs_corpus(panel, qtbot, tmp
     )
     report = panel.statistics.report
     assert report["corpus"] == "bach-chorales, test split"
+    assert report["part_quarters"] == 4  # one-bar windows: the piece is measured bar by bar
+    assert report["statistics"]["polyphony"]["piece"] == pytest.approx(4.0)
+    assert report["statistics"]["empty_beat_rate"]["piece"] == pytest.approx(0.25)
     assert 0 <= report["mean_overlap"] <= 1
     for row, (name, label) in enumerate(SHOWN):
         figures = report["statistics"][name]
