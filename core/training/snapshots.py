@@ -32,20 +32,35 @@ def reads_data(spec: Any, block: str) -> bool:
         current = source.id
 
 
+def drawn_shape(
+    spec: Any, block: str, examples: np.ndarray, in_data_shape: bool, sample_shape: Sequence[int]
+) -> tuple[int, ...] | None:
+    """The shape a pretrained block's inputs and filters are drawn in: the data's sample when
+    the block reads whole samples, one frame (1, features) when it reads the data's frames one
+    by one (an RBM over spectral frames), else None (flat: the units below)."""
+    if in_data_shape:
+        return tuple(sample_shape)
+    frames = len(sample_shape) >= 2 and examples.ndim == 2
+    if frames and examples.shape[1] == sample_shape[-1] and reads_data(spec, block):
+        return (1, int(sample_shape[-1]))
+    return None
+
+
 def pretrain_views(
-    trainer: Any, examples: np.ndarray, in_data_shape: bool, sample_shape: Sequence[int]
+    trainer: Any, examples: np.ndarray, shape: Sequence[int] | None
 ) -> dict[str, Any]:
     """Filters, examples, reconstructions, codes and weights of a block being pretrained;
-    ``examples`` are the block's own inputs, drawn in the data's shape when it reads the data."""
+    ``examples`` are the block's own inputs, drawn in ``shape`` when it is given (see
+    ``drawn_shape``). A convolution's filters keep their own patch shape."""
     filters = trainer.filters()[:MAX_FILTERS]
     recon = trainer.reconstruct(examples)
     hidden = trainer.hidden(examples)
     inputs = examples
-    if in_data_shape:
-        if not getattr(trainer, "filters_in_own_shape", False):  # a convolution's patches
-            filters = filters.reshape((len(filters), *sample_shape))
-        inputs = examples.reshape((len(examples), *sample_shape))
-        recon = recon.reshape((len(examples), *sample_shape))
+    if shape is not None:
+        if not getattr(trainer, "filters_in_own_shape", False):
+            filters = filters.reshape((len(filters), *shape))
+        inputs = examples.reshape((len(examples), *shape))
+        recon = recon.reshape((len(examples), *shape))
     return {
         "filters": filters,
         "inputs": inputs,
@@ -89,16 +104,25 @@ def finetune_views(
 def first_filters(
     model: Any, spec: Any, sample_shape: Sequence[int]
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """Incoming weights of the first layer with a 2-D kernel (one filter a row) and all its
-    weights; the filters in the data's shape when that layer reads the flattened data."""
+    """Incoming weights of the first layer with a 2-D kernel (one filter a row), or of a
+    first convolutional RBM (time × frequency patches), and all its weights; the filters in
+    the data's shape when that layer reads the flattened data, or a frame's when an RBM reads
+    the data frame by frame."""
     for layer in model.layers:
         kernel = getattr(layer, "kernel", None)
+        if kernel is not None and type(layer).__name__ == "ConvRBM":
+            w = np.asarray(kernel.numpy())
+            patches = np.transpose(w, (3, 0, 1, 2))[:MAX_FILTERS]
+            return (patches[..., 0] if w.shape[2] == 1 else patches), w.ravel()
         if kernel is None or len(kernel.shape) != 2:
             continue
         w = np.asarray(kernel.numpy())
         filters = w.T[:MAX_FILTERS]
-        if w.shape[0] == math.prod(sample_shape) and reads_data(spec, layer.name):
-            filters = filters.reshape((len(filters), *sample_shape))
+        if reads_data(spec, layer.name):
+            if w.shape[0] == math.prod(sample_shape):
+                filters = filters.reshape((len(filters), *sample_shape))
+            elif type(layer).__name__ == "RBM" and w.shape[0] == sample_shape[-1]:
+                filters = filters.reshape((len(filters), 1, w.shape[0]))
         return filters, w.ravel()
     return None, None
 
@@ -127,7 +151,8 @@ def views_of(session: Any, phase: Any, trainer: Any) -> dict[str, np.ndarray | N
     shape = tuple(session.dataset.sample_shape)
     if phase.pretrains:
         examples, in_data_shape = session.block_view
-        views = pretrain_views(trainer, examples, in_data_shape, shape)
+        drawn = drawn_shape(session.project.network, phase.block, examples, in_data_shape, shape)
+        views = pretrain_views(trainer, examples, drawn)
     else:
         network, examples = session.project.network, session.inputs.examples
         views = finetune_views(trainer, session.model, network, examples, shape, session.objective)

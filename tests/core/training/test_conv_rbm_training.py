@@ -166,3 +166,32 @@ def test_audio_samples_are_drawn_as_spectrograms():
         "image",
         "image",
     )
+
+
+def test_filters_are_drawn_in_the_shape_their_block_reads():
+    from types import SimpleNamespace
+
+    from core.training.snapshots import drawn_shape, first_filters
+    from tests.core.training.training_helpers import block, chain
+
+    spec = chain(
+        [
+            block("input", "Input", shape=[TIME, FREQUENCY]),
+            block("channels", "Reshape", target_shape=[TIME, FREQUENCY, 1]),
+            block("crbm1", "ConvRBM", filters=6, kernel_time=3, kernel_frequency=3),
+            block("flatten", "Flatten"),
+            block("rbm", "RBM", units=5),
+        ],
+        {"seed": 0},
+    ).network
+    frames = np.zeros((4, FREQUENCY), np.float32)
+    whole = np.zeros((4, TIME * FREQUENCY), np.float32)
+    sample = (TIME, FREQUENCY)
+    assert drawn_shape(spec, "crbm1", whole, True, sample) == sample
+    assert drawn_shape(spec, "crbm1", frames, False, sample) == (1, FREQUENCY)  # frame by frame
+    assert drawn_shape(spec, "rbm", frames, False, sample) is None  # reads the maps below
+    kernel = np.random.default_rng(0).normal(size=(3, 3, 1, 6)).astype(np.float32)
+    crbm = type("ConvRBM", (), {"kernel": SimpleNamespace(numpy=lambda: kernel), "name": "crbm1"})
+    filters, weights = first_filters(SimpleNamespace(layers=[crbm()]), spec, sample)
+    assert filters.shape == (6, 3, 3) and weights.size == kernel.size
+    np.testing.assert_array_equal(filters[2], kernel[:, :, 0, 2])
