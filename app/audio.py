@@ -3,6 +3,9 @@
 Not a QObject: the window polls :attr:`AudioPlayer.position` on a timer, the CLI waits with
 :meth:`AudioPlayer.wait`. sounddevice is imported on first use, so a machine without
 PortAudio still opens the app and gets a clear :class:`AudioUnavailable` on Play.
+
+:meth:`AudioPlayer.play` takes whole audio or a :class:`core.music.stream.RenderStream`
+still rendering: the stream opens at once and sounds as soon as the first chunk is there.
 """
 
 from __future__ import annotations
@@ -93,6 +96,8 @@ class AudioPlayer:
         self.latency = latency
         self.transport = Transport()
         self.first_callback_latency: float | None = None  # seconds, play() → first callback
+        # seconds, play() → the first callback that handed the piece's frames to the device
+        self.first_audio_latency: float | None = None
         self.error: str | None = None  # set when the device fails during playback
         self.on_error = None  # optional callable(message), run on the audio thread
         self.underruns = 0  # output buffer underruns in the piece playing (the machine is busy)
@@ -114,11 +119,13 @@ class AudioPlayer:
         return info
 
     def play(self, audio, sample_rate: int, *, loop: bool | None = None) -> None:
-        """Start playing ``audio`` (frames, or frames × channels) from the beginning."""
+        """Start playing ``audio`` (frames, frames × channels, or a RenderStream) from the
+        beginning."""
         sd = _sd()
         self.stop()
         info = self._output_device(sd)
-        audio = np.asarray(audio, dtype=np.float32)
+        if not hasattr(audio, "ready"):  # a stream grows in place: never copy it
+            audio = np.asarray(audio, dtype=np.float32)
         channels = min(2, int(info["max_output_channels"]))
         self.transport.load(audio, sample_rate)
         if loop is not None:
@@ -126,6 +133,7 @@ class AudioPlayer:
         self.error = None
         self.underruns = 0
         self.first_callback_latency = None
+        self.first_audio_latency = None
         self._requested = time.perf_counter()
         self.transport.play()
         try:
@@ -154,7 +162,10 @@ class AudioPlayer:
                 _tell_underrun_listeners()
         if self.first_callback_latency is None:
             self.first_callback_latency = time.perf_counter() - self._requested
-        if not self.transport.fill(outdata, frames):
+        more = self.transport.fill(outdata, frames)
+        if self.first_audio_latency is None and self.transport.position > 0:
+            self.first_audio_latency = time.perf_counter() - self._requested
+        if not more:
             raise _sd().CallbackStop
 
     def _stream_finished(self) -> None:

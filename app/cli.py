@@ -33,20 +33,24 @@ def register_play(subparsers: argparse._SubParsersAction) -> None:
 
 
 def play(args: argparse.Namespace) -> int:
-    """Render the piece with core, then play it and wait until it ends (Ctrl-C stops)."""
+    """Play the piece while core renders it, and wait until it ends (Ctrl-C stops)."""
     from app.audio import AudioPlayer
+    from core.errors import DataError
     from core.music.pianoroll import load_pretty_midi
-    from core.music.render import render
+    from core.music.stream import start_stream
 
-    audio, used = render(load_pretty_midi(args.midi), PLAY_RATE, soundfont=args.soundfont)
+    stream, used = start_stream(load_pretty_midi(args.midi), PLAY_RATE, soundfont=args.soundfont)
     device = int(args.device) if args.device and args.device.isdigit() else args.device
     player = AudioPlayer(device=device)
-    print(f"playing {args.midi} ({len(audio) / PLAY_RATE:.1f} s, {used}); Ctrl-C stops")
-    player.play(audio, PLAY_RATE)
     try:
+        player.play(stream, PLAY_RATE)
+        print(f"playing {args.midi} ({len(stream) / PLAY_RATE:.1f} s, {used}); Ctrl-C stops")
         player.wait()
     finally:
         player.stop()
+        stream.cancel()
+    if stream.error:
+        raise DataError(f"{args.midi}: rendering failed: {stream.error}")
     return 0
 
 

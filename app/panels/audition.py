@@ -31,6 +31,7 @@ from app.panels.audition_clip import ClipAudition
 from app.panels.audition_export import SAMPLE_RATE, ExportMixin
 from app.panels.audition_jobs import generate as _generate
 from app.panels.audition_jobs import load_model_info as _load_model_info
+from app.panels.audition_jobs import playable
 from app.panels.audition_jobs import render as _render
 from app.panels.audition_pieces import PieceListMixin
 from app.panels.audition_sources import SourceMixin
@@ -192,7 +193,7 @@ class AuditionPanel(SourceMixin, PieceListMixin, ExportMixin, QWidget):
     def set_soundfont(self, path: str | None) -> None:
         """Render with the SoundFont ``path`` (None: the bundled one) from now on."""
         self.soundfont = os.fspath(path) if path else None
-        self._audio = None  # rendered again on the next Play
+        self._drop_audio()  # rendered again on the next Play
         self._show_renderer(self._available_renderer())
 
     def toggle_play(self) -> None:
@@ -213,7 +214,7 @@ class AuditionPanel(SourceMixin, PieceListMixin, ExportMixin, QWidget):
             return
         key = self._sound_key()
         if self._audio is not None and self._audio[0] == key:
-            self._start_playback(self._audio[1])
+            self._start_playback(playable(self._audio[1]))
         else:
             self._pending_play = True
             self.play_button.setEnabled(False)
@@ -337,7 +338,16 @@ class AuditionPanel(SourceMixin, PieceListMixin, ExportMixin, QWidget):
             self.player.loop = on
 
     def _on_sound_changed(self, *_):
-        self._audio = None  # rendered again on the next Play
+        self._drop_audio()  # rendered again on the next Play
+
+    def _drop_audio(self) -> None:
+        """Forget the piece's audio. A render still going on stops, freeing the synthesiser
+        for the next piece, unless it is playing (a new tempo is heard at the next Play)."""
+        stream = self._audio[1] if self._audio is not None else None
+        idle = self.player is None or self.player.state == "stopped"
+        if idle and hasattr(stream, "cancel"):
+            stream.cancel()
+        self._audio = None
 
     @Slot()
     def _on_poll(self) -> None:
@@ -353,7 +363,7 @@ class AuditionPanel(SourceMixin, PieceListMixin, ExportMixin, QWidget):
                     player._stream_finished()
             except Exception:
                 pass
-        error = getattr(player, "error", None)
+        error = getattr(player, "error", None) or self._render_error()
         if error:
             self._poll.stop()
             self._set_message(f"{error}. Export still works.", "error")
@@ -364,6 +374,15 @@ class AuditionPanel(SourceMixin, PieceListMixin, ExportMixin, QWidget):
             self._poll.stop()
             self._seek_to = 0.0
             self.play_button.setText("Play")
+
+    def _render_error(self) -> str | None:
+        """Why the piece playing stopped rendering early, if it did."""
+        stream = self._audio[1] if self._audio is not None else None
+        message = getattr(stream, "error", None)
+        if message and self.player is not None:
+            with contextlib.suppress(Exception):
+                self.player.stop()
+        return f"Rendering failed: {message}" if message else None
 
     def _update_position(self, seconds: float) -> None:
         tempo = float(self.tempo_spin.value())
@@ -401,6 +420,11 @@ class AuditionPanel(SourceMixin, PieceListMixin, ExportMixin, QWidget):
     def _rendered(self, tag, value) -> None:
         audio, renderer = value
         self._show_renderer(renderer)
+        if tag[1] != self._sound_key() and hasattr(audio, "cancel"):
+            audio.cancel()  # the piece or its sound changed while this one started
+            self.play_button.setEnabled(True)
+            return
+        self._drop_audio()
         self._audio = (tag[1], audio)
         if self._pending_play and tag[1] == self._sound_key():
             self._pending_play = False

@@ -46,17 +46,24 @@ def generate(run_or_model: str, request):
 
 
 def render(roll, sample_rate: int, soundfont: str | None = None):
-    """Worker: (audio, renderer name)."""
-    from core.music.render import render as render_roll
+    """Worker: (audio, renderer name), the audio a RenderStream that renders on its own
+    thread and plays while it grows; a piece that cannot be rendered raises here."""
+    from core.music.stream import start_stream
 
-    return render_roll(roll, sample_rate, soundfont=soundfont)
+    return start_stream(roll, sample_rate, soundfont=soundfont)
+
+
+def playable(audio):
+    """What to play again: a finished stream's normalised audio, else the audio itself."""
+    return audio.audio() if getattr(audio, "finished", False) else audio
 
 
 def render_and_write(roll, sample_rate: int, path: str, soundfont: str | None = None):
     """Worker: render and write a WAV file; (path, renderer name, audio)."""
+    from core.music.render import render as render_roll
     from core.music.render import write_wav
 
-    audio, renderer = render(roll, sample_rate, soundfont)
+    audio, renderer = render_roll(roll, sample_rate, soundfont=soundfont)
     write_wav(audio, sample_rate, path)
     return path, renderer, audio
 

@@ -47,7 +47,7 @@ class PieceListMixin:
             return
         self.stop()
         self.piece = self.pieces[row][1]
-        self._audio = None
+        self._drop_audio()
         self.roll_view.set_roll(self.piece)
         self._update_position(0.0)
         self._update_controls()

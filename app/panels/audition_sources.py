@@ -138,7 +138,7 @@ class SourceMixin:
         self.controls.set_pieces([name for name, _ in self.pieces])
         if not self.pieces:
             self.piece = None
-            self._audio = None
+            self._drop_audio()
             self.roll_view.set_roll(None)
             self._update_position(0.0)
             self._update_controls()

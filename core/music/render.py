@@ -11,6 +11,8 @@ import math
 import os
 import threading
 import wave
+from collections.abc import Generator
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,6 +25,7 @@ FLUIDSYNTH = "fluidsynth"
 BUILTIN = "built-in synthesiser"
 PEAK = 0.9  # leave headroom so 16-bit output never clips
 TAIL_S = 1.0  # room for FluidSynth's release and reverb after the last note
+STREAM_CHUNK = 4096  # frames (about 93 ms at 44.1 kHz) a stream waits for at most
 
 _synths: dict = {}
 _synth_lock = threading.Lock()
@@ -99,32 +102,110 @@ def _events(pm):
     return events, programs
 
 
-def _render_fluidsynth(pm, sample_rate: int, soundfont: str) -> np.ndarray:
-    events, programs = _events(pm)
+def _fluidsynth_frames(events, sample_rate: int) -> int:
+    """The frames FluidSynth renders: up to the last event, then the release tail."""
+    last = int(round(events[-1][0] * sample_rate)) if events else 0
+    return max(last, 0) + int(TAIL_S * sample_rate)
+
+
+def _render_fluidsynth_into(
+    events, programs, out: np.ndarray, sample_rate: int, soundfont: str, chunk: int
+) -> Generator[int, None, None]:
+    """Render into ``out`` (mono: the left and right channels summed), yielding the frames
+    done at least every ``chunk`` frames and at the end. The synthesiser stays locked until
+    the generator ends or is closed; either way it is left reset for the next piece."""
     with _synth_lock:
         synth, sfid = _synth(soundfont, sample_rate)
         synth.system_reset()
-        for ch, program, drum in programs:
-            synth.program_select(ch, sfid, 128 if drum else 0, program)
-        chunks, now = [], 0
-        for time, on, ch, pitch, velocity in events:
-            at = int(round(time * sample_rate))
-            if at > now:
-                chunks.append(synth.get_samples(at - now))
-                now = at
-            if on:
-                synth.noteon(ch, pitch, velocity)
-            else:
-                synth.noteoff(ch, pitch)
-        chunks.append(synth.get_samples(int(TAIL_S * sample_rate)))
-        synth.system_reset()
-    stereo = np.concatenate(chunks).astype(np.float32)
-    mono = stereo[0::2]
-    mono += stereo[1::2]
-    return mono
+        try:
+            for ch, program, drum in programs:
+                synth.program_select(ch, sfid, 128 if drum else 0, program)
+            now, told = 0, 0
+            for at, on, ch, pitch, velocity in [
+                (int(round(e[0] * sample_rate)), *e[1:]) for e in events
+            ] + [(len(out), 1, None, 0, 0)]:
+                while now < at:
+                    # Splitting a span of samples changes nothing FluidSynth makes: events
+                    # still fall on the same frames.
+                    n = min(at, told + chunk) - now
+                    stereo = synth.get_samples(n)
+                    np.add(stereo[0::2], stereo[1::2], out=out[now : now + n], dtype=np.float32)
+                    now += n
+                    if now - told >= chunk or now == len(out):
+                        told = now
+                        yield now
+                if ch is None:
+                    break
+                if on:
+                    synth.noteon(ch, pitch, velocity)
+                else:
+                    synth.noteoff(ch, pitch)
+        finally:
+            synth.system_reset()
 
 
-def _normalise(audio: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class RenderPlan:
+    """A piece checked and ready to render: which renderer, how many frames, and what to
+    play. :meth:`render_into` fills a buffer chunk by chunk (for streaming); ``render``
+    runs it to the end in one go."""
+
+    renderer: str
+    sample_rate: int
+    frames: int
+    notes: tuple  # built-in: (pitch, start s, end s, velocity)
+    events: tuple = ()  # FluidSynth: (time s, order, channel, pitch, velocity)
+    programs: tuple = ()  # FluidSynth: (channel, program, is drum)
+    soundfont: str = ""
+
+    def render_into(self, out: np.ndarray, chunk: int = STREAM_CHUNK) -> Generator[int, None, None]:
+        """Write the raw (unnormalised) audio into ``out`` (``frames`` zeros), yielding how
+        many leading frames are final, at least every ``chunk`` frames; the last is
+        ``frames``."""
+        if self.renderer == FLUIDSYNTH:
+            return _render_fluidsynth_into(
+                self.events, self.programs, out, self.sample_rate, self.soundfont, chunk
+            )
+        from core.music.synth import synthesize_into
+
+        return synthesize_into(self.notes, out, self.sample_rate, chunk)
+
+
+def plan(
+    roll_or_pm,
+    sample_rate: int = 44100,
+    soundfont=None,
+    renderer: str | None = None,
+    max_seconds: float = MAX_RENDER_SECONDS,
+) -> RenderPlan:
+    """Check a PianoRoll or pretty_midi object for rendering (the arguments as ``render``
+    takes them); DataError before any audio is made."""
+    pm = to_pretty_midi(roll_or_pm) if isinstance(roll_or_pm, PianoRoll) else roll_or_pm
+    check_length(pm, max_seconds)
+    chosen = renderer or available_renderer()
+    if chosen not in (FLUIDSYNTH, BUILTIN):
+        raise DataError(f"unknown renderer {chosen!r}")
+    if chosen == FLUIDSYNTH:
+        if _fluidsynth_module() is None:
+            raise DataError("FluidSynth is not available (install libfluidsynth and pyfluidsynth)")
+        sf2 = os.fspath(soundfont) if soundfont else default_soundfont()
+        if not os.path.isfile(sf2):
+            raise DataError(f"{sf2}: no such SoundFont file")
+        events, programs = _events(pm)
+        frames = _fluidsynth_frames(events, sample_rate)
+        return RenderPlan(FLUIDSYNTH, sample_rate, frames, (), tuple(events), tuple(programs), sf2)
+    from core.music.synth import frames_for
+
+    notes = tuple(
+        (n.pitch, n.start, n.end, n.velocity)
+        for inst in pm.instruments
+        if not inst.is_drum
+        for n in inst.notes
+    )
+    return RenderPlan(BUILTIN, sample_rate, frames_for(notes, sample_rate), notes)
+
+
+def normalise(audio: np.ndarray) -> np.ndarray:
     """Scale to a fixed peak (in place: buffers here are tens of megabytes)."""
     audio = audio.astype(np.float32, copy=False)
     peak = max(float(audio.max()), -float(audio.min())) if audio.size else 0.0
@@ -158,29 +239,14 @@ def render(
 
     ``renderer`` forces one ("fluidsynth" or "built-in synthesiser"); by default FluidSynth
     is used when available. A ``soundfont`` (.sf2) replaces the bundled General MIDI one.
-    A piece longer than ``max_seconds`` is refused before rendering.
+    A piece longer than ``max_seconds`` is refused before rendering. To hear a piece while
+    it renders, see :mod:`core.music.stream`.
     """
-    pm = to_pretty_midi(roll_or_pm) if isinstance(roll_or_pm, PianoRoll) else roll_or_pm
-    check_length(pm, max_seconds)
-    chosen = renderer or available_renderer()
-    if chosen not in (FLUIDSYNTH, BUILTIN):
-        raise DataError(f"unknown renderer {chosen!r}")
-    if chosen == FLUIDSYNTH:
-        if _fluidsynth_module() is None:
-            raise DataError("FluidSynth is not available (install libfluidsynth and pyfluidsynth)")
-        sf2 = os.fspath(soundfont) if soundfont else default_soundfont()
-        if not os.path.isfile(sf2):
-            raise DataError(f"{sf2}: no such SoundFont file")
-        return _normalise(_render_fluidsynth(pm, sample_rate, sf2)), FLUIDSYNTH
-    from core.music.synth import synthesize
-
-    notes = [
-        (n.pitch, n.start, n.end, n.velocity)
-        for inst in pm.instruments
-        if not inst.is_drum
-        for n in inst.notes
-    ]
-    return _normalise(synthesize(notes, sample_rate)), BUILTIN
+    chosen = plan(roll_or_pm, sample_rate, soundfont, renderer, max_seconds)
+    out = np.zeros(chosen.frames, np.float32)
+    for _ in chosen.render_into(out, chunk=max(chosen.frames, 1)):
+        pass
+    return normalise(out), chosen.renderer
 
 
 def write_wav(audio: np.ndarray, sample_rate: int, path) -> None:

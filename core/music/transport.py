@@ -3,6 +3,10 @@
 An audio callback calls :meth:`Transport.fill` from its own thread; the GUI and the CLI call
 the control methods and poll :attr:`Transport.position` from theirs. One lock guards the
 state, and ``fill`` holds it only to copy one block.
+
+The buffer may still be growing (a :class:`core.music.stream.RenderStream`: frames appear
+at its ``ready`` count until it is ``complete``): the transport then plays what is there and
+gives silence while it waits for more, so playback can start with the first rendered chunk.
 """
 
 from __future__ import annotations
@@ -22,20 +26,26 @@ class Transport:
         self._frame = 0
         self._state = STOPPED
         self._loop = bool(loop)
+        self._source = None  # a growing buffer's stream, None for a whole one
+        self.starved = 0  # blocks given silence while a growing buffer caught up
         self.finished = threading.Event()  # set when playback reaches the end (not looping)
         self.on_finished = None  # optional callable, run on the audio thread: keep it short
         if audio is not None:
             self.load(audio, sample_rate)
 
     def load(self, audio, sample_rate: int) -> None:
-        """Replace the buffer (frames, or frames × channels) and rewind; stays stopped."""
-        audio = np.asarray(audio, dtype=np.float32)
+        """Replace the buffer (frames, or frames × channels, or a stream whose ``data``
+        grows) and rewind; stays stopped."""
+        source = audio if hasattr(audio, "ready") else None
+        audio = np.asarray(source.data if source is not None else audio, dtype=np.float32)
         if audio.ndim == 1:
             audio = audio[:, None]
         if audio.ndim != 2:
             raise ValueError("audio must be 1-D or (frames, channels)")
         with self._lock:
             self._audio = np.ascontiguousarray(audio)
+            self._source = source
+            self.starved = 0
             self.sample_rate = int(sample_rate)
             self._frame = 0
             self._state = STOPPED
@@ -99,6 +109,14 @@ class Transport:
     def channels(self) -> int:
         return self._audio.shape[1]
 
+    def _end(self) -> tuple[int, bool]:
+        """(frames there to play, whether more will come)."""
+        source = self._source
+        if source is None:
+            return len(self._audio), False
+        complete = source.complete  # read first: once complete, ``ready`` is final
+        return min(int(source.ready), len(self._audio)), not complete
+
     def fill(self, out: np.ndarray, frames: int | None = None) -> bool:
         """Write the next ``frames`` frames into ``out`` (frames × channels); silence when not
         playing. Returns False once playback has ended, so the caller can stop its stream."""
@@ -109,9 +127,13 @@ class Transport:
                 out[:frames] = 0
                 return self._state != STOPPED or not self.finished.is_set()
             written = 0
-            total = len(self._audio)
+            total, growing = self._end()
             while written < frames:
                 if self._frame >= total:
+                    if growing:
+                        self.starved += 1
+                        out[written:frames] = 0  # more is being rendered: wait in silence
+                        return True
                     if self._loop and total:
                         self._frame = 0
                     else:

@@ -83,17 +83,25 @@ def choose(monkeypatch, device: str, soundfont: str, seen: list | None = None):
 
 @pytest.fixture
 def rendered(monkeypatch):
-    """The SoundFont each rendering was asked for (the real renderer still renders)."""
+    """The SoundFont each rendering was asked for, whole or streamed for playing (the real
+    renderer still renders)."""
     from core.music import render as render_mod
+    from core.music import stream as stream_mod
 
     seen: list = []
     real = render_mod.render
+    real_stream = stream_mod.start_stream
 
     def spy(roll, sample_rate=44100, soundfont=None, renderer=None):
         seen.append(soundfont)
         return real(roll, sample_rate, soundfont=soundfont, renderer=renderer)
 
+    def stream_spy(roll, sample_rate=44100, soundfont=None, renderer=None):
+        seen.append(soundfont)
+        return real_stream(roll, sample_rate, soundfont=soundfont, renderer=renderer)
+
     monkeypatch.setattr(render_mod, "render", spy)
+    monkeypatch.setattr(stream_mod, "start_stream", stream_spy)
     return seen
 
 

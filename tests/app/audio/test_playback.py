@@ -66,6 +66,31 @@ def test_a_rendered_piece_plays_its_notes_in_order(pulse, recorder):
     assert abs(cents(peak_hz(second), 523.2511)) < 15
 
 
+def test_a_piece_plays_while_it_renders(pulse, recorder):
+    from app.audio import AudioPlayer
+    from core.music.pianoroll import PianoRoll
+    from core.music.stream import start_stream
+
+    roll = np.zeros((8, 48), np.float32)
+    roll[0:4, 69 - 36] = 1  # A4 for a second at 60 bpm
+    roll[4:8, 72 - 36] = 1  # then C5
+    player = AudioPlayer()
+    with recorder:
+        stream, _ = start_stream(PianoRoll(roll, 4, 36, tempo=60), RATE)
+        player.play(stream, RATE)  # at once: the callback waits in silence for each chunk
+        assert player.wait(timeout=15)
+    assert stream.finished and player.position == pytest.approx(len(stream) / RATE)
+    assert player.first_audio_latency is not None and player.first_audio_latency < 0.5
+    assert player.first_audio_latency >= player.first_callback_latency
+    heard = recorder.sounding()
+    first, second = (
+        heard[int(0.1 * RATE) : int(0.9 * RATE)],
+        heard[int(1.1 * RATE) : int(1.9 * RATE)],
+    )
+    assert abs(cents(peak_hz(first), 440.0)) < 15
+    assert abs(cents(peak_hz(second), 523.2511)) < 15
+
+
 def _until(condition, timeout=5.0):
     """Poll: a null sink may hold a new stream back for a moment before it takes audio."""
     deadline = time.monotonic() + timeout

@@ -316,3 +316,71 @@ def test_option_controls_come_from_the_declarations(panel, qtbot, tmp_path, monk
     assert not panel.temperature_spin.isEnabled() and not panel.bars_spin.isEnabled()
     panel.generate()  # no two pieces yet: a message, no request
     assert "two different pieces" in panel.message_label.text()
+
+
+def long_roll(steps):
+    """A note every quarter from start to end, climbing the scale."""
+    roll = np.zeros((steps, 48), np.float32)
+    for i in range(steps // 4):
+        roll[i * 4 : i * 4 + 3, 12 + [0, 2, 4, 5, 7, 9, 11, 12][i % 8]] = 1
+    return PianoRoll(roll, steps_per_quarter=4, lowest_pitch=36)
+
+
+@faithful_to(AudioPlayer)
+class KeepingPlayer(FakePlayer):
+    """Keeps what it was given to play."""
+
+    def play(self, audio, sr, loop=None):
+        super().play(audio, sr, loop=loop)
+        self.audio = audio
+
+
+def test_play_starts_while_the_piece_renders_and_plays_the_whole_again(panel, qtbot):
+    panel.set_roll(long_roll(256), "long scale")
+    panel.player = KeepingPlayer()
+    panel.toggle_play()
+    qtbot.waitUntil(lambda: panel.player.state == "playing", timeout=20000)
+    stream = panel.player.audio
+    assert hasattr(stream, "ready") and len(stream) > 10 * audition_mod.SAMPLE_RATE
+    assert stream.wait(30) and stream.finished
+    panel.stop()
+    panel.toggle_play()  # rendered already: the normalised whole plays, nothing renders again
+    assert isinstance(panel.player.audio, np.ndarray)
+    np.testing.assert_array_equal(panel.player.audio, stream.audio())
+    panel.stop()
+    panel.tempo_spin.setValue(140)  # another sound: the next Play renders again
+    panel.toggle_play()
+    qtbot.waitUntil(lambda: hasattr(panel.player.audio, "ready"), timeout=20000)
+    assert panel.player.audio is not stream and len(panel.player.audio) < len(stream)
+
+
+def test_a_render_that_fails_while_playing_is_a_message(panel, qtbot, monkeypatch):
+    class Broken:
+        ready, error, complete, finished = 0, None, False, False
+
+        def __len__(self):
+            return audition_mod.SAMPLE_RATE
+
+        def cancel(self):
+            pass
+
+    broken = Broken()
+    monkeypatch.setattr(audition_mod, "_render", lambda *a: (broken, "fluidsynth"))
+    panel.set_roll(scale_roll(), "scale")
+    panel.player = FakePlayer()
+    panel.toggle_play()
+    qtbot.waitUntil(lambda: panel.player.state == "playing", timeout=5000)
+    broken.error, broken.complete = "MemoryError: no room for the note", True
+    qtbot.waitUntil(lambda: "Rendering failed" in panel.message_label.text(), timeout=5000)
+    assert "no room for the note" in panel.message_label.text()
+    assert panel.player.state == "stopped" and panel.play_button.text() == "Play"
+
+
+def test_another_piece_cancels_a_render_nobody_hears(panel, qtbot):
+    panel.set_roll(long_roll(2048), "very long scale")
+    panel.player = KeepingPlayer()
+    panel.toggle_play()
+    qtbot.waitUntil(lambda: panel.player.state == "playing", timeout=20000)
+    stream = panel.player.audio
+    panel.set_roll(scale_roll(), "short scale")  # stops, and the long render is dropped
+    assert stream.wait(10) and stream.complete and not stream.finished

@@ -74,3 +74,56 @@ def test_fill_and_control_from_two_threads():
         assert 0 <= t.position <= t.duration
     stop.set()
     worker.join()
+
+
+class Growing:
+    """A buffer that grows as a RenderStream's does: ``ready`` frames, then ``complete``."""
+
+    def __init__(self, frames: int):
+        self.data = (np.arange(frames, dtype=np.float32) / frames)[:, None]
+        self.ready = 0
+        self.complete = False
+
+
+def test_a_growing_buffer_plays_what_is_there_and_waits_in_silence():
+    source = Growing(1000)
+    t = Transport(source, 1000)
+    assert t.duration == 1.0  # the length it will have
+    t.play()
+    out = np.empty((300, 1), np.float32)
+    assert t.fill(out) and not out.any() and t.position == 0.0  # nothing rendered yet
+    assert t.starved == 1 and t.state == PLAYING
+    source.ready = 400
+    assert t.fill(out)
+    np.testing.assert_array_equal(out[:, 0], source.data[:300, 0])
+    assert t.fill(out)  # 100 frames there, then silence until more come
+    np.testing.assert_array_equal(out[:100, 0], source.data[300:400, 0])
+    assert not out[100:].any() and t.position == 0.4 and t.state == PLAYING
+    source.ready = 1000
+    assert t.fill(out) and t.position == 0.7
+    np.testing.assert_array_equal(out[:, 0], source.data[400:700, 0])
+    source.complete = True
+    assert t.fill(out)  # the last 300 frames
+    np.testing.assert_array_equal(out[:, 0], source.data[700:, 0])
+    assert not t.fill(out) and not out.any()  # and then it has ended
+    assert t.state == STOPPED and t.finished.is_set()
+
+
+def test_a_growing_buffer_cut_short_ends_where_it_stopped_and_loops_once_whole():
+    source = Growing(1000)
+    t = Transport(source, 1000)
+    t.play()
+    source.ready, source.complete = 250, True  # a render that failed or was cancelled
+    out = np.empty((300, 1), np.float32)
+    assert not t.fill(out)
+    assert not out[250:].any() and t.state == STOPPED
+    looped = Growing(100)
+    t = Transport(looped, 100, loop=True)
+    t.play()
+    looped.ready = 100
+    t.fill(out[:150])  # the end reached while more may come: no wrap yet
+    assert t.position == 1.0 and not out[100:150].any()
+    looped.complete = True
+    t.fill(out[:150])
+    np.testing.assert_array_equal(out[:150, 0], np.tile(looped.data[:, 0], 2)[:150])
+    assert t.state == PLAYING
