@@ -51,13 +51,17 @@ def pretrain_views(
 ) -> dict[str, Any]:
     """Filters, examples, reconstructions, codes and weights of a block being pretrained;
     ``examples`` are the block's own inputs, drawn in ``shape`` when it is given (see
-    ``drawn_shape``). A convolution's filters keep their own patch shape."""
+    ``drawn_shape``). A convolution's filters keep their own patch shape, and its inputs keep
+    theirs (the pooled maps of the block below, drawn by their first channel)."""
     filters = trainer.filters()[:MAX_FILTERS]
     recon = trainer.reconstruct(examples)
     hidden = trainer.hidden(examples)
     inputs = examples
+    convolution = getattr(trainer, "filters_in_own_shape", False)
+    if shape is None and convolution:
+        shape = trainer.shape  # the maps below: (time, frequency, channels)
     if shape is not None:
-        if not getattr(trainer, "filters_in_own_shape", False):
+        if not convolution:
             filters = filters.reshape((len(filters), *shape))
         inputs = examples.reshape((len(examples), *shape))
         recon = recon.reshape((len(examples), *shape))

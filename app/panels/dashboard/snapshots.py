@@ -118,11 +118,12 @@ class ReconstructionView(QWidget):
         x = np.asarray(snap.inputs[:n], np.float32)
         y = np.asarray(snap.reconstructions[:n], np.float32)
         hi = max(1.0, float(np.abs(x).max()) if x.size else 1.0)
+        lo = min(0.0, float(x.min()) if x.size else 0.0)  # standardised spectra go below 0
         grey = plots.GREY.getLookupTable()
         rows = (
-            ("input", x, (0.0, hi), grey),
-            ("reconstruction", y, (0.0, hi), grey),
-            ("difference", y - x, (-hi, hi), plots.BIPOLAR.getLookupTable()),
+            ("input", x, (lo, hi), grey),
+            ("reconstruction", y, (lo, hi), grey),
+            ("difference", y - x, (lo - hi, hi - lo), plots.BIPOLAR.getLookupTable()),
         )
         for name, values, levels, lut in rows:
             picture = plots.mosaic(values, snap.sample_kind, columns=n, normalise="none")

@@ -195,3 +195,36 @@ def test_filters_are_drawn_in_the_shape_their_block_reads():
     filters, weights = first_filters(SimpleNamespace(layers=[crbm()]), spec, sample)
     assert filters.shape == (6, 3, 3) and weights.size == kernel.size
     np.testing.assert_array_equal(filters[2], kernel[:, :, 0, 2])
+
+
+def test_a_stopped_pretraining_resumes_to_the_same_filters(tmp_path, stripes_npz):
+    from core.runs import RunFolder
+    from core.training.control import Control
+    from core.training.session import run_training
+
+    project = _cdbn_project(stripes_npz)
+    straight = list(run_training(project, tmp_path / "a", snapshot_every=0))
+    control, run = Control(), tmp_path / "b"
+    events = []
+    for event in run_training(project, run, control=control, snapshot_every=0):
+        events.append(event)
+        if type(event).__name__ == "EpochMetrics" and event.block == "crbm1":
+            control.stop()  # at the next batch: crbm1, epoch 1
+    assert type(events[-1]).__name__ == "Stopped"
+    resumed = list(run_training(project, run, resume=True, snapshot_every=0))
+    assert (resumed[0].block, resumed[0].start_epoch) == ("crbm1", 1)
+    assert type(resumed[-1]).__name__ == "Finished"
+    seen = [(line["phase_index"], line["epoch"]) for line in RunFolder(run).read_metrics()]
+    assert seen == [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0)]
+    final = straight[-1].summary["evaluation"]["loss"]
+    assert resumed[-1].summary["evaluation"]["loss"] == pytest.approx(final, abs=1e-6)
+
+
+def test_a_stacked_block_shows_the_maps_below_as_its_inputs():
+    from core.training.snapshots import pretrain_views
+
+    trainer, x = _trainer()
+    views = pretrain_views(trainer, x[:3], None)  # as for a block reading the maps below
+    assert views["inputs"].shape == (3, TIME, FREQUENCY, 1)
+    assert views["reconstructions"].shape == views["inputs"].shape
+    assert views["filters"].shape == (6, 3, 3)

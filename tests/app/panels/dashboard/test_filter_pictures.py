@@ -68,3 +68,15 @@ def test_the_filter_view_draws_and_names_conv_rbm_filters(qtbot):
     text = view.caption.text()
     assert "crbm2, epoch 2: 8 of 8 units, 4×3×6" in text
     assert "strongest of 6 input channels" in text
+
+
+def test_standardised_spectrograms_keep_their_negative_values_in_view(qtbot):
+    from app.panels.dashboard.snapshots import ReconstructionView
+
+    view = ReconstructionView()
+    qtbot.addWidget(view)
+    x = np.linspace(-2.0, 3.0, 2 * 6 * 4, dtype=np.float32).reshape(2, 6, 4)
+    view.draw(Snapshot(0, "crbm1", 0, None, x, x * 0.5, None, None, None, "spectrogram"))
+    assert view.images["input"].levels.tolist() == [-2.0, 3.0]
+    assert view.images["difference"].levels.tolist() == [-5.0, 5.0]
+    assert view.images["input"].image.shape == (4, 2 * 7 - 1)  # bins up, frames right
