@@ -43,7 +43,7 @@ class AutoencoderTrainer(PhaseTrainer):
         self.optimizer.build(self.variables)
         state = layer.seed_generator.state
         state.assign(np.asarray([data.seed, 0]).astype(state.dtype))
-        self._step = tf.function(self._train_step)
+        self._chunk = self.compile_chunk(self._train_step)
 
     def _loss(self, x, training=True):
         tf = self.tf
@@ -79,14 +79,7 @@ class AutoencoderTrainer(PhaseTrainer):
         )
 
     def run(self, epoch: int, start: int, count: int):
-        done, loss_sum, mse_sum = 0, 0.0, 0.0
-        for i in range(count):
-            if i and bool(self.interrupt.numpy()):
-                break
-            loss, mse = self._step(self.tf.constant(start + i, self.tf.int32))
-            loss_sum += float(loss)
-            mse_sum += float(mse)
-            done += 1
+        done, loss_sum, mse_sum = self.run_chunk(start, count)
         if not done:
             return 0, {}
         metrics = {"loss": loss_sum / done, "reconstruction_error": mse_sum / done}

@@ -350,6 +350,14 @@ class DistributedAutoencoderTrainer(AutoencoderTrainer):
         _check_batch(self.batch_size, self.replicas)
         self._step = self.tf.function(self._dist_step)
 
+    def run(self, epoch: int, start: int, count: int):
+        done, loss_sum, mse_sum = self.run_per_batch(start, count)
+        if not done:
+            return 0, {}
+        metrics = {"loss": loss_sum / done, "reconstruction_error": mse_sum / done}
+        self.accumulate(metrics, done)
+        return done, metrics
+
     def _replica_loss(self, x, source):
         """AutoencoderTrainer._loss with the corruption done beforehand (the layer's seed
         generator is drawn once per global batch, outside the replicas)."""

