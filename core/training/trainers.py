@@ -68,7 +68,7 @@ class TrainerMaker:
         sub = self.keras.Model(self.model.input, layer.input)
         outs = [np.asarray(sub(x[i : i + 1024], training=False)) for i in range(0, len(x), 1024)]
         flat = np.concatenate(outs) if outs else np.zeros((0, layer.input.shape[-1]), np.float32)
-        return flat.reshape(len(flat), -1).astype(np.float32)
+        return flat.reshape(len(flat), math.prod(flat.shape[1:])).astype(np.float32)
 
     def pretrainer(self, index: int, phase: Phase) -> Pretraining:
         block = str(phase.block)
