@@ -20,6 +20,7 @@ ORDER = (
     "lstm-pianoroll",
     "rnn-rbm",
     "dbn-generative",
+    "dbn-audio",
 )
 EXAMPLE = "deephear"  # the project the app opens on a first start
 

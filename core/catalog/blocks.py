@@ -199,12 +199,18 @@ def _vector_input(what: str) -> Callable[[list[Shape]], int]:
 
 
 def _rbm_shape(p: Params, shapes: list[Shape]) -> Shape:
-    _vector_input("An RBM")(shapes)
-    return (p["units"],)
+    """Vectors; with ``per_frame``, (frames, features) read frame by frame with the same
+    weights (a DBN on spectral frames), the frames keeping their axis."""
+    if not p.get("per_frame"):
+        _vector_input("An RBM")(shapes)
+        return (p["units"],)
+    require_rank(shapes[0], (2,), "An RBM reading frames")
+    require_known_features(shapes[0], "An RBM reading frames")
+    return (*shapes[0][:-1], p["units"])
 
 
 def _rbm_count(p: Params, shapes: list[Shape]) -> int:
-    v, h = _known(shapes[0][0]), int(p["units"])
+    v, h = _known(shapes[0][-1]), int(p["units"])
     return v * h + h + v
 
 
@@ -594,11 +600,21 @@ BLOCKS: tuple[BlockType, ...] = (
                 "values with unit variance",
                 choices=("bernoulli", "gaussian"),
             ),
+            Param(
+                "per_frame",
+                "bool",
+                False,
+                "read (frames, features) input frame by frame with the same weights, keeping "
+                "the frames (a DBN on spectral frames); else the input is one vector",
+            ),
         ),
         infer=_rbm_shape,
         count=_rbm_count,
         has_weights=True,
-        recipe=lambda p: Recipe("layerwise.RBM", {"units": p["units"], "visible": p["visible"]}),
+        recipe=lambda p: Recipe(
+            "layerwise.RBM",
+            {"units": p["units"], "visible": p["visible"], "per_frame": p["per_frame"]},
+        ),
         pretrain="rbm",
     ),
     BlockType(

@@ -85,6 +85,16 @@ SOURCES: tuple[DataSource, ...] = (
         )
     ),
     DataSource(
+        "gm-instruments",
+        "GM instruments",
+        "short excerpts of the built-in corpus pieces rendered by FluidSynth with General MIDI "
+        "programs of seven families (bass, brass, guitar, organ, piano, strings, woodwind), "
+        "labelled by family; rendered once, then cached",
+        reader="gm-instruments",
+        music=False,
+        audio=True,
+    ),
+    DataSource(
         "midi-folder",
         "MIDI folder",
         "every MIDI file in a folder of yours (searched recursively)",

@@ -61,9 +61,27 @@ def describe(result: dict) -> list[str]:
         lines.append(f"accuracy         {_n(result['accuracy'])}")
         for name, row in baselines.items():
             lines.append(f"  baseline {name}: {_n(row.get('accuracy'))}")
+    lines += _per_class_table(result)
     for method, report in result.get("generation", {}).items():
         overlap = report.get("mean_overlap") if isinstance(report, dict) else None
         lines.append(f"generation {method}: overlap with the corpus {_n(overlap)}")
+    return lines
+
+
+def _per_class_table(result: dict) -> list[str]:
+    """Accuracy per class beside the baselines that have it (an audio classifier's table)."""
+    if "per_class" not in result:
+        return []
+    columns = {"model": result["per_class"]}
+    for name, row in result.get("baselines", {}).items():
+        if "per_class" in row:
+            columns[name] = row["per_class"]
+    lines = ["per class        " + "".join(f"{name:>8}" for name in columns)]
+    for cls in result["per_class"]:
+        cells = "".join(f"{_n(column.get(cls)):>8}" for column in columns.values())
+        lines.append(f"  {cls[:14]:<14} {cells}")
+    if result.get("file_accuracy") is not None:
+        lines.append(f"per file         {_n(result['file_accuracy'])}")
     return lines
 
 

@@ -145,8 +145,14 @@ def _audio_dataset(source, data, split, limit, progress, use_cache) -> Dataset:
     from core.data.audio_folder import load_audio_folder
 
     rep = SpectralFrames.of_data(data)
+    if source.reader == "gm-instruments":
+        from core.data.gm_instruments import rendered_folder
+
+        folder = rendered_folder(progress)
+    else:
+        folder = data["path"]
     progress = counted_progress(progress, "audio files")
-    clips, from_cache = load_audio_folder(data["path"], rep, progress, use_cache)
+    clips, from_cache = load_audio_folder(folder, rep, progress, use_cache)
     return clips_dataset(
         clips,
         rep,
@@ -183,6 +189,7 @@ _DATASET_READERS = {
     "arrays": _arrays_dataset,
     "benchmark": _benchmark_dataset,
     "audio-folder": _audio_dataset,
+    "gm-instruments": _audio_dataset,
 }
 
 

@@ -5,6 +5,7 @@
 | ``sequence`` | next-step NLL in nats per step and frame-level accuracy; the per-key baseline |
 | ``reconstruction`` | wrong notes per window; PCA, all-silent and per-key baselines |
 | ``classifier`` | accuracy, the confusion matrix and the majority-class baseline |
+| ``audio`` | an audio classifier's accuracy per class and per file; MFCC softmax and SVM baselines |
 | ``music_stats`` | symbolic-music statistics of pieces and their overlap with a corpus |
 | ``splits`` | which samples are measured: a split's windows, a benchmark set's whole pieces |
 | ``generated`` | those statistics per generation method against held-out pieces |

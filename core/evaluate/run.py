@@ -78,7 +78,12 @@ def _figures(gm, dataset, split: str) -> dict:
         if y is None or dataset.y_train is None:
             raise LayerwiseError("the classifier's data set has no labels to measure against")
         scores = _predict(gm.model, _model_input(gm, x))
-        return classifier.evaluate_classifier(scores, y, dataset.y_train)
+        figures = classifier.evaluate_classifier(scores, y, dataset.y_train)
+        if dataset.kind == "audio":
+            from core.evaluate.audio import audio_figures
+
+            figures = audio_figures(figures, scores, dataset, split)
+        return figures
     raise LayerwiseError(
         f"no evaluation fits this run's objective ({gm.objective!r}): it measures sequence "
         "models, autoencoders, VAEs, RBM stacks and classifiers"

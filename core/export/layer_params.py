@@ -174,10 +174,15 @@ def _strip(config):
     return config
 
 
-def normalised(config: dict, rank: int | None) -> dict:
+# Arguments Layerwise's own layers gained later, with the value a model saved before had.
+_ADDED_LATER = {"RBM": {"per_frame": False}}
+
+
+def normalised(config: dict, rank: int | None, cls: str | None = None) -> dict:
     """A layer's plain config with rank-dependent spellings made comparable: the last axis
-    named by number becomes -1, a Dropout dropping whole samples becomes the marker."""
-    config = dict(plain(config))
+    named by number becomes -1, a Dropout dropping whole samples becomes the marker; an
+    argument one of Layerwise's layers gained later takes the value it had before."""
+    config = {**_ADDED_LATER.get(cls or "", {}), **plain(config)}
     if rank is not None:
         axis = config.get("axis")
         if axis == rank or axis == [rank]:
@@ -225,7 +230,7 @@ def layer_to_block(layer: dict, rank: int | None = None):
     candidates = _by_class().get(cls, [])
     if not candidates:
         return None, "no block of this type in Layerwise's catalog"
-    entry = {**layer, "config": normalised(layer.get("config", {}), rank)}
+    entry = {**layer, "config": normalised(layer.get("config", {}), rank, cls)}
     reasons = []
     for decl in candidates:
         params, why = _params_for(decl, entry, rank)

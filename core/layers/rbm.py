@@ -10,16 +10,23 @@ class RBM(keras.layers.Layer):
     p(h = 1 | v); pretraining (contrastive divergence) uses the visible side as well.
 
     visible: "bernoulli" for binary / [0, 1] data, "gaussian" for real values of unit variance.
+    per_frame: the input is (frames, features), each frame read alike (the frames axis kept);
+    the computation is the same, pretraining takes every frame as a sample.
     """
 
-    def __init__(self, units: int, visible: str = "bernoulli", **kwargs: Any) -> None:
+    def __init__(
+        self, units: int, visible: str = "bernoulli", per_frame: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         if not isinstance(units, int) or units < 1:
             raise ValueError(f"units must be a positive integer, got {units!r}")
         if visible not in ("bernoulli", "gaussian"):
             raise ValueError(f"visible must be 'bernoulli' or 'gaussian', got {visible!r}")
+        if not isinstance(per_frame, bool):
+            raise ValueError(f"per_frame must be true or false, got {per_frame!r}")
         self.units = units
         self.visible = visible
+        self.per_frame = per_frame
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         features = input_shape[-1]
@@ -58,4 +65,9 @@ class RBM(keras.layers.Layer):
         return (*input_shape[:-1], self.units)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "units": self.units, "visible": self.visible}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "visible": self.visible,
+            "per_frame": self.per_frame,
+        }

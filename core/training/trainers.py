@@ -76,6 +76,11 @@ class TrainerMaker:
         x_train = self.features(block, self.inputs.x_train)
         x_val = self.features(block, self.inputs.x_val)
         examples = self.features(block, self.inputs.examples)
+        if phase.method == "rbm" and len(layer.input.shape) == 3:
+            # an RBM over (frames, features) learns from every frame alike
+            features = int(layer.input.shape[-1])
+            x_train, x_val, examples = (a.reshape(-1, features) for a in (x_train, x_val, examples))
+            examples = examples[:: max(1, len(examples) // 6)][:6]
         in_data_shape = x_train.shape[1] == math.prod(
             self.inputs.x_train.shape[1:]
         ) and snapshots.reads_data(self.spec, block)

@@ -24,6 +24,11 @@ class MusicGeometry:
 
 def _not_music_reason(data: dict, shape: tuple, pitches) -> str:
     kind, source = data.get("kind"), data.get("source")
+    if kind == "audio":
+        return (
+            f"this model was trained on spectral frames of sound ({source}), not piano rolls, "
+            "so its output cannot be read as music"
+        )
     if kind == "image" or source == "digits":
         what = "x".join(str(d) for d in shape)
         return (

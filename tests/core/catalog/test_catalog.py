@@ -171,6 +171,7 @@ def test_data_sources_and_settings_are_declared_with_help_and_valid_defaults():
         "nottingham",
         "musedata",
         "piano-midi",
+        "gm-instruments",
     ]
     assert {s.name for s in data.SOURCES if s.path} == {
         "midi-folder",

@@ -136,6 +136,7 @@ def test_builtin_list_names_every_source():
         "nottingham",
         "musedata",
         "piano-midi",
+        "gm-instruments",
     ]
 
 

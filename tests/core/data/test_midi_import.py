@@ -161,6 +161,7 @@ def test_cli_lists_builtin_datasets():
         "nottingham",
         "musedata",
         "piano-midi",
+        "gm-instruments",
     ]
 
 
