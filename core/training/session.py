@@ -25,6 +25,7 @@ import numpy as np
 
 from core import budget
 from core.errors import LayerwiseError
+from core.limits import printable
 from core.runs import RunFolder
 from core.training import devices, failures, resume, snapshots, trainers
 from core.training.background import BackgroundWriter
@@ -195,8 +196,11 @@ class _Session:
                 done, total, text = next(updates)
             except StopIteration as end:
                 self.dataset = end.value
-                return
+                break
             yield from self._stage("loading-data", text, done, total)
+        if self.dataset.kind == "audio":  # each unusable sound file, named with its reason
+            for name, reason in self.dataset.metadata.get("skipped", ()):
+                yield from self._stage("loading-data", printable(f"skipped {name}: {reason}"))
 
     def _read_checkpoint(self) -> resume.Checkpoint:
         """The checkpoint to go on from; the run's settings come from it."""

@@ -87,3 +87,25 @@ def test_an_rbm_saved_before_it_could_read_frames_still_imports():
     assert layer_to_block(entry, 1) == ("RBM", {"units": 8, "visible": "gaussian"})
     framed = keras.saving.serialize_keras_object(RBM(8, per_frame=True, name="new"))
     assert layer_to_block(framed, 2) == ("RBM", {"units": 8, "per_frame": True})
+
+
+def test_training_names_each_unusable_sound_file(tmp_path):
+    from sounds import class_folder
+
+    folder = class_folder(tmp_path / "set", per_class=3)
+    (folder / "piano" / "broken.wav").write_bytes(b"RIFF....")
+    project = templates.load("dbn-audio")
+    project.data = {
+        **project.data,
+        "source": "audio-folder",
+        "path": str(folder),
+        "audio": {**project.data["audio"], "n_mels": 64},
+        "split": {"validation": 0.0, "test": 0.0, "seed": 0},
+    }
+    project.network.blocks[-1].params["units"] = 2
+    project.training["pretraining"]["enabled"] = False
+    project.training["finetune"]["epochs"] = 1
+    events = list(run_training(project, tmp_path / "run", stages=True))
+    texts = [e.text for e in events if type(e).__name__ == "StageProgress"]
+    assert "skipped piano/broken.wav: cannot be decoded (Format not recognised)" in texts
+    assert type(events[-1]).__name__ == "Finished", events[-1]
