@@ -49,4 +49,10 @@ timeout 900 "$BUNDLE" self-test --out "$WORK/self-test" "${SOUND[@]}" | tee "$WO
 grep -q '^train: run ' "$WORK/self-test.out"
 grep -q '^generate: ' "$WORK/self-test.out"
 test -s "$WORK/self-test/piece.mid" && test -s "$WORK/self-test/piece.wav"
+# The run the window trained, exported as ONNX (tf2onnx in the bundle) and evaluated.
+RUN="$(sed -n 's/^train: run \(.*\), [0-9]* blocks trained.*/\1/p' "$WORK/self-test.out")"
+"$BUNDLE" export "$RUN" --format onnx --out "$WORK/model.onnx"
+test -s "$WORK/model.onnx"
+"$BUNDLE" evaluate "$RUN" --json >"$WORK/evaluation.json"
+grep -q '"wrong_notes_per_window"' "$WORK/evaluation.json"
 echo "bundle smoke test passed"

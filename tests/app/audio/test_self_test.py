@@ -51,6 +51,8 @@ def test_self_test_trains_generates_and_plays_in_the_window(pulse, recorder, tmp
     assert [line.split(":")[0] for line in lines[:-1]] == list(STEPS)
     assert lines[-1].startswith("self-test passed")
     assert "trained" in lines[1] and "notes over" in lines[2]
+    run_dir = Path(lines[1].split("run ", 1)[1].split(",", 1)[0])
+    assert (run_dir / "model.keras").is_file()
     piece = pretty_midi.PrettyMIDI(str(out / "piece.mid"))
     pitch_classes = {note.pitch % 12 for i in piece.instruments for note in i.notes}
     assert pitch_classes
