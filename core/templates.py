@@ -21,6 +21,7 @@ ORDER = (
     "rnn-rbm",
     "dbn-generative",
     "dbn-audio",
+    "cdbn-audio",
 )
 EXAMPLE = "deephear"  # the project the app opens on a first start
 

@@ -272,10 +272,16 @@ def model_source(project: Project, weights_file: str | None = None) -> str:
     model_inputs = (
         f"[{', '.join(network.inputs)}]" if len(network.inputs) > 1 else network.inputs[0]
     )
-    model_line = (
-        f"    model = keras.Model(inputs={model_inputs}, outputs={names[report.output]}, "
-        f"name={_literal(_model_name(project.name))})"
-    )
+    model_args = [
+        f"inputs={model_inputs}",
+        f"outputs={names[report.output]}",
+        f"name={_literal(_model_name(project.name))}",
+    ]
+    model_line = f"    model = keras.Model({', '.join(model_args)})"
+    if len(model_line) > 99:  # a long project name: one argument a line
+        model_line = "\n".join(
+            ["    model = keras.Model(", *(f"        {a}," for a in model_args), "    )"]
+        )
     imports, classes = _custom_sources(network.custom)
 
     out = _docstring(project, with_weights) + _header(imports, with_weights) + [""]
