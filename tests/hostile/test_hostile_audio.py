@@ -4,8 +4,13 @@ of one line, a folder of them names each, and no setting asks for unbounded work
 from __future__ import annotations
 
 import io
+import json
+import os
 import struct
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -174,3 +179,48 @@ def test_a_tiny_hop_on_long_files_is_refused_before_any_spectrum_is_made():
     )
     with pytest.raises(DataError, match="GiB"):
         rep.check_memory()
+
+
+CHILD = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (3 * 1024**3, 3 * 1024**3))
+resource.setrlimit(resource.RLIMIT_CPU, (120, 120))
+from core.audio.reader import read_audio
+samples = len(read_audio(sys.argv[1], 16000, float(sys.argv[2])))
+with open("/proc/self/status") as status:
+    peak = next(int(l.split()[1]) for l in status if l.startswith("VmHWM")) / 1024
+print(json.dumps({"samples": samples, "peak_mib": peak}))
+"""
+
+
+def _capped_read(path, seconds: float) -> dict:
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, str(path), str(seconds)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=root,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_a_long_file_is_streamed_within_a_memory_cap(tmp_path):
+    """Three minutes of 48 kHz stereo (69 MB as float32) cost no more memory than a second:
+    only the first seconds are read, block by block, under a 3 GiB address-space cap."""
+    import soundfile
+
+    long = tmp_path / "long.wav"
+    with soundfile.SoundFile(str(long), "w", 48000, 2, subtype="PCM_16") as out:
+        block = np.stack([_tone(10.0, 48000)] * 2, axis=1)
+        for _ in range(18):
+            out.write(block)
+    short = tmp_path / "short.wav"
+    short.write_bytes(_sound(_tone(1.0, 48000), 48000))
+    baseline = _capped_read(short, 10.0)
+    bounded = _capped_read(long, 10.0)
+    assert bounded["samples"] == 10 * 16000
+    assert bounded["peak_mib"] - baseline["peak_mib"] < 40, (baseline, bounded)
