@@ -76,6 +76,9 @@ class DataForm:
         path = self.editor("path", "data")
         if path is not None:  # an unknown source shows every row, so it can be mended
             path.set_row_visible(self._data_form, source is None or bool(source.path))
+        shifted = self.editor("shifted_copies", "data")
+        if shifted is not None:
+            shifted.set_row_visible(self._data_form, source is None or source.reader == "digits")
         if self._import_button is not None:
             reader = source.reader if source is not None else None
             self._import_button.setVisible(reader in IMPORT_TIPS)

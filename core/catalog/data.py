@@ -153,6 +153,13 @@ DATA_PARAMS: tuple[Param, ...] = (
         "the MIDI folder, audio folder or .npz file (for the sources that read your files)",
         unset="",
     ),
+    Param(
+        "shifted_copies",
+        "bool",
+        False,
+        "digits: also train on each training image moved one pixel up, down, left and right "
+        "(five times the training images; validation and test images stay as they are)",
+    ),
 )
 
 # The piano roll's settings: the one home of their defaults (the project file, the
@@ -335,7 +342,11 @@ def data_problems(data: Any) -> list[str]:
     if problems:
         return problems
     source = SOURCE_INDEX[data["source"]]
-    problems += _value_problems(data, (_DATA_INDEX["limit"], _DATA_INDEX["path"]), "data")
+    problems += _value_problems(
+        data, (_DATA_INDEX["limit"], _DATA_INDEX["path"], _DATA_INDEX["shifted_copies"]), "data"
+    )
+    if data.get("shifted_copies") and source.reader != "digits":
+        problems.append("data.shifted_copies applies to the digits source only")
     if source.path is not None and not data.get("path"):
         problems.append(f'data.path must name {source.path} for source "{source.name}"')
     if source.music:

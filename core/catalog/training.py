@@ -164,6 +164,24 @@ FINETUNE_PARAMS: tuple[Param, ...] = (
         maximum=1.0,
     ),
     Param(
+        "clip_norm",
+        "float",
+        0.0,
+        "gradients whose joint length is above this are scaled down to it, which keeps a "
+        "recurrent network's updates from blowing up (0: no clipping)",
+        minimum=0.0,
+        maximum=1000.0,
+    ),
+    Param(
+        "early_stopping",
+        "int",
+        0,
+        "stop once this many epochs in a row have not lowered the validation loss, and keep "
+        "the weights of the best epoch (0: run every epoch)",
+        minimum=0,
+        maximum=100000,
+    ),
+    Param(
         "pretrained_learning_rate_scale",
         "float",
         1.0,

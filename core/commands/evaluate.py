@@ -24,6 +24,13 @@ def register(subparsers):
         default=16,
         help="pieces generated per method for the statistics against the corpus (0: none)",
     )
+    parser.add_argument(
+        "--label-fraction",
+        type=float,
+        default=0.1,
+        help="a classifier that pretrains is trained again on this share of its labels, with "
+        "and without pretraining, to compare them (0: no comparison)",
+    )
     parser.add_argument("--json", action="store_true", help="print the evaluation as JSON")
     parser.set_defaults(func=run)
 
@@ -34,9 +41,17 @@ def run(args) -> int:
 
     if args.pieces < 0:
         raise LayerwiseError("--pieces must be 0 or more")
+    if not 0 <= args.label_fraction <= 1:
+        raise LayerwiseError("--label-fraction must be between 0 and 1")
     quiet = args.json or not sys.stderr.isatty()
     progress = None if quiet else (lambda message: print(f"{message}…", file=sys.stderr))
-    result = evaluate_run(args.run, split=args.split, pieces=args.pieces, progress=progress)
+    result = evaluate_run(
+        args.run,
+        split=args.split,
+        pieces=args.pieces,
+        progress=progress,
+        label_fraction=args.label_fraction,
+    )
     if args.json:
         print(json.dumps(result, indent=2))
     else:
@@ -61,6 +76,12 @@ def describe(result: dict) -> list[str]:
         lines.append(f"accuracy         {_n(result['accuracy'])}")
         for name, row in baselines.items():
             lines.append(f"  baseline {name}: {_n(row.get('accuracy'))}")
+    comparison = result.get("label_fraction_comparison")
+    if comparison:
+        lines.append(
+            f"on {comparison['fraction']:g} of the labels: pretrained "
+            f"{_n(comparison['pretrained'])}, random weights {_n(comparison['random'])}"
+        )
     lines += _per_class_table(result)
     for method, report in result.get("generation", {}).items():
         overlap = report.get("mean_overlap") if isinstance(report, dict) else None

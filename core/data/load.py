@@ -168,7 +168,7 @@ def _audio_dataset(source, data, split, limit, progress, use_cache) -> Dataset:
 def _digits_dataset(source, data, split, limit, progress, use_cache) -> Dataset:
     from core.data.digits import load_digits_dataset
 
-    return load_digits_dataset(split, limit)
+    return load_digits_dataset(split, limit, bool(data.get("shifted_copies")))
 
 
 def _arrays_dataset(source, data, split, limit, progress, use_cache) -> Dataset:

@@ -3,7 +3,9 @@
 Sequence models get ``nll_per_step`` and ``frame_accuracy`` (on whole pieces for the
 benchmark sets, as the papers measure; on windows otherwise) beside the per-key Bernoulli
 baseline; autoencoders, VAEs and RBM stacks get ``wrong_notes_per_window`` with their
-``baselines``; classifiers get ``accuracy`` and a ``confusion_matrix``. A run that can
+``baselines``; classifiers get ``accuracy`` and a ``confusion_matrix`` (and, when the network
+pretrains, ``label_fraction_comparison``: pretrained against random weights on a tenth of the
+labels). A run that can
 generate music also gets ``generation``: per method, its pieces' statistics against held-out
 pieces of the corpus.
 """
@@ -19,6 +21,7 @@ import numpy as np
 from core.errors import LayerwiseError
 from core.evaluate import classifier, reconstruction, sequence
 from core.evaluate.generated import generation_report, greedy_report
+from core.evaluate.label_fraction import DEFAULT_FRACTION, compare_label_fraction
 from core.evaluate.splits import benchmark_pieces, held_out
 from core.runs import RunFolder
 
@@ -31,10 +34,18 @@ RECONSTRUCTING = ("autoencoder", "vae", "rbm", "wake-sleep")
 Progress = Callable[[str], None]
 
 
-def evaluate_run(run_dir, split: str = "test", pieces: int = 16, progress: Progress | None = None):
+def evaluate_run(
+    run_dir,
+    split: str = "test",
+    pieces: int = 16,
+    progress: Progress | None = None,
+    label_fraction: float = DEFAULT_FRACTION,
+):
     """Compute the run's figures on ``split``, write evaluation.json, return the object.
 
     ``pieces``: pieces generated per method for ``generation`` (0 leaves it out).
+    ``label_fraction``: a pretrained classifier is trained again on that share of its labels,
+    with and without pretraining, for ``label_fraction_comparison`` (0 leaves it out).
     """
     say = progress or (lambda message: None)
     if split not in SPLITS:
@@ -59,6 +70,10 @@ def evaluate_run(run_dir, split: str = "test", pieces: int = 16, progress: Progr
     }
     say(f"measuring the {gm.objective or 'unknown'} model on the {split} split")
     result.update(_figures(gm, dataset, split))
+    if gm.objective == "classifier" and label_fraction:
+        comparison = compare_label_fraction(project, dataset, split, label_fraction, say)
+        if comparison is not None:
+            result["label_fraction_comparison"] = comparison
     if pieces and gm.methods:
         say(f"generating {pieces} piece(s) per method")
         generation = generation_report(gm, dataset, split, pieces)

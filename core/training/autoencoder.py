@@ -9,15 +9,17 @@ import numpy as np
 from core.training.trainer import PhaseData, PhaseTrainer
 
 
-def make_optimizer(name: str, learning_rate: float):
+def make_optimizer(name: str, learning_rate: float, clip_norm: float = 0.0):
+    """``clip_norm`` above 0 scales the gradients down when their joint norm is above it."""
     from core.keras_env import load_keras
 
     keras = load_keras()
+    clip = {"global_clipnorm": float(clip_norm)} if clip_norm > 0 else {}
     if name == "sgd":
-        return keras.optimizers.SGD(learning_rate, momentum=0.9)
+        return keras.optimizers.SGD(learning_rate, momentum=0.9, **clip)
     if name == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate)
-    return keras.optimizers.Adam(learning_rate)
+        return keras.optimizers.RMSprop(learning_rate, **clip)
+    return keras.optimizers.Adam(learning_rate, **clip)
 
 
 def binary_like(x: np.ndarray) -> bool:

@@ -12,6 +12,7 @@ import numpy as np
 
 from core.errors import LayerwiseError
 from core.training.autoencoder import binary_like, make_optimizer
+from core.training.output_bias import start_at_key_frequencies
 from core.training.phases import finetune_method
 from core.training.trainer import PhaseData, PhaseTrainer
 
@@ -27,17 +28,23 @@ PASS_LAYERS = (
 )
 
 
-def label_subset(y: np.ndarray, fraction: float, seed: int) -> np.ndarray:
-    """Indices of a stratified ``fraction`` of the labels (at least one per class)."""
+def label_subset(y: np.ndarray, fraction: float, seed: int, copies: int = 1) -> np.ndarray:
+    """Indices of a stratified ``fraction`` of the labels (at least one per class).
+
+    ``copies``: the samples come ``copies`` times (sample i's rows are i, i + n, i + 2n, …,
+    as shifted copies lay them out); the fraction is of the samples, each kept with its copies.
+    """
     if fraction >= 1.0:
         return np.arange(len(y))
+    n = len(y) // copies
     rng = np.random.default_rng(seed)
     keep = []
-    for label in np.unique(y):
-        where = np.flatnonzero(y == label)
-        n = max(1, int(round(fraction * len(where))))
-        keep.append(rng.choice(where, n, replace=False))
-    return np.sort(np.concatenate(keep))
+    for label in np.unique(y[:n]):
+        where = np.flatnonzero(y[:n] == label)
+        count = max(1, int(round(fraction * len(where))))
+        keep.append(rng.choice(where, count, replace=False))
+    chosen = np.concatenate(keep)
+    return np.sort(np.concatenate([chosen + k * n for k in range(copies)]))
 
 
 def output_activation(model) -> str:
@@ -124,7 +131,8 @@ def training_pairs(data: PhaseData, objective: str, output_shape: tuple) -> Phas
             raise LayerwiseError(
                 "the classifier objective needs labelled data, and this dataset has no labels"
             )
-        keep = label_subset(y_train, float(data.settings.get("label_fraction", 1.0)), data.seed)
+        fraction = float(data.settings.get("label_fraction", 1.0))
+        keep = label_subset(y_train, fraction, data.seed, data.copies)
         x_train, y_train = x_train[keep], np.asarray(y_train)[keep].astype(np.int32)
         y_val = None if y_val is None else np.asarray(y_val).astype(np.int32)
     elif objective == "sequence":
@@ -148,13 +156,14 @@ def optimizer_groups(model, pretrained_blocks: Sequence[str], settings) -> list:
     pre = [v for v in trainable if id(v) in pretrained_ids]
     rest = [v for v in trainable if id(v) not in pretrained_ids]
     optimizer = settings.get("optimizer", "adam")
+    clip = float(settings.get("clip_norm", 0.0))
     groups = []
     if pre and scale != 1.0:
         if scale > 0:
-            groups.append((make_optimizer(optimizer, lr * scale), pre))
-        groups.append((make_optimizer(optimizer, lr), rest))
+            groups.append((make_optimizer(optimizer, lr * scale, clip), pre))
+        groups.append((make_optimizer(optimizer, lr, clip), rest))
     else:
-        groups.append((make_optimizer(optimizer, lr), trainable))
+        groups.append((make_optimizer(optimizer, lr, clip), trainable))
     groups = [(opt, vs) for opt, vs in groups if vs]
     for opt, vs in groups:
         opt.build(vs)
@@ -189,6 +198,8 @@ class FinetuneTrainer(PhaseTrainer):
             )
         self.activation = output_activation(model)
         self.binary = binary_like(self.x_train) and self.activation == "sigmoid"
+        if objective == "sequence" and self.binary:
+            start_at_key_frequencies(model, np.asarray(self.y_train))
         self.data_x = tf.constant(self.x_train)
         self.data_y = tf.constant(self.y_train)
         with strategy.scope() if strategy is not None else contextlib.nullcontext():

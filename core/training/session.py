@@ -30,6 +30,7 @@ from core.runs import RunFolder
 from core.training import devices, failures, resume, snapshots, trainers
 from core.training.background import BackgroundWriter
 from core.training.control import Control, InterruptFlag
+from core.training.early_stopping import EarlyStopping
 from core.training.events import (
     BatchMetrics,
     CheckpointWritten,
@@ -89,6 +90,7 @@ class _Session:
         self.epochs_scale = epochs_scale
         self.phases: tuple[Phase, ...] = ()
         self.current = (None, None)  # (phase index, block) for error messages
+        self.epoch_metrics: dict = {}  # the last epoch's metrics (the phase's summary)
         self.last_checkpoint: str | None = None
         self.scratch: Path | None = None
         self.listening: InterruptFlag | None = None  # the flag the control notifies
@@ -300,11 +302,18 @@ class _Session:
             steps_per_epoch=trainer.steps_per_epoch,
             start_epoch=epoch0,
         )
+        stopping = EarlyStopping.for_phase(phase, trainer)
         for epoch in range(epoch0, phase.epochs):
             step = step0 if epoch == epoch0 else 0
             outcome = yield from self._run_epoch(index, phase, trainer, epoch, step, chunk)
             if outcome is not PhaseOutcome.DONE:
                 return outcome
+            if stopping is not None and stopping.after_epoch(epoch, self.epoch_metrics):
+                break
+        best = stopping.finish() if stopping is not None else {}
+        if best:  # the phase ends with its best epoch's weights: its summary says so
+            self.progress.phases = [p for p in self.progress.phases if p["name"] != phase.name]
+            self.progress.phases.append(phase.summary(trainer.method, best))
         if not self.progress.has_phase(phase.name):  # no epoch left to run
             self.progress.phases.append(phase.summary(trainer.method, {}))
         return PhaseOutcome.DONE
@@ -326,6 +335,7 @@ class _Session:
             yield failures.not_finite(index, phase, epoch, steps, self.last_checkpoint)
             return PhaseOutcome.FAILED
         speed = samples / max(time.perf_counter() - started, 1e-9)
+        self.epoch_metrics = metrics
         yield from self._end_epoch(index, phase, trainer, epoch, metrics, speed)
         return PhaseOutcome.DONE
 

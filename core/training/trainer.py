@@ -40,6 +40,7 @@ class PhaseData:
     shuffle_seed: int  # the epochs' order (see ``permutation``)
     y_train: np.ndarray | None = None
     y_val: np.ndarray | None = None
+    copies: int = 1  # rows per training sample (i, i + n, …): a label fraction keeps them together
 
 
 class PhaseTrainer:

@@ -147,6 +147,7 @@ class TrainerMaker:
             copy.set_weights(model.get_weights())
             model = copy
         labels = {"y_train": dataset.y_train, "y_val": dataset.y_val}
+        labels["copies"] = int(dataset.metadata.get("copies", 1))
         data = self.phase_data(index, phase, x_train, self.inputs.x_val, self.seed, **labels)
         trainer = FinetuneTrainer(
             model, self.objective, data, pretrained_blocks, strategy=self.strategy

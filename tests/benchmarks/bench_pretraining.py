@@ -103,6 +103,9 @@ def main(argv=None) -> int:
                 "overrides": args.set,
                 "seeds": args.seeds,
                 "results": {k: round(v["mean"], 4) for k, v in results.items()},
+                "runs": {k: [round(a, 4) for a in v["runs"]] for k, v in results.items()},
+                "target": {"pretrained@1": 0.98},
+                "seconds": round(time.time() - t0),
             }
         )
     )

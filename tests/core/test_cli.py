@@ -48,7 +48,8 @@ def test_new_validate_info(tmp_path):
     assert info.returncode == 0
     data = json.loads(info.stdout)
     assert data["total_params"] == 85322
-    assert [b["id"] for b in data["blocks"]] == ["input", "flatten", "rbm1", "rbm2", "classes"]
+    blocks = ["input", "flatten", "rbm1", "drop1", "rbm2", "drop2", "classes"]
+    assert [b["id"] for b in data["blocks"]] == blocks
     assert data["blocks"][2] == {
         "id": "rbm1",
         "type": "RBM",

@@ -110,6 +110,18 @@ def test_a_midi_folder_without_a_path_is_not_valid_and_says_so(window):
     assert "must name a folder of MIDI files" in path.message.text()
 
 
+def test_the_shifted_copies_row_shows_for_the_digits_only(window):
+    window.scene.clearSelection()
+    inspector = window.inspector
+    source = inspector.editor("source", "data").widget
+    shifted = inspector.editor("shifted_copies", "data")
+    form = inspector._data_form
+    source.setCurrentIndex(source.findData("digits"))
+    assert form.isRowVisible(shifted.row)
+    source.setCurrentIndex(source.findData("bach-chorales"))
+    assert not form.isRowVisible(shifted.row)
+
+
 def test_browse_for_a_piece_file_sets_the_path(window, tmp_path):
     window.scene.clearSelection()
     source = window.inspector.editor("source", "data").widget

@@ -97,6 +97,8 @@ def test_npz_with_another_representation_is_a_clear_error(tagged_npz):
         ({"source": "bach-chorales", "representation": {"colour": 1}}, "colour"),
         ({"source": "digits", "split": {"test": 0.6, "validation": 0.5}}, "validation \\+ test"),
         ({"source": "npz", "path": "/nonexistent.npz"}, "no such file"),
+        ({"source": "bach-chorales", "shifted_copies": True}, "digits source only"),
+        ({"source": "digits", "shifted_copies": 1}, "data.shifted_copies"),
     ],
 )
 def test_bad_data_sections_name_the_field(data, words):
@@ -123,6 +125,22 @@ def test_digits_split_is_stratified_and_scaled():
     for y in (ds.y_train, ds.y_val, ds.y_test):
         share = np.bincount(y, minlength=10) / len(y)
         assert np.all(np.abs(share - 0.1) < 0.02)
+
+
+def test_digits_shifted_copies_add_four_moved_copies_of_the_training_images_only():
+    split = {"test": 0.2, "validation": 0.1, "seed": 0}
+    plain = load_dataset({"source": "digits", "split": split})
+    more = load_dataset({"source": "digits", "split": split, "shifted_copies": True})
+    n = len(plain.x_train)
+    assert len(more.x_train) == 5 * n and more.y_train.tolist() == plain.y_train.tolist() * 5
+    assert np.array_equal(more.x_train[:n], plain.x_train)
+    up = more.x_train[n : 2 * n]  # moved one row up: the bottom row comes in empty
+    assert np.array_equal(up[:, :-1], plain.x_train[:, 1:]) and not up[:, -1].any()
+    right = more.x_train[4 * n :]  # moved one column right
+    assert np.array_equal(right[:, :, 1:], plain.x_train[:, :, :-1]) and not right[:, :, 0].any()
+    for name in ("x_val", "x_test"):
+        assert np.array_equal(getattr(more, name), getattr(plain, name))
+    assert more.metadata["shifted_copies"] and not plain.metadata["shifted_copies"]
 
 
 def test_builtin_list_names_every_source():

@@ -83,7 +83,19 @@ def runs(tmp_path_factory):
         "classifier",
         digits,
     )
+    dbn = _project(
+        [
+            _block("input", "Input", shape=[8, 8]),
+            _block("flatten", "Flatten"),
+            _block("rbm", "RBM", units=16),
+            _block("classes", "Dense", units=10, activation="softmax"),
+        ],
+        "classifier",
+        digits,
+        pretrain=["rbm"],
+    )
     return {
+        "dbn": _train(dbn, root / "dbn"),
         "sequence": _train(sequence, root / "sequence"),
         "autoencoder": _train(autoencoder, root / "autoencoder"),
         "classifier": _train(classifier, root / "classifier"),
@@ -123,6 +135,23 @@ def test_a_classifier_gets_accuracy_and_its_confusion_matrix(runs, capsys):
     matrix = printed["confusion_matrix"]
     assert len(matrix) == 10 and sum(map(sum, matrix)) == printed["samples"] == 60
     assert 0 < printed["baselines"]["majority_class"]["accuracy"] < 0.3
+    assert "label_fraction_comparison" not in printed  # nothing in it pretrains
+
+
+def test_a_pretrained_classifier_is_compared_with_random_weights_on_few_labels(runs, capsys):
+    said = []
+    result = evaluate_run(runs["dbn"], label_fraction=0.2, progress=said.append)
+    assert [m for m in said if "of the labels" in m] == [
+        "training on 0.2 of the labels, pretrained",
+        "training on 0.2 of the labels, random",
+    ]
+    comparison = result["label_fraction_comparison"]
+    assert comparison["fraction"] == 0.2 and comparison["split"] == "test"
+    assert 0 <= comparison["pretrained"] <= 1 and 0 <= comparison["random"] <= 1
+    assert "label_fraction_comparison" not in evaluate_run(runs["dbn"], label_fraction=0)
+    assert main(["evaluate", str(runs["dbn"]), "--label-fraction", "0.2"]) == 0
+    assert "on 0.2 of the labels: pretrained" in capsys.readouterr().out
+    assert main(["evaluate", str(runs["dbn"]), "--label-fraction", "2"]) == 1
 
 
 def test_evaluate_prints_figures_and_refuses_what_is_not_a_run(runs, tmp_path, capsys):

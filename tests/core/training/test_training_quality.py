@@ -33,6 +33,16 @@ def test_dbn_digits_reaches_97_percent(tmp_path):
 
 
 @pytest.mark.slow
+def test_dbn_digits_reaches_98_percent_on_average_over_five_seeds(tmp_path):
+    # the test images are the same for every seed (the split has its own seed)
+    accuracies = [
+        _train("dbn-digits", tmp_path / str(seed), training__seed=seed)["evaluation"]["accuracy"]
+        for seed in range(5)
+    ]
+    assert sum(accuracies) / 5 >= 0.98, accuracies
+
+
+@pytest.mark.slow
 def test_deephear_reconstructs_held_out_chorales(tmp_path):
     summary = _train("deephear", tmp_path, data__limit=60)
     evaluation = summary["evaluation"]
