@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QRectF, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -112,19 +112,32 @@ def for_playback(pair):
 
 
 def spectrogram_view(title: str, name: str) -> tuple[pg.GraphicsLayoutWidget, pg.ImageItem]:
-    """A view of frames × bins as a picture: time runs right, frequency up."""
+    """A spectrogram plot: time in seconds to the right, frequency up."""
     widget = pg.GraphicsLayoutWidget()
     widget.setObjectName(name)
     widget.setBackground("w")
-    widget.addLabel(title, row=0, col=0, color="#333", size="9pt")
-    box = widget.addViewBox(row=1, col=0)
-    box.setMouseEnabled(False, False)
-    box.setMenuEnabled(False)
+    plot = widget.addPlot(title=title)
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(False, False)
+    plot.hideButtons()
+    plot.setLabel("bottom", "time (s)")
+    for side in ("bottom", "left"):
+        plot.getAxis(side).enableAutoSIPrefix(False)
     item = pg.ImageItem()
     item.setColorMap(SPECTROGRAM)
-    box.addItem(item)
-    widget.setMinimumHeight(110)
+    plot.addItem(item)
+    widget.setMinimumHeight(140)
     return widget, item
+
+
+def draw_spectrogram(item: pg.ImageItem, frames: np.ndarray, pair, levels) -> None:
+    """(frames, bins) into ``item``, placed in seconds and in Hz (DFT) or mel bands."""
+    item.setImage(frames.T, levels=levels)
+    height = pair.top_hz if pair.kind == "dft" else frames.shape[1]
+    item.setRect(QRectF(0, 0, len(frames) * pair.frame_seconds, height))
+    plot = item.getViewBox().parentItem()
+    plot.setLabel("left", "frequency (Hz)" if pair.kind == "dft" else "mel band")
+    item.getViewBox().autoRange(padding=0)
 
 
 class ClipAudition(QGroupBox):
@@ -260,12 +273,10 @@ class ClipAudition(QGroupBox):
             self.output_image.clear()
             self._enable()
             return
-        levels = (float(np.min(pair.inputs)), float(np.max(pair.inputs)) or 1.0)
-        self.input_image.setImage(pair.inputs.T, levels=levels)
-        self.output_image.setImage(pair.reconstruction.T, levels=levels)
-        for item in (self.input_image, self.output_image):
-            item.getViewBox().invertY(False)  # low frequencies at the bottom
-            item.getViewBox().autoRange(padding=0)
+        low, high = float(np.min(pair.inputs)), float(np.max(pair.inputs))
+        levels = (low, high if high > low else low + 1.0)  # both on the input's scale
+        draw_spectrogram(self.input_image, pair.inputs, pair, levels)
+        draw_spectrogram(self.output_image, pair.reconstruction, pair, levels)
         seconds = len(pair.input_audio) / pair.sample_rate
         label = f" ({pair.label})" if pair.label else ""
         self._say(f"{pair.name}{label}: {seconds:.1f} s; reconstruction {pair.how}")

@@ -103,14 +103,22 @@ class SourceMixin:
         return True
 
     def _show_sound(self, run_dir: str | None) -> bool:
-        """A run that learns sound shows its clips instead of piano rolls (True)."""
+        """A run that learns sound shows its clips instead of piano rolls, generation and the
+        piece's transport, exports and statistics (True)."""
         sound = self.clip_audition.set_run(run_dir)
-        self.roll_view.setVisible(not sound)
+        for widget in self._piano_roll_widgets():
+            widget.setVisible(not sound)
         if sound:
             self.controls.set_methods([], None)
             self._set_message(SOUND_RUN, "info")
             self._update_controls()
         return sound
+
+    def _piano_roll_widgets(self) -> list:
+        rows = (self.transport, self.export_row)
+        in_rows = [row.itemAt(i).widget() for row in rows for i in range(row.count())]
+        fixed = [self.roll_view, self.controls, self.statistics]
+        return fixed + [w for w in in_rows if w is not None]
 
     # ---- pieces of the current source -------------------------------------------------------
     def _switch_source(self, key: str) -> None:
@@ -162,8 +170,8 @@ class SourceMixin:
             self._load_model()
 
     def _loaded(self, tag, info: dict) -> None:
-        if tag[1] != self.model_source:
-            return
+        if tag[1] != self.model_source or tag[1] == self.clip_audition.run_dir:
+            return  # another source's, or a sound run's (loaded before its data was known)
         methods = info.get("methods") or []
         self.controls.set_methods(methods, info.get("code_size"))
         self.geometry = dict(info.get("geometry") or {})

@@ -36,6 +36,9 @@ class ClipPair:
     input_audio: np.ndarray
     reconstruction_audio: np.ndarray
     how: str  # how the model reconstructed it, in words
+    kind: str = "mel"  # the frames': "mel" bands or "dft" bins
+    frame_seconds: float = 0.032  # seconds from one frame to the next
+    top_hz: float = 8000.0  # the highest frequency the frames hold (half the data's rate)
 
 
 def is_audio_data(data: object) -> bool:
@@ -118,6 +121,9 @@ def clip_pair(
         input_audio=frames_to_audio(inputs, rep, scaling, seed=seed),
         reconstruction_audio=frames_to_audio(output, rep, scaling, seed=seed),
         how=how,
+        kind=rep.kind,
+        frame_seconds=rep.frame_seconds,
+        top_hz=rep.sample_rate / 2,
     )
 
 

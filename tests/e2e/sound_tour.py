@@ -67,26 +67,20 @@ def sound_folder(root: Path) -> Path:
 
 
 def sound_project(out: Path, folder: Path) -> Path:
+    """The dbn-audio template on the rendered folder (fewer epochs: a tour, not a result)."""
     from core import project as project_io
     from core import templates
 
-    project = templates.load("dbn-digits")
+    project = templates.load("dbn-audio")
     project.name = "DBN on instrument sounds"
     project.data = {
         "source": "audio-folder",
         "path": str(folder),
-        "audio": {"sample_rate": RATE, "kind": "mel", "n_mels": 64, "frames_per_window": 16},
+        "audio": {**project.data["audio"], "max_seconds_per_file": 5.0},
         "split": {"validation": 0.0, "test": 0.25, "seed": 0},
     }
-    spec = project.network
-    spec.block("input").params["shape"] = [16, 64]
-    spec.block("rbm1").params.update(units=128, visible="gaussian")
-    spec.block("rbm2").params["units"] = 64
-    spec.block("classes").params["units"] = len(FAMILIES)
-    blocks = project.training["pretraining"]["blocks"]
-    blocks["rbm1"].update(epochs=20, learning_rate=0.005, batch_size=32)
-    blocks["rbm2"].update(epochs=10, learning_rate=0.05, batch_size=32)
-    project.training["finetune"].update(epochs=10, batch_size=32)
+    project.network.block("family").params["units"] = len(FAMILIES)
+    project.training["finetune"]["epochs"] = 10
     path = out / "sound-project.json"
     project_io.save(project, path)
     return path

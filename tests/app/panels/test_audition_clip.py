@@ -61,6 +61,8 @@ def test_a_sound_run_shows_its_clips_and_plays_input_and_reconstruction(panel, q
     panel.set_run(str(run))
     clip = panel.clip_audition
     assert clip.isVisible() and not panel.roll_view.isVisible()
+    hidden = (panel.controls, panel.play_button, panel.midi_button, panel.statistics)
+    assert not any(widget.isVisible() for widget in hidden)  # piano-roll parts
     assert "learns sound" in panel.message_label.text()
     _wait_for_pair(qtbot, clip)
     assert [split for split, _ in clip.clips] == ["test", "test", "train", "train"]
@@ -70,6 +72,9 @@ def test_a_sound_run_shows_its_clips_and_plays_input_and_reconstruction(panel, q
     assert "output" in pair.how and pair.name in clip.status.text()
     image = clip.input_image.image
     assert image.shape == pair.inputs.T.shape  # frequency up, time right
+    placed = clip.input_image.mapRectToParent(clip.input_image.boundingRect())
+    assert placed.width() == pytest.approx(len(pair.inputs) * 128 / 8000)  # seconds
+    assert placed.height() == pytest.approx(4000)  # DFT bins up to half the rate, in Hz
     hz = PITCHES[pair.label]
     clip.play_input_button.click()
     clip.play_output_button.click()
@@ -105,6 +110,7 @@ def test_a_run_without_a_model_waits_and_a_piano_roll_run_hides_the_clips(panel,
     (music / "project.json").write_text('{"data": {"source": "bach-chorales"}}')
     panel.set_run(str(music))
     assert not panel.clip_audition.isVisible() and panel.roll_view.isVisible()
+    assert panel.controls.isVisible() and panel.play_button.isVisible()
 
 
 def test_unreadable_sound_data_and_a_missing_device_are_one_line(panel, qtbot, tmp_path):
@@ -125,3 +131,11 @@ def test_no_device_is_a_message_in_the_panel(panel, qtbot, tmp_path):
     panel.player = RecordingPlayer(fail=True)
     panel.clip_audition.play_input_button.click()
     assert panel.message_label.text().startswith("No sound: no audio output device")
+
+
+def test_a_generation_answer_for_a_sound_run_does_not_say_it_cannot_generate(panel, tmp_path):
+    run = str(make_sound_run(tmp_path, with_model=False))
+    panel.set_run(run)  # e.g. asked while the run was starting, before its data was known
+    panel._loaded(("load", run), {"methods": [], "why_not": "not piano rolls"})
+    assert "learns sound" in panel.message_label.text()
+    assert not panel.controls.isVisible()
