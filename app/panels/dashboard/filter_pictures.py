@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 SPECTRUM_HEIGHT = 25  # pixels of a spectrum tile: 12 above the zero line, 12 below
+SPECTRUM = "spectrum"  # the kind of a spectrum tile: drawn as it is, set apart by a wider gap
 
 
 def spectrum_tile(values: np.ndarray, height: int = SPECTRUM_HEIGHT) -> np.ndarray:
@@ -48,7 +49,7 @@ def filter_tiles(filters: np.ndarray, kind: str) -> tuple[np.ndarray, str, str]:
         return patches, kind, f"{what} patches, each its strongest of {channels} input channels"
     if spectral and filters.ndim == 3 and filters.shape[1] == 1:
         spectra = np.stack([spectrum_tile(f) for f in filters])
-        return spectra, "image", f"spectra over {filters.shape[2]} frequency bins (low left)"
+        return spectra, SPECTRUM, f"spectra over {filters.shape[2]} frequency bins (low left)"
     if filters.ndim == 2:
         return filters, kind, f"weights from the {filters.shape[1]} units below"
     if spectral:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app import plots
-from app.panels.dashboard.filter_pictures import filter_tiles
+from app.panels.dashboard.filter_pictures import SPECTRUM, filter_tiles
 from core.training.events import Snapshot
 
 FILTERS_HINT = "Learned filters appear after the first epoch"
@@ -77,7 +77,7 @@ class FiltersView(QWidget):
 def filter_mosaic(filters: np.ndarray, sample_kind: str) -> np.ndarray:
     """The first MAX_FILTERS filters as one picture, each tile scaled to -1..1."""
     tiles, kind, _ = filter_tiles(filters[:MAX_FILTERS], sample_kind)
-    return plots.mosaic(tiles, kind, normalise="abs")
+    return plots.mosaic(tiles, kind, normalise="abs", pad=4 if kind == SPECTRUM else 1)
 
 
 def filters_caption(snap: Snapshot, shown: int) -> str:

@@ -47,7 +47,8 @@ def test_conv_filters_on_a_spectrogram_are_time_by_frequency_patches():
 def test_dense_filters_over_one_frame_are_spectra():
     filters = np.random.default_rng(0).normal(size=(4, 1, 40)).astype(np.float32)
     tiles, kind, words = filter_tiles(filters, "spectrogram")
-    assert tiles.shape == (4, 25, 40) and kind == "image" and "spectra over 40" in words
+    assert tiles.shape == (4, 25, 40) and kind == "spectrum" and "spectra over 40" in words
+    assert filter_mosaic(filters, "spectrogram").shape == (2 * 29 - 4, 2 * 44 - 4)  # 4-px gaps
     caption = filters_caption(_snapshot(filters, block="rbm1"), 4)
     assert "spectra over 40 frequency bins" in caption and "4 of 4 units" in caption
 
