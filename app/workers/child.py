@@ -30,10 +30,8 @@ def main(address: str) -> None:
     from multiprocessing.connection import Listener
 
     authkey = bytes.fromhex(os.environ.pop("LAYERWISE_CHILD_KEY"))
-    # A little lower priority than the window: when both want a core, the window's short
-    # bursts of drawing go first, and training loses next to nothing.
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(CHILD_NICE)
+    if CHILD_NICE:
+        yield_to_the_window()
     with Listener(address, family="AF_UNIX", authkey=authkey) as listener:
         conn = listener.accept()
     project_doc, project_path, run_dir, kwargs = conn.recv()
@@ -45,6 +43,17 @@ def main(address: str) -> None:
         return
     conn.send(END)
     conn.close()
+
+
+def yield_to_the_window() -> None:
+    """A little lower priority than the window: when both want a core, the window's short
+    bursts of drawing go first, and training loses next to nothing. As a batch job too (the
+    threads TensorFlow starts later inherit it): the window's thread, waking, is not kept
+    waiting behind a training thread's time slice."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(CHILD_NICE)
+    with contextlib.suppress(OSError, AttributeError):
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
 
 
 def _obey(conn, control: Control) -> None:

@@ -34,6 +34,12 @@ def estimate_or_none(project, pretraining: bool, epochs_scale: float) -> Estimat
         return None
 
 
+def estimate_seconds(project, pretraining: bool, epochs_scale: float) -> float | None:
+    """Worker: the seconds a run should take (:func:`estimate_or_none`), or None."""
+    found = estimate_or_none(project, pretraining, epochs_scale)
+    return found.seconds if found is not None else None
+
+
 def device_argument(choice: str | None) -> str | None:
     """The session's ``device`` for a device picker entry: "CPU" → "cpu", "GPU:1" → "gpu:1"."""
     if choice == "CPU":

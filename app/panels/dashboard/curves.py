@@ -41,7 +41,16 @@ class LossPlot(QWidget):
         self._legend_rows: tuple = ()
         self.curve_items: dict[str, pg.PlotDataItem] = {}
         self.curve_lengths: dict[str, int] = {}  # key -> points drawn, to skip unchanged ones
-        self.batch_item = self.plot.plot([], [], pen=pg.mkPen((150, 150, 150, 140), width=1))
+        # Thousands of batch points: about one a pixel is drawn (each pixel's peaks kept).
+        self.batch_item = self.plot.plot(
+            [],
+            [],
+            pen=pg.mkPen((150, 150, 150, 140), width=1),
+            autoDownsampleFactor=1.0,
+        )
+        self.batch_item.setDownsampling(auto=True, method="peak")
+        self.batch_item.setClipToView(True)
+        keep_items_on_range_change(self.batch_item)
         self.follow_phase = True  # the all-phases view stays until a user picks a phase
         head = QHBoxLayout()
         head.addWidget(QLabel("Phase:"))
@@ -110,6 +119,7 @@ class LossPlot(QWidget):
                 symbolPen=None,
                 name=spec.label,
             )
+            keep_items_on_range_change(item)
             self.curve_items[spec.key] = item
         if self.curve_lengths.get(spec.key) == len(spec.xs):
             return  # unchanged: setData would only cost a bounds pass and a repaint
@@ -132,6 +142,14 @@ class LossPlot(QWidget):
         self.legend.clear()
         self.batch_item.setData([], [])
         plots.forget_view(self.plot)
+
+
+def keep_items_on_range_change(item: pg.PlotDataItem) -> None:
+    """No rebuilding of a curve's line and markers when the y range moves: pyqtgraph's
+    dynamic range limit re-clips the data at every change of the y range, guarding against
+    points far outside the view, and :func:`app.plots.keep_in_view` keeps every finite point
+    inside it anyway."""
+    item.setDynamicRangeLimit(None)
 
 
 def legend_entry(label: str, colour: int | None, dashed: bool) -> str:

@@ -31,6 +31,7 @@ ALL_PHASES = -1  # the phase picker's entry that shows every phase on one axis
 MAIN_METRICS = ("reconstruction_error", "loss")  # the curve the all-phases view draws
 BATCH_METRICS = ("loss", "reconstruction_error")  # averaged into the grey batch curve
 NETWORK = "network"  # the snapshot key of a phase that trains the whole network
+MAX_BATCH_POINTS = 4000  # a phase's batch curve; about a screen's width twice over
 
 
 class RunStatus(Enum):
@@ -81,7 +82,9 @@ class PhaseCurves:
             ys.append(y)
 
     def add_batches(self, batches: Iterable[BatchMetrics]) -> None:
-        """One point for a group of batches: the mean of their losses, at the last one."""
+        """One point for a group of batches: the mean of their losses, at the last one.
+        Past ``MAX_BATCH_POINTS`` the older points are merged in pairs, so a run of hours
+        costs each redraw no more than a run of minutes."""
         batches = list(batches)
         losses = [float(v) for b in batches for k, v in b.metrics.items() if k in BATCH_METRICS]
         if batches and losses:
@@ -89,6 +92,18 @@ class PhaseCurves:
             steps = max(1, self.started.steps_per_epoch)
             self.batch_x.append(last.epoch + (last.step + 1) / steps)
             self.batch_y.append(sum(losses) / len(losses))
+            if len(self.batch_x) > MAX_BATCH_POINTS:
+                self._halve_batches()
+
+    def _halve_batches(self) -> None:
+        """Each pair of points (the newest kept alone when the count is odd) becomes one:
+        the mean of their losses, at the later one's place."""
+        xs, ys = self.batch_x, self.batch_y
+        odd = len(xs) % 2
+        head_x, head_y = xs[: len(xs) - odd], ys[: len(ys) - odd]
+        self.batch_x = head_x[1::2] + xs[len(xs) - odd :]
+        self.batch_y = [(a + b) / 2 for a, b in zip(head_y[0::2], head_y[1::2], strict=True)]
+        self.batch_y += ys[len(ys) - odd :]
 
     def main_metric(self) -> str | None:
         return next((n for n in MAIN_METRICS if n in self.epochs), None)

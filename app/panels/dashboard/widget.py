@@ -2,23 +2,30 @@
 
 The session runs on a worker (:mod:`app.workers.training`); its events arrive in the GUI thread and
 only update the :class:`ProgressModel` (cheap: a few appends), which says which views they
-changed. A QTimer draws those at most ``DRAW_HZ`` times a second — the curves at
-``CURVES_HZ``, the costly snapshot views at ``HEAVY_HZ`` and one of them per tick — so a fast
-stream of batches never floods the event loop.
+changed. A QTimer draws those at most ``DRAW_HZ`` times a second, paced by
+:class:`~app.panels.dashboard.pacing.Pacer`: the curves at ``CURVES_HZ``, the costly snapshot
+views at ``HEAVY_HZ`` and one of them per tick, so a fast stream of batches never floods the
+event loop.
 """
 
 from __future__ import annotations
 
 import os
-import time
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from app.panels.dashboard.blocks import BlockState, pretrained_lr_scale, weight_blocks
-from app.panels.dashboard.controls import RunControls, StatusStrip, device_argument, error_banner
+from app.panels.dashboard.controls import (
+    RunControls,
+    StatusStrip,
+    device_argument,
+    error_banner,
+    estimate_seconds,
+)
 from app.panels.dashboard.curves import LossPlot
 from app.panels.dashboard.from_disk import NotARunError, progress_from_run
+from app.panels.dashboard.pacing import SNAPSHOT_ORDER, Pacer
 from app.panels.dashboard.progress import EVERY_VIEW, NETWORK, ProgressModel, View
 from app.panels.dashboard.snapshots import FiltersView, HistogramView, ReconstructionView
 from app.workers.calls import CallWorker
@@ -28,8 +35,6 @@ from app.workers.session import BatchGroup
 from app.workers.training import TrainingWorker
 from core.runs import new_run
 from core.training.events import Failed, Finished, PhaseStarted, Snapshot, Stopped
-
-SNAPSHOT_ORDER = (View.FILTERS, View.RECON, View.HIST)  # drawn one per tick, in this order
 
 
 class TrainingDashboard(QWidget):
@@ -59,15 +64,15 @@ class TrainingDashboard(QWidget):
         self.model = self._new_model(None)
         self._worker: TrainingWorker | None = None
         self._shown_running = False  # what runningChanged last said
-        self._dirty: set[View] = set()
-        self._last_heavy = 0.0
-        self._last_curves = 0.0
+        self._pacer = Pacer(self.CURVES_HZ, self.HEAVY_HZ)
         self._has_content = False  # any curve or image drawn since the last reset
         self._probed = False
         self._twin = None
         self._build()
         self._prober = CallWorker(self)
         self._prober.result.connect(self.controls.set_devices)
+        self._estimator = CallWorker(self)
+        self._estimator.result.connect(self._on_estimate)
         self._timer = QTimer(self)
         self._timer.setInterval(int(1000 / self.DRAW_HZ))
         self._timer.timeout.connect(self._draw)
@@ -193,10 +198,11 @@ class TrainingDashboard(QWidget):
         run_kwargs = {**self.extra_run_kwargs, **kwargs}
         run_kwargs.update(epochs_scale=scale, device=device, pretraining=bool(pretraining))
         run_kwargs.setdefault("stages", True)  # say what happens before the first phase
-        estimate = self.strip.show_estimate(project, bool(pretraining), scale)
         self._reset_view()
         self._worker = self._make_worker(project, run_kwargs)
-        self.model.estimate = estimate
+        # Reading the earlier runs takes long when there are many: off the GUI thread.
+        args = (project.copy(), bool(pretraining), scale)
+        self._estimator.call(self.run_dir, estimate_seconds, *args)
         self.model.begin()
         self._show_running()
         self.strip.say("Starting the training process…")
@@ -225,7 +231,7 @@ class TrainingDashboard(QWidget):
             self.loss_plot.add_phase(phase.started)
         for key in model.snapshots:
             self.filters.add_block(key)
-        self._dirty |= EVERY_VIEW
+        self._pacer.dirty |= EVERY_VIEW
         self.flush()
         name = os.path.basename(self.run_dir.rstrip(os.sep))
         self.strip.say(f"Run {name} from disk: {model.status.value}", tooltip=self.run_dir)
@@ -253,7 +259,7 @@ class TrainingDashboard(QWidget):
         if self._worker is not None and self.model.paused:
             self._worker.resume()
             self.model.resume()
-            self._dirty.add(View.STATUS)
+            self._pacer.dirty.add(View.STATUS)
             self._update_buttons()
 
     def stop(self) -> None:
@@ -288,7 +294,7 @@ class TrainingDashboard(QWidget):
     def select_block(self, block_id: str | None) -> None:
         """Show the filters of ``block_id`` (the canvas calls this on selection)."""
         self.model.select_block(block_id)
-        self._dirty.update(SNAPSHOT_ORDER)
+        self._pacer.dirty.update(SNAPSHOT_ORDER)
         self.flush()
 
     # ---- events (GUI thread) -------------------------------------------------------------
@@ -299,9 +305,9 @@ class TrainingDashboard(QWidget):
         if sender is not None and sender is not self._worker and sender is not self:
             return  # from an earlier run's worker
         if isinstance(event, BatchGroup):
-            self._dirty |= self.model.feed_batches(event.events)
+            self._pacer.dirty |= self.model.feed_batches(event.events)
         else:
-            self._dirty |= self.model.feed(event)
+            self._pacer.dirty |= self.model.feed(event)
         if isinstance(event, PhaseStarted):
             self.loss_plot.add_phase(event)
         elif isinstance(event, Snapshot):
@@ -331,40 +337,31 @@ class TrainingDashboard(QWidget):
             self.strip.say("Failed")
             self.runFailed.emit(event.message, block)
 
+    @Slot(object, object)
+    def _on_estimate(self, run_dir: str, seconds: float | None) -> None:
+        if run_dir == self.run_dir and self.model.status.active:
+            self.model.estimate = seconds
+            self._pacer.dirty.add(View.STATUS)
+
     def _on_block_state(self, block: str, state: BlockState) -> None:
         self.blockStateChanged.emit(block, state.value)
 
     # ---- drawing (timer, GUI thread) ----------------------------------------------------
     @Slot()
     def _draw(self) -> None:
-        """Draw what changed: status at up to DRAW_HZ, curves at CURVES_HZ, and the costly
-        views (filters, reconstructions, histograms) at HEAVY_HZ, one view per tick so their
-        repaints spread out; nothing while the dashboard is hidden (a tab behind another)."""
-        dirty = self._dirty
+        """Draw what the pacer says is due (:mod:`app.panels.dashboard.pacing`); nothing
+        but the status while the dashboard is hidden (a tab behind another)."""
         finishing = not self.is_running
-        if View.STATUS in dirty or not finishing:
-            dirty.discard(View.STATUS)
+        if self._pacer.take_status(running=not finishing):
             self.strip.draw(self.model)
         if not self.isVisible():
             if finishing:
                 self._timer.stop()
             return
-        now = time.monotonic()
-        if View.CURVES in dirty and (finishing or now - self._last_curves >= 1 / self.CURVES_HZ):
-            dirty.discard(View.CURVES)
-            self._last_curves = now
-            self._draw_view(View.CURVES)
-            return  # one plot repaint per tick
-        if dirty.intersection(SNAPSHOT_ORDER) and (
-            finishing or now - self._last_heavy >= 1 / self.HEAVY_HZ
-        ):
-            view = next(v for v in SNAPSHOT_ORDER if v in dirty)
-            dirty.discard(view)
+        view = self._pacer.take_view(finishing)
+        if view is not None:
             self._draw_view(view)
-            if not dirty.intersection(SNAPSHOT_ORDER):
-                self._last_heavy = now
-            return
-        if finishing and not dirty:
+        elif finishing and not self._pacer.dirty:
             self._timer.stop()
 
     def _draw_view(self, view: View) -> None:
@@ -380,15 +377,14 @@ class TrainingDashboard(QWidget):
 
     def flush(self) -> None:
         """Draw everything that changed, now (a user's choice, or a test)."""
-        dirty, self._dirty = self._dirty, set()
+        self._pacer.dirty.discard(View.STATUS)
         self.strip.draw(self.model)
-        for view in (View.CURVES, *SNAPSHOT_ORDER):
-            if view in dirty:
-                self._draw_view(view)
+        for view in self._pacer.take_all():
+            self._draw_view(view)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._dirty and not self._timer.isActive():
+        if self._pacer.dirty and not self._timer.isActive():
             self._timer.start()
         if self.probe_devices_on_show and not self._probed:
             self._probed = True
@@ -413,7 +409,7 @@ class TrainingDashboard(QWidget):
 
     @Slot()
     def _on_phase_picked(self) -> None:
-        self._dirty.add(View.CURVES)
+        self._pacer.dirty.add(View.CURVES)
         self.flush()
 
     @Slot()
@@ -425,7 +421,7 @@ class TrainingDashboard(QWidget):
         self._show_running()
         if self.model.final is None:
             self.strip.say("Training ended")
-        self._dirty.add(View.STATUS)
+        self._pacer.dirty.add(View.STATUS)
         self._draw()
 
     def _show_running(self) -> None:

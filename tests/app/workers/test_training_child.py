@@ -133,3 +133,15 @@ def test_the_child_process_imports_no_qt():
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
     )
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_the_child_yields_the_cores_to_the_window():
+    code = (
+        "import os; from app.workers import child; before = os.nice(0); "
+        "child.yield_to_the_window(); "
+        "print(os.nice(0) - before, os.sched_getscheduler(0) == os.SCHED_BATCH)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.split() == [str(child.CHILD_NICE), "True"]

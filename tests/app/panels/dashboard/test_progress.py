@@ -302,3 +302,25 @@ def test_the_eta_before_the_first_epoch_comes_from_the_estimate_and_never_sits_a
     assert model.eta() == pytest.approx(1.0)
     clock.now += 60  # the session's estimate ran out; the run goes on
     assert model.eta() is None
+
+
+def test_a_long_run_keeps_its_batch_curve_bounded_and_its_shape(model):
+    from app.panels.dashboard.progress import MAX_BATCH_POINTS
+
+    model.feed(pretrain(0, "rbm1", epochs=1000))
+    steps = model.current.steps_per_epoch
+    groups = 3 * MAX_BATCH_POINTS + 7
+    for i in range(groups):  # a loss falling from 2 to 1
+        e, s = divmod(i, steps)
+        model.feed_batches([BatchMetrics(0, "rbm1", e, s, {"loss": 2.0 - i / groups})])
+    phase = model.phases[0]
+    assert MAX_BATCH_POINTS // 2 <= len(phase.batch_x) <= MAX_BATCH_POINTS
+    assert len(phase.batch_x) == len(phase.batch_y)
+    last = divmod(groups - 1, steps)
+    assert phase.batch_x[-1] == last[0] + (last[1] + 1) / steps  # the newest point is kept
+    assert phase.batch_y[-1] == 2.0 - (groups - 1) / groups
+    assert np.all(np.diff(phase.batch_x) > 0)
+    assert np.all(np.diff(phase.batch_y) <= 1e-12)  # still falling, merged pairwise
+    assert phase.batch_y[0] == pytest.approx(2.0, abs=0.01)
+    _, xs, ys = model.curve_specs(0)
+    assert len(xs) == len(phase.batch_x)

@@ -252,3 +252,24 @@ def test_opening_another_project_clears_the_last_runs_views(dashboard, tmp_path)
     assert dashboard.filters_image.image is None
     assert dashboard.histograms.hidden_hist.getData()[0] is None
     assert dashboard.histograms.weights_hist.getData()[0] is None
+
+
+def test_a_long_batch_curve_is_drawn_about_one_point_a_pixel(dashboard):
+    from app.panels.dashboard.progress import ProgressModel
+    from core.training.events import BatchMetrics, PhaseStarted
+
+    model = ProgressModel(["rbm1"])
+    model.begin()
+    started = PhaseStarted(0, 1, "pretrain rbm1", "pretrain", "rbm1", "rbm", 100, 1000)
+    model.feed(started)
+    dashboard.loss_plot.add_phase(started)
+    for i in range(20_000):
+        e, s = divmod(i, 1000)
+        model.feed_batches([BatchMetrics(0, "rbm1", e, s, {"loss": 1.0 + (i % 7) / 7})])
+    dashboard.loss_plot.draw(model)
+    plot = dashboard.loss_plot
+    shown_x, _ = plot.batch_item.getData()
+    width = plot.plot.getViewBox().width()
+    assert 0 < len(shown_x) <= 4 * width < len(model.phases[0].batch_x)
+    for item in (plot.batch_item, *plot.curve_items.values()):
+        assert item.opts["dynamicRangeLimit"] is None  # no redraw when the y range moves
