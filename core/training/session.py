@@ -43,6 +43,7 @@ from core.training.events import (
     StageProgress,
     Stopped,
 )
+from core.training.graph_release import released_graphs
 from core.training.inputs import load_with_progress, prepare_inputs
 from core.training.phases import Phase, PhaseOutcome, approx_steps, plan_phases
 from core.training.summary import Progress, finished_summary, held_out_evaluation
@@ -79,7 +80,8 @@ def run_training(
     session.resume, session.dataset, session.snapshot_every = bool(resume), dataset, snapshot_every
     session.strategy, session.cpu_replicas = strategy, cpu_replicas
     session.stages = bool(stages)
-    yield from session.events()
+    with released_graphs():  # the run's traced graphs go when it ends (see graph_release)
+        yield from session.events()
 
 
 class _Session:

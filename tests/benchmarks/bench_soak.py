@@ -7,7 +7,7 @@ removes the round's files. The process's resident memory is read after every rou
 sampler every few seconds. Rounds after the first two (warm-up: TensorFlow, the graph
 caches) are fitted with a line; its slope is the growth. The last line is JSON:
 {"rounds": ..., "minutes": ..., "rss_start_mib": ..., "rss_end_mib": ..., "peak_mib": ...,
- "growth_mib": ..., "growth_mib_per_hour": ...}.
+ "growth_mib": ..., "growth_mib_per_round": ..., "growth_mib_per_hour": ...}.
 
     nice .venv/bin/python tests/benchmarks/bench_soak.py [--minutes 60] [--epochs-scale 0.05]
 """
@@ -97,18 +97,26 @@ def one_round(project, folder: Path, index: int, epochs_scale: float) -> dict:
     return times
 
 
-def growth(rounds: list[dict], warm_up: int = 2) -> float:
-    """MiB per hour: the slope of resident memory over time after the warm-up rounds."""
-    points = [(r["t"], r["rss_mib"]) for r in rounds[warm_up:]]
+def slope(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of (x, y) points; NaN for fewer than two distinct x."""
     if len(points) < 2:
         return float("nan")
-    mean_t = sum(t for t, _ in points) / len(points)
-    mean_m = sum(m for _, m in points) / len(points)
-    spread = sum((t - mean_t) ** 2 for t, _ in points)
+    mean_x = sum(x for x, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    spread = sum((x - mean_x) ** 2 for x, _ in points)
     if spread == 0:
         return float("nan")
-    slope = sum((t - mean_t) * (m - mean_m) for t, m in points) / spread
-    return slope * 3600
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
+
+
+def growth(rounds: list[dict], warm_up: int = 2) -> float:
+    """MiB per hour: the slope of resident memory over time after the warm-up rounds."""
+    return slope([(r["t"], r["rss_mib"]) for r in rounds[warm_up:]]) * 3600
+
+
+def per_round(rounds: list[dict], warm_up: int = 2) -> float:
+    """MiB per round: the slope of resident memory over the rounds after the warm-up."""
+    return slope([(r["round"], r["rss_mib"]) for r in rounds[warm_up:]])
 
 
 def main() -> None:
@@ -140,6 +148,7 @@ def main() -> None:
         "rss_end_mib": round(rounds[-1]["rss_mib"], 1),
         "peak_mib": round(max(sampler.peak, *(r["rss_mib"] for r in rounds)), 1),
         "growth_mib": round(rounds[-1]["rss_mib"] - warm["rss_mib"], 1),
+        "growth_mib_per_round": round(per_round(rounds), 2),
         "growth_mib_per_hour": round(growth(rounds), 1),
         "samples": sampler.samples,
     }
