@@ -49,6 +49,7 @@ from app.panels.generation_controls import (
     piece_name,
 )
 from app.pianoroll_view import PianoRollView
+from app.wheel_guard import guard_wheel
 from app.workers.calls import CallWorker
 from app.workers.gate import TF_GATE
 
@@ -106,6 +107,7 @@ class AuditionPanel(SourceMixin, PieceListMixin, PlaybackMixin, ExportMixin, QWi
         layout.addWidget(self.run_label)
         layout.addWidget(self.message_label)
         layout.addWidget(split, 1)
+        guard_wheel(self)  # the wheel scrolls the controls; it edits only the focused field
         self._update_controls()
 
     def _build_left(self) -> QScrollArea:

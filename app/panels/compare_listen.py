@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.pianoroll_view import PianoRollView
+from app.wheel_guard import guard_wheel
 from app.workers.calls import CallWorker
 from core.catalog.generation import METHODS
 
@@ -79,6 +80,7 @@ class ListeningRow(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(controls)
         layout.addLayout(self.grid)
+        guard_wheel(self)
 
     def set_runs(self, runs: list[tuple[str, str, str]]) -> None:
         self.stop()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.wheel_guard import guard_wheel
 from core.catalog import generation as declared
 
 SLIDER_SCALE = 100.0  # a slider's integer value per code unit
@@ -95,6 +96,7 @@ class LatentControls(QGroupBox):
         value.setMinimumWidth(value.fontMetrics().horizontalAdvance("+0.00 "))
         slider.valueChanged.connect(lambda v, label=value: label.setText(readout(v)))
         slider.sliderReleased.connect(self.released)
+        guard_wheel(slider)  # the wheel scrolls the sliders' list, never moves one by accident
         self._grid.addWidget(QLabel(f"z{i + 1}"), i, 0)
         self._grid.addWidget(slider, i, 1)
         self._grid.addWidget(value, i, 2)

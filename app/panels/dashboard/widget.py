@@ -28,6 +28,7 @@ from app.panels.dashboard.from_disk import NotARunError, progress_from_run
 from app.panels.dashboard.pacing import SNAPSHOT_ORDER, Pacer
 from app.panels.dashboard.progress import EVERY_VIEW, NETWORK, ProgressModel, View
 from app.panels.dashboard.snapshots import FiltersView, HistogramView, ReconstructionView
+from app.wheel_guard import guard_wheel
 from app.workers.calls import CallWorker
 from app.workers.gate import probe_devices
 from app.workers.process import ProcessTrainingWorker
@@ -106,6 +107,7 @@ class TrainingDashboard(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.error_label)
         layout.addLayout(grid, 1)
+        guard_wheel(self)  # the wheel over a picker never changes it unless it has focus
         self.controls.start_button.clicked.connect(self._on_start_clicked)
         self.controls.pause_button.clicked.connect(self._on_pause_clicked)
         self.controls.stop_button.clicked.connect(self.stop)
