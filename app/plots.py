@@ -110,8 +110,51 @@ def image_in(layout: pg.GraphicsLayout, row: int, col: int) -> pg.ImageItem:
     return item
 
 
+LABEL_ROOM = 1.5  # line heights from one tick label to the next on a vertical axis
+NICE_STEPS = (1.0, 2.0, 5.0)
+
+
+class ReadableAxis(pg.AxisItem):
+    """An axis whose labels never overlap: on a vertical axis the major ticks are at least
+    ``LABEL_ROOM`` label heights apart (pyqtgraph always labels its top level, so a short
+    plot, such as an empty one at the default size, drew "0.6" over "0.4")."""
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):
+        levels = super().tickSpacing(minVal, maxVal, size)
+        if self.orientation not in ("left", "right") or not levels:
+            return levels
+        gap = self.label_height() * LABEL_ROOM
+        major = fitting_spacing(levels[0][0], abs(maxVal - minVal), size, gap)
+        return [(major, 0.0)] + [(step, 0.0) for step, _ in levels[1:] if step < major]
+
+    def label_height(self) -> float:
+        from PySide6.QtGui import QFontMetricsF
+
+        font = self.style.get("tickFont") or self.font()
+        return QFontMetricsF(font).height()
+
+
+def fitting_spacing(spacing: float, span: float, length: float, gap: float) -> float:
+    """The smallest nice spacing (1, 2 or 5 × 10^k) from ``spacing`` up whose ticks lie at
+    least ``gap`` pixels apart on an axis ``length`` pixels long showing ``span``; past the
+    span (one tick at most) when even that is too close."""
+    if spacing <= 0 or span <= 0 or length <= 0:
+        return spacing
+    exponent = math.floor(math.log10(spacing))
+    while True:
+        for step in NICE_STEPS:
+            candidate = step * 10.0**exponent
+            if candidate < spacing * (1 - 1e-9):
+                continue
+            if candidate * length / span >= gap or candidate > span:
+                return candidate
+        exponent += 1
+
+
 def plot_widget(title: str, x_label: str | None = None, grid: bool = True) -> pg.PlotWidget:
-    w = pg.PlotWidget(title=title)
+    """A white plot with a title, readable axes (see ``ReadableAxis``) and cached axes."""
+    axes = {name: ReadableAxis(name) for name in ("left", "bottom")}
+    w = pg.PlotWidget(title=title, axisItems=axes)
     w.setBackground("w")
     if grid:
         w.showGrid(x=True, y=True, alpha=0.2)
