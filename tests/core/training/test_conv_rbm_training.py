@@ -228,3 +228,13 @@ def test_a_stacked_block_shows_the_maps_below_as_its_inputs():
     assert views["inputs"].shape == (3, TIME, FREQUENCY, 1)
     assert views["reconstructions"].shape == views["inputs"].shape
     assert views["filters"].shape == (6, 3, 3)
+
+
+def test_under_a_distribution_strategy_it_says_it_runs_on_one_device():
+    from core.errors import LayerwiseError
+    from core.training.trainers import TrainerMaker
+
+    maker = TrainerMaker(None, None, None, None, "classifier", 0, None, strategy=object())
+    with pytest.raises(LayerwiseError, match="conv-rbm pretraining runs on one device"):
+        maker.pretrainer_class("conv-rbm")
+    assert maker.pretrainer_class("rbm")[1]  # the RBM has a distributed trainer
