@@ -91,10 +91,11 @@ def main() -> None:
     parser.add_argument("--epochs-scale", type=float, default=1.0)
     parser.add_argument("--out", type=Path, default=None, help="keep the runs here")
     args = parser.parse_args()
+    from core import templates
     from core.data import load_dataset
 
     started = time.perf_counter()
-    dataset = load_dataset({"source": "gm-instruments"})
+    dataset = load_dataset(templates.load("dbn-audio").data)
     prepared = time.perf_counter() - started
     print(f"gm-instruments: {dataset} ({prepared:.1f} s to prepare)", file=sys.stderr)
     with tempfile.TemporaryDirectory() as scratch:
