@@ -95,6 +95,15 @@ SOURCES: tuple[DataSource, ...] = (
         audio=True,
     ),
     DataSource(
+        "audio-folder",
+        "Audio folder",
+        "a folder of your audio files (WAV, FLAC, OGG, MP3), one subfolder per class",
+        reader="audio-folder",
+        music=False,
+        path="a folder of audio files with one subfolder per class",
+        audio=True,
+    ),
+    DataSource(
         "midi-folder",
         "MIDI folder",
         "every MIDI file in a folder of yours (searched recursively)",
@@ -115,15 +124,6 @@ SOURCES: tuple[DataSource, ...] = (
         reader="arrays",
         music=False,
         path="a .npz file holding an x array",
-    ),
-    DataSource(
-        "audio-folder",
-        "Audio folder",
-        "a folder of your audio files (WAV, FLAC, OGG, MP3), one subfolder per class",
-        reader="audio-folder",
-        music=False,
-        path="a folder of audio files with one subfolder per class",
-        audio=True,
     ),
 )
 
