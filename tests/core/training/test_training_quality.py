@@ -50,3 +50,17 @@ def test_deephear_reconstructs_held_out_chorales(tmp_path):
     # 768 per held-out one-bar window, with 61.2 notes per window (the all-silent guess). With
     # two-bar windows (32 × 48) the 16-unit code held far less: 92.9 wrong of 122.5 notes.
     assert evaluation["wrong_notes_per_window"] < 0.6 * evaluation["notes_per_window"]
+
+
+@pytest.mark.slow
+def test_lstm_pianoroll_predicts_jsb_chorales_better_than_the_published_lstm(tmp_path):
+    from core.evaluate import evaluate_run
+
+    _train("lstm-pianoroll", tmp_path)
+    result = evaluate_run(tmp_path / "lstm-pianoroll", pieces=0)
+    # Measured (template as shipped, 2 CPU cores shared, ~20 min): 8.26 nats per step on the
+    # test pieces, frame accuracy 0.27; per-key frequencies 11.09; Bai et al. (2018): LSTM
+    # 8.45, TCN 8.10. The 8.0 goal is not reached by this template.
+    assert result["unit"] == "piece" and result["dataset"] == "jsb-chorales"
+    assert result["nll_per_step"] < 8.45
+    assert result["baselines"]["per_key"]["nll_per_step"] == pytest.approx(11.09, abs=0.01)
