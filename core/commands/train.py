@@ -89,6 +89,9 @@ class _Printer:
             f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items()
         )
 
+    def event_line(self, text):
+        self._line(text)
+
     def _stage(self, ev):
         """A step around the phases; a counted one rewrites its line on a terminal."""
         if ev.total is None:
@@ -102,6 +105,10 @@ class _Printer:
         name = type(ev).__name__
         if name == "StageProgress":
             self._stage(ev)
+        elif name == "RunEstimate":
+            from core.training.estimate import describe_seconds
+
+            self._line(f"estimated duration: {describe_seconds(ev.seconds)} ({ev.basis})")
         elif name == "PhaseStarted":
             self.phase = ev
             start = f" from epoch {ev.start_epoch + 1}" if ev.start_epoch else ""
@@ -146,18 +153,23 @@ def run(args) -> int:
 
     control = Control()
     printer = _Printer(sys.stdout)
+    pretraining = False if args.no_pretraining else None
+    earlier = None if args.resume else _earlier_estimate(project, pretraining, args.epochs_scale)
+    if earlier is not None:
+        printer.event_line(f"estimated duration: {earlier.describe()}")
     events = run_training(
         project,
         args.out,
         control=control,
         epochs_scale=args.epochs_scale,
         device=args.device,
-        pretraining=False if args.no_pretraining else None,
+        pretraining=pretraining,
         resume=args.resume,
         strategy=args.strategy,
         cpu_replicas=args.cpu_replicas,
         snapshot_every=args.snapshot_every,
         stages=True,
+        probe=earlier is None and not args.resume,  # the first run of its kind: time it
     )
     status = 1
     previous = _install_sigint(control, printer)
@@ -174,6 +186,21 @@ def run(args) -> int:
     finally:
         _restore_sigint(previous)
     return status
+
+
+def _earlier_estimate(project, pretraining, epochs_scale):
+    """How long the run takes by an earlier run like it on this machine, or None."""
+    from core.training.estimate import estimate_duration
+
+    enabled = project.training.get("pretraining", {}).get("enabled", True)
+    try:
+        return estimate_duration(
+            project,
+            pretraining=bool(enabled) if pretraining is None else pretraining,
+            epochs_scale=epochs_scale,
+        )
+    except Exception:  # noqa: BLE001 - an estimate is a nicety; unreadable runs give none
+        return None
 
 
 def _in_worker(events):

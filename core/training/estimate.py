@@ -20,7 +20,7 @@ class Estimate:
 
     def describe(self) -> str:
         """e.g. "about 25 min (like run deephear-20261201-101500)"."""
-        return f"about {_rounded(self.seconds)} (like run {self.source})"
+        return f"{describe_seconds(self.seconds)} (like run {self.source})"
 
 
 def fingerprint(project_doc: dict[str, Any]) -> dict[str, Any]:
@@ -75,6 +75,11 @@ def _comparable_seconds(
     if seconds <= 0 or scale <= 0:
         return None
     return seconds * epochs_scale / scale
+
+
+def describe_seconds(seconds: float) -> str:
+    """e.g. "about 25 min"."""
+    return f"about {_rounded(seconds)}"
 
 
 def _rounded(seconds: float) -> str:

@@ -1,6 +1,7 @@
 """The typed events a training session yields, in order:
 
 StageProgress* (loading TensorFlow, building the model, loading the data)
+→ RunEstimate? (asked for with ``probe``, for a run long enough: after a short timing probe)
 → PhaseStarted → (BatchMetrics* → EpochMetrics → Snapshot? → CheckpointWritten?)* per phase
 → StageProgress (saving) → Finished, or Failed at any point (or Stopped when the control asked).
 
@@ -26,7 +27,15 @@ class StageProgress:
     total: int | None = None
 
 
-STAGES = ("loading-tensorflow", "building", "loading-data", "saving")
+STAGES = ("loading-tensorflow", "building", "loading-data", "estimating", "saving")
+
+
+@dataclass(frozen=True)
+class RunEstimate:
+    """How long the run's phases should take from here, said before the first starts."""
+
+    seconds: float
+    basis: str  # how it was found, e.g. "estimated from a 2 s probe"
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,7 @@ class Failed:
 
 Event = (
     StageProgress
+    | RunEstimate
     | PhaseStarted
     | BatchMetrics
     | EpochMetrics

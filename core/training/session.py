@@ -46,6 +46,7 @@ from core.training.events import (
 from core.training.graph_release import released_graphs
 from core.training.inputs import load_with_progress, prepare_inputs
 from core.training.phases import Phase, PhaseOutcome, approx_steps, plan_phases
+from core.training.probe import estimate_run, worth_probing
 from core.training.summary import Progress, finished_summary, held_out_evaluation
 from core.training.tensorboard import TensorBoardLog
 from core.validate import validate
@@ -65,6 +66,7 @@ def run_training(
     cpu_replicas=None,
     snapshot_every=None,
     stages=False,
+    probe=False,
 ) -> Iterator[Event]:
     """Train ``project`` into the run folder ``run_dir``, yielding events.
 
@@ -74,12 +76,14 @@ def run_training(
     snapshot_every: epochs between snapshots (None = the project's setting; 0 = none).
     stages: also yield :class:`StageProgress` for the steps around the phases (loading
     TensorFlow, building, loading the data with a count, saving); the window and the CLI ask.
+    probe: for a long run, time a few batches of each phase first and yield a
+    :class:`RunEstimate` (see ``core.training.probe``; the window and the CLI ask).
     """
     session = _Session(project, Path(run_dir), control or Control(), float(epochs_scale))
     session.device_request, session.pretraining_request = device, pretraining
     session.resume, session.dataset, session.snapshot_every = bool(resume), dataset, snapshot_every
     session.strategy, session.cpu_replicas = strategy, cpu_replicas
-    session.stages = bool(stages)
+    session.stages, session.probe = bool(stages), bool(probe)
     with released_graphs():  # the run's traced graphs go when it ends (see graph_release)
         yield from session.events()
 
@@ -106,6 +110,7 @@ class _Session:
         self.cpu_replicas: int | None = None
         self.snapshot_every: int | None = None
         self.stages = False
+        self.probe = False
 
     # ---- the outer guard: bad input becomes Failed ----------------------------------------
 
@@ -243,6 +248,9 @@ class _Session:
             start = self.checkpoint.start
         n = len(self.inputs.x_train)
         self.planned = sum(p.epochs * self._approx_steps(p, n) for p in self.phases)
+        if self.probe and self.checkpoint is None and worth_probing(self.planned):
+            yield from self._stage("estimating", "timing a few batches of each phase")
+            yield estimate_run(self)
         pretrained = [p.block for p in self.phases[: start[0]] if p.pretrains]
         self.trainer = None
         for index, phase in enumerate(self.phases):

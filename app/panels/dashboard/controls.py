@@ -138,8 +138,10 @@ class StatusStrip(QWidget):
         found = estimate_or_none(project, pretraining, epochs_scale)
         if found is None:
             self.say(
-                "Not started · duration not known yet (no earlier run like this one)",
-                tooltip="The first run of a network tells how long the next ones take.",
+                "Not started · duration not known yet: measured when the run starts",
+                tooltip="No earlier run is like this one. A long run starts with a short timing "
+                "probe; a short one tells after its first epoch. The next runs are estimated "
+                "from this one.",
             )
         else:
             self.say(f"Not started · a run takes {found.describe()}", tooltip=found.source)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from app.panels.dashboard.blocks import BlockState, BlockStates
+from core.training.estimate import describe_seconds
 from core.training.events import (
     BatchMetrics,
     EpochMetrics,
@@ -22,6 +23,7 @@ from core.training.events import (
     Failed,
     Finished,
     PhaseStarted,
+    RunEstimate,
     Snapshot,
     StageProgress,
     Stopped,
@@ -190,6 +192,7 @@ class ProgressModel:
         self.final: Finished | Stopped | Failed | None = None
         self.stage: StageProgress | None = None  # a step around the phases, while it runs
         self.estimate: float | None = None  # seconds the whole run should take, said up front
+        self.estimate_basis: str | None = None  # the session's probe, while no epoch tells
         self.selected_block: str | None = None
         self.follow_block = True  # the shown block follows the phase until a user picks one
         self._started_at = 0.0
@@ -202,6 +205,7 @@ class ProgressModel:
         """The worker is starting: the clock runs from now, every block is untrained."""
         self.status = RunStatus.STARTING
         self._started_at = self.clock()
+        self.estimate_basis = None
         self.blocks.reset(notify=True)
 
     def pause(self) -> None:
@@ -234,6 +238,11 @@ class ProgressModel:
             return self.feed_batches((event,))
         if isinstance(event, StageProgress):
             self.stage = event
+            return frozenset({View.STATUS})
+        if isinstance(event, RunEstimate):
+            if self.estimate is None:  # an earlier run like this one tells better
+                self.estimate = self.elapsed() + event.seconds
+                self.estimate_basis = event.basis
             return frozenset({View.STATUS})
         if isinstance(event, PhaseStarted):
             return self._phase_started(event)
@@ -388,6 +397,8 @@ class ProgressModel:
             text += f" · batch {min(self.step, p.steps_per_epoch)}/{p.steps_per_epoch}"
         if self.samples_per_second:
             text += f" · {self.samples_per_second:,.0f} samples/s"
+        if self.estimate_basis and self.estimate is not None and self.last_epoch is None:
+            text += f" · {describe_seconds(self.estimate)} in all ({self.estimate_basis})"
         if self.paused:
             text += " (paused)"
         return text

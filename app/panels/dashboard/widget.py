@@ -200,6 +200,8 @@ class TrainingDashboard(QWidget):
         run_kwargs = {**self.extra_run_kwargs, **kwargs}
         run_kwargs.update(epochs_scale=scale, device=device, pretraining=bool(pretraining))
         run_kwargs.setdefault("stages", True)  # say what happens before the first phase
+        # a long run times a few batches first; an earlier run like it (read below) tells better
+        run_kwargs.setdefault("probe", True)
         self._reset_view()
         self._worker = self._make_worker(project, run_kwargs)
         # Reading the earlier runs takes long when there are many: off the GUI thread.
@@ -341,8 +343,8 @@ class TrainingDashboard(QWidget):
 
     @Slot(object, object)
     def _on_estimate(self, run_dir: str, seconds: float | None) -> None:
-        if run_dir == self.run_dir and self.model.status.active:
-            self.model.estimate = seconds
+        if run_dir == self.run_dir and self.model.status.active and seconds is not None:
+            self.model.estimate, self.model.estimate_basis = seconds, None
             self._pacer.dirty.add(View.STATUS)
 
     def _on_block_state(self, block: str, state: BlockState) -> None:

@@ -324,3 +324,29 @@ def test_a_long_run_keeps_its_batch_curve_bounded_and_its_shape(model):
     assert phase.batch_y[0] == pytest.approx(2.0, abs=0.01)
     _, xs, ys = model.curve_specs(0)
     assert len(xs) == len(phase.batch_x)
+
+
+def test_a_probed_estimate_counts_down_and_says_its_basis_until_an_epoch_tells(model, clock):
+    from core.training.events import RunEstimate
+
+    model.begin()
+    clock.now += 20  # loading TensorFlow, the data and the probe
+    assert model.feed(RunEstimate(100.0, "estimated from a 2 s probe")) == {View.STATUS}
+    assert model.estimate == pytest.approx(120.0)
+    clock.now += 30
+    assert model.eta() == pytest.approx(70.0)
+    model.feed(finetune(0, count=1, epochs=5))
+    line = model.phase_line()
+    assert line.endswith("· about 2 min in all (estimated from a 2 s probe)"), line
+    model.feed(epoch(0, 0, eta=40.0))  # the session's own figure takes over
+    assert "probe" not in model.phase_line()
+    assert model.eta() == pytest.approx(40.0)
+
+
+def test_an_earlier_runs_estimate_is_kept_over_a_probe(model):
+    from core.training.events import RunEstimate
+
+    model.begin()
+    model.estimate = 300.0  # from an earlier run like this one
+    model.feed(RunEstimate(100.0, "estimated from a 2 s probe"))
+    assert model.estimate == 300.0 and model.estimate_basis is None

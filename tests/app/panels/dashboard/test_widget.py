@@ -273,3 +273,24 @@ def test_a_long_batch_curve_is_drawn_about_one_point_a_pixel(dashboard):
     assert 0 < len(shown_x) <= 4 * width < len(model.phases[0].batch_x)
     for item in (plot.batch_item, *plot.curve_items.values()):
         assert item.opts["dynamicRangeLimit"] is None  # no redraw when the y range moves
+
+
+def test_a_run_asks_the_session_for_a_timing_probe(dashboard, qtbot):
+    """The session times a long run's first batches unless told otherwise; the earlier runs
+    are read on a worker meanwhile, and one like this run tells better (see test_progress)."""
+    seen = []
+
+    def record(project, run_dir, **kw):
+        seen.append(kw.get("probe"))
+        return fake_run_training(project, run_dir, epochs=1, steps=2, **kw)
+
+    dashboard.run_function = record
+    with qtbot.waitSignal(dashboard.runFinished, timeout=20000):
+        dashboard.start(templates.load("dbn-digits"))
+    assert seen == [True]
+    from app.panels.dashboard.progress import RunStatus
+
+    dashboard.model.status = RunStatus.RUNNING  # a late answer: no earlier run is like it
+    dashboard.model.estimate = 75.0
+    dashboard._on_estimate(dashboard.run_dir, None)
+    assert dashboard.model.estimate == 75.0  # keeps what the probe said
