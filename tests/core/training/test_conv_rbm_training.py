@@ -147,7 +147,7 @@ def test_two_blocks_stack_greedily_into_a_convolutional_dbn(tmp_path, stripes_np
     assert snaps["crbm1"].reconstructions.shape == (len(snaps["crbm1"].inputs), TIME, FREQUENCY)
     # the second block learned from the pooled output of the first: probabilities in 0..1
     below = snaps["crbm2"].inputs
-    assert below.shape[1:] == (7 * 5 * 6,) and below.min() >= 0 and below.max() <= 1
+    assert below.shape[1:] == (7, 5, 6) and below.min() >= 0 and below.max() <= 1
     for name in ("crbm1", "crbm2"):
         errors = [
             e.metrics["val_reconstruction_error"]
