@@ -114,6 +114,12 @@ class _Session:
 
     # ---- the outer guard: bad input becomes Failed ----------------------------------------
 
+    @property
+    def writer(self) -> BackgroundWriter:
+        """The background writer, which exists from the run's start to its end."""
+        assert self.background is not None, "the background writer starts with the run"
+        return self.background
+
     def events(self):
         try:
             try:
@@ -341,7 +347,7 @@ class _Session:
             metrics = {**trainer.train_metrics(), **trainer.validation_metrics()}
         if not all(math.isfinite(v) for v in metrics.values()):
             steps = trainer.steps_per_epoch
-            self.background.drain()
+            self.writer.drain()
             yield failures.not_finite(index, phase, epoch, steps, self.last_checkpoint)
             return PhaseOutcome.FAILED
         speed = samples / max(time.perf_counter() - started, 1e-9)
@@ -368,7 +374,7 @@ class _Session:
             step += done
             samples += done * trainer.batch_size
             if metrics and not all(math.isfinite(v) for v in metrics.values()):
-                self.background.drain()
+                self.writer.drain()
                 yield failures.not_finite(index, phase, epoch, step, self.last_checkpoint)
                 return PhaseOutcome.FAILED, samples
             since_report += done
@@ -433,7 +439,7 @@ class _Session:
         with self.tf.device(self.device):
             arrays = snapshots.views_of(self, phase, trainer)
         path = self.run.snapshot_path(index, phase.label, epoch + 1)
-        self.background.submit(self.run.write_snapshot, index, phase.label, epoch + 1, arrays)
+        self.writer.submit(self.run.write_snapshot, index, phase.label, epoch + 1, arrays)
         first_block = next((p.block for p in self.phases if p.pretrains), None)
         first = not phase.pretrains or phase.block == first_block
         self.tensorboard.snapshot(phase.block, epoch, arrays, first)
@@ -449,9 +455,9 @@ class _Session:
         state = resume.checkpoint_state(where, self.phases[index].name, self, trainer)
         model_weights = [np.array(w) for w in self.model.get_weights()]
         trainer_state = [np.array(v.numpy()) for v in trainer.state_variables()]
-        self.background.submit(self._commit_checkpoint, state, model_weights, trainer_state)
+        self.writer.submit(self._commit_checkpoint, state, model_weights, trainer_state)
         if wait:
-            self.background.drain()
+            self.writer.drain()
         return str(self.run.state)
 
     def _commit_checkpoint(self, state, model_weights, trainer_state) -> None:

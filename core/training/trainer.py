@@ -48,6 +48,10 @@ class PhaseTrainer:
     order as a variable a compiled step reads) and the accumulated epoch metrics."""
 
     method = "?"
+    # The compiled loop a trainer makes (compile_chunk), or its compiled single step
+    # (run_per_batch), set by the trainers that use them.
+    _chunk: Any
+    _step: Any
 
     def __init__(self, data: PhaseData) -> None:
         import tensorflow as tf
