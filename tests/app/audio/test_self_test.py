@@ -47,9 +47,10 @@ def test_self_test_trains_generates_and_plays_in_the_window(pulse, recorder, tmp
             timeout=900,
         )
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
-    lines = run.stdout.splitlines()
-    assert [line.split(":")[0] for line in lines[:-1]] == list(STEPS)
-    assert lines[-1].startswith("self-test passed")
+    # Libraries may print their own lines (pyfluidsynth names the library it found).
+    lines = [line for line in run.stdout.splitlines() if line.split(":")[0] in STEPS]
+    assert [line.split(":")[0] for line in lines] == list(STEPS)
+    assert run.stdout.splitlines()[-1].startswith("self-test passed")
     assert "trained" in lines[1] and "notes over" in lines[2]
     run_dir = Path(lines[1].split("run ", 1)[1].split(",", 1)[0])
     assert (run_dir / "model.keras").is_file()
