@@ -33,6 +33,7 @@ MAX_SEED = 2**32 - 1  # numpy's seeds are 32-bit
 MAX_TRANSPOSE = 48  # four octaves each way; a piano roll is at most 128 pitches
 MAX_WINDOW_STEPS = 4096
 MAX_UNITS = 16384
+MAX_CLASSES = 1000  # label units an RBM joins to its visible layer
 MAX_RENDER_SECONDS = 1800.0  # the default of ``--max-seconds`` when rendering a piece
 MAX_PARAMETERS = 200_000_000  # 800 MB of float32 weights, before the optimiser's copies
 

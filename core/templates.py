@@ -20,6 +20,7 @@ ORDER = (
     "lstm-pianoroll",
     "rnn-rbm",
     "dbn-generative",
+    "dbn-labels",
     "dbn-audio",
     "cdbn-audio",
 )

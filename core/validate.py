@@ -13,6 +13,7 @@ from core import catalog
 from core.catalog import FINETUNE_PARAMS, PRETRAIN_PARAMS, TRAINING_PARAMS, ShapeError
 from core.catalog.data import data_problems
 from core.catalog.generation import OPTION_INDEX
+from core.catalog.label_units import label_unit_problems
 from core.limits import MAX_PARAMETERS
 from core.project import Project
 from core.shapes import describe
@@ -249,6 +250,10 @@ def validate(project: Project) -> Report:
             )
     if project.finetune_settings().get("objective") == "wake-sleep":
         _check_rbm_stack(project, report)
+    report.problems += [
+        Problem(block, message)
+        for block, message in label_unit_problems(project.network, project.data)
+    ]
     return report
 
 

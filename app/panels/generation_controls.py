@@ -28,7 +28,7 @@ LOADING = "loading…"
 NO_START = "(random)"
 
 # Options with a control of their own in the form, in the order shown.
-FORM_OPTIONS = ("seed", "bars", "temperature", "threshold", "iterations", "clamp")
+FORM_OPTIONS = ("seed", "bars", "temperature", "threshold", "iterations", "clamp", "label")
 # A spin box's range, step and starting value where the form wants other than the declaration.
 FORM_LIMITS = {
     "seed": {"maximum": 2**31 - 1},
@@ -39,9 +39,10 @@ FORM_LIMITS = {
     "amount": {"minimum": -5.0, "maximum": 5.0, "step": 0.25},
     "iterations": {"minimum": 0, "maximum": 10000, "value": 0},
     "clamp": {"maximum": 256},
+    "label": {"minimum": -1, "value": -1},
 }
 # A spin box at its minimum means "not given": the method chooses.
-UNSET_TEXT = {"iterations": "the method's own"}
+UNSET_TEXT = {"iterations": "the method's own", "label": "any (sampled)"}
 
 
 def option_spin(name: str):

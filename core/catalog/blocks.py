@@ -21,7 +21,7 @@ from core.catalog.types import (
     ShapeError,
     ShapeRule,
 )
-from core.limits import MAX_UNITS
+from core.limits import MAX_CLASSES, MAX_UNITS
 from core.shapes import conv_length, describe, require_known_features, require_rank, size
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softplus", "softmax", "elu", "gelu")
@@ -210,8 +210,8 @@ def _rbm_shape(p: Params, shapes: list[Shape]) -> Shape:
 
 
 def _rbm_count(p: Params, shapes: list[Shape]) -> int:
-    v, h = _known(shapes[0][-1]), int(p["units"])
-    return v * h + h + v
+    v, h, labels = _known(shapes[0][-1]), int(p["units"]), int(p.get("label_units") or 0)
+    return (v + labels) * h + h + v + labels
 
 
 def _ae_count(p: Params, shapes: list[Shape]) -> int:
@@ -607,13 +607,30 @@ BLOCKS: tuple[BlockType, ...] = (
                 "read (frames, features) input frame by frame with the same weights, keeping "
                 "the frames (a DBN on spectral frames); else the input is one vector",
             ),
+            Param(
+                "label_units",
+                "int",
+                0,
+                "join the data's labels to the visible layer as one softmax group of this many "
+                "units, one per class (the top RBM of a DBN as in Hinton, Osindero and Teh "
+                "2006): it then generates a chosen class and classifies by free energy. Only "
+                "on the last RBM of a stack, for a dataset with labels; 0: no labels",
+                minimum=0,
+                maximum=MAX_CLASSES,
+                label="Label units",
+            ),
         ),
         infer=_rbm_shape,
         count=_rbm_count,
         has_weights=True,
         recipe=lambda p: Recipe(
             "layerwise.RBM",
-            {"units": p["units"], "visible": p["visible"], "per_frame": p["per_frame"]},
+            {
+                "units": p["units"],
+                "visible": p["visible"],
+                "per_frame": p["per_frame"],
+                "label_units": p["label_units"],
+            },
         ),
         pretrain="rbm",
     ),

@@ -33,6 +33,8 @@ class DataSource:
     time_step: int | None = None
     shape: tuple[int, ...] | None = None  # one sample's shape, for a source without piano rolls
     audio: bool = False  # sound turned into spectral frames (the data.audio settings apply)
+    labelled: bool = False  # its samples carry class labels (the arrays source: when it has y)
+    classes: int | None = None  # how many classes, when the source fixes it
 
     @property
     def builtin(self) -> bool:
@@ -67,6 +69,8 @@ SOURCES: tuple[DataSource, ...] = (
         reader="digits",
         music=False,
         shape=(8, 8),
+        labelled=True,
+        classes=10,
     ),
     *(
         DataSource(
@@ -93,6 +97,8 @@ SOURCES: tuple[DataSource, ...] = (
         reader="gm-instruments",
         music=False,
         audio=True,
+        labelled=True,
+        classes=7,
     ),
     DataSource(
         "audio-folder",
@@ -102,6 +108,7 @@ SOURCES: tuple[DataSource, ...] = (
         music=False,
         path="a folder of audio files with one subfolder per class",
         audio=True,
+        labelled=True,
     ),
     DataSource(
         "midi-folder",
@@ -124,6 +131,7 @@ SOURCES: tuple[DataSource, ...] = (
         reader="arrays",
         music=False,
         path="a .npz file holding an x array",
+        labelled=True,
     ),
 )
 

@@ -12,7 +12,7 @@ import numbers
 from dataclasses import dataclass
 from typing import Any
 
-from core.limits import MAX_SEED
+from core.limits import MAX_CLASSES, MAX_SEED
 
 # The objectives (model kinds) a run can have, as core.music.generation infers them.
 MODEL_KINDS = ("autoencoder", "rbm", "vae", "sequence", "classifier", "wake-sleep")
@@ -192,6 +192,18 @@ OPTIONS: tuple[GenerationOption, ...] = (
         label="Clamp steps",
     ),
     GenerationOption(
+        "label",
+        "int",
+        None,
+        "dbn-memory: the class to generate (0, 1, …), held in the top RBM's label units "
+        "while the memory settles; only for a run whose top RBM joins labels (none: the "
+        "memory samples the class too)",
+        minimum=0,
+        maximum=MAX_CLASSES - 1,
+        optional=True,
+        label="Class",
+    ),
+    GenerationOption(
         "tempo",
         "float",
         None,
@@ -237,7 +249,7 @@ METHOD_LIST: tuple[GenerationMethod, ...] = (
         "alternating Gibbs sampling in the top RBM (the associative memory), from noise or a "
         "piece, then one down-pass through the generative weights (Hinton et al. 2006)",
         ("wake-sleep", "rbm"),
-        ("bars", "temperature", "start", "iterations", "clamp"),
+        ("bars", "temperature", "start", "iterations", "clamp", "label"),
     ),
     GenerationMethod(
         "vae-prior",

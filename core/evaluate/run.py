@@ -5,7 +5,8 @@ benchmark sets, as the papers measure; on windows otherwise) beside the per-key 
 baseline; autoencoders, VAEs and RBM stacks get ``wrong_notes_per_window`` with their
 ``baselines``; classifiers get ``accuracy`` and a ``confusion_matrix`` (and, when the network
 pretrains, ``label_fraction_comparison``: pretrained against random weights on a tenth of the
-labels). A run that can
+labels). A run whose top RBM joins the labels also gets ``joint_label_accuracy``: the
+DBN classifying by the free energy of each label. A run that can
 generate music also gets ``generation``: per method, its pieces' statistics against held-out
 pieces of the corpus.
 """
@@ -21,6 +22,7 @@ import numpy as np
 from core.errors import LayerwiseError
 from core.evaluate import classifier, reconstruction, sequence
 from core.evaluate.generated import generation_report, greedy_report
+from core.evaluate.joint_labels import joint_label_figures
 from core.evaluate.label_fraction import DEFAULT_FRACTION, compare_label_fraction
 from core.evaluate.splits import benchmark_pieces, held_out
 from core.runs import RunFolder
@@ -70,6 +72,7 @@ def evaluate_run(
     }
     say(f"measuring the {gm.objective or 'unknown'} model on the {split} split")
     result.update(_figures(gm, dataset, split))
+    result.update(joint_label_figures(gm, dataset, split))
     if gm.objective == "classifier" and label_fraction:
         comparison = compare_label_fraction(project, dataset, split, label_fraction, say)
         if comparison is not None:
@@ -86,6 +89,8 @@ def evaluate_run(
 def _figures(gm, dataset, split: str) -> dict:
     if gm.objective == "sequence":
         return _sequence_figures(gm, dataset, split)
+    if gm.objective in RECONSTRUCTING and not gm.is_music:
+        return _image_reconstruction_figures(gm, dataset, split)
     if gm.objective in RECONSTRUCTING:
         return _reconstruction_figures(gm, dataset, split)
     if gm.objective == "classifier":
@@ -138,6 +143,28 @@ def _reconstruction_figures(gm, dataset, split: str) -> dict:
         return np.concatenate(out).reshape(windows.shape) if out else windows
 
     return reconstruction.evaluate_reconstruction(rebuild, gm.code_size(), train, test)
+
+
+def _image_reconstruction_figures(gm, dataset, split: str) -> dict:
+    """Samples that are no piano roll (images): the mean squared error of the model's
+    reconstruction on training and held-out samples, beside PCA with the code's size."""
+    train = _evenly(dataset.x_train, MAX_WINDOWS)
+    test = _evenly(held_out(dataset, split)[0], MAX_WINDOWS)
+    pca, components = reconstruction.pca_reconstruction(train, gm.code_size())
+
+    def error(rebuilt: np.ndarray, x: np.ndarray) -> float:
+        return float(np.mean((np.asarray(rebuilt).reshape(x.shape) - x) ** 2))
+
+    splits = {"train": train, "test": test}
+    return {
+        "reconstruction_error": {
+            k: error(_predict(gm.model, _model_input(gm, x)), x) for k, x in splits.items()
+        },
+        "code_size": int(gm.code_size()),
+        "baselines": {
+            "pca": {**{k: error(pca(x), x) for k, x in splits.items()}, "components": components}
+        },
+    }
 
 
 def _model_input(gm, x: np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ layout, and the project names the model file as the source of its starting weigh
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,6 +140,7 @@ def import_keras_model(path) -> tuple[Project, list[str]]:
     for block in blocks:
         block.position = positions[block.id]
     project.training["finetune"]["objective"] = _guess_objective(project)
+    project.data["source"] = _labelled_source(project) or project.data["source"]
     project.name = str(config.get("config", {}).get("name") or path.stem)
     project.description = f"Imported from {path.name}."
     if not code_in_config(config):
@@ -149,6 +151,24 @@ def import_keras_model(path) -> tuple[Project, list[str]]:
             **({"layers": renamed} if renamed else {}),
         }
     return project, state.unmapped
+
+
+def _labelled_source(project: Project) -> str | None:
+    """A built-in labelled source whose samples and classes fit a model whose RBM joins
+    label units (the default source has no labels to join), or None."""
+    from core.catalog.data import SOURCES
+    from core.catalog.label_units import label_units_of
+
+    classes = {label_units_of(b) for b in project.network.blocks if b.type == "RBM"} - {0}
+    inputs = [b for b in project.network.blocks if b.type == "Input"]
+    if len(classes) != 1 or len(inputs) != 1:
+        return None
+    shape = tuple(inputs[0].params.get("shape") or ())
+    for source in SOURCES:
+        fits = source.shape is not None and shape in (source.shape, (math.prod(source.shape),))
+        if source.classes in classes and fits:
+            return source.name
+    return None
 
 
 def _import_layer(state: _Import, entry: dict, sources: list[str]) -> None:

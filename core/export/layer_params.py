@@ -175,7 +175,7 @@ def _strip(config):
 
 
 # Arguments Layerwise's own layers gained later, with the value a model saved before had.
-_ADDED_LATER = {"RBM": {"per_frame": False}}
+_ADDED_LATER = {"RBM": {"per_frame": False, "label_units": 0}}
 
 
 def normalised(config: dict, rank: int | None, cls: str | None = None) -> dict:

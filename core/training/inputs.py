@@ -24,6 +24,8 @@ class SessionInputs:
     x_val: np.ndarray
     x_test: np.ndarray
     examples: np.ndarray  # the few samples snapshots reconstruct (validation when it has any)
+    y_train: np.ndarray | None = None  # the labels, for an RBM that joins them
+    y_val: np.ndarray | None = None
 
 
 def fit_to_input(
@@ -78,7 +80,7 @@ def prepare_inputs(dataset: Any, model: Any, objective: str, output_block: str) 
     if objective == "sequence" and x_train.shape[1] < 2:
         raise DataError("the sequence objective needs windows of at least 2 steps")
     examples = (x_val if len(x_val) else x_train)[:MAX_EXAMPLES]
-    return SessionInputs(x_train, x_val, x_test, examples)
+    return SessionInputs(x_train, x_val, x_test, examples, ds.y_train, ds.y_val)
 
 
 def _check_labels(ds: Any, units: int | None, output_block: str) -> None:

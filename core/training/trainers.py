@@ -90,6 +90,17 @@ class TrainerMaker:
                 f"block {block} has Bernoulli visible units but its input lies outside "
                 "0..1; choose Gaussian visible units or scale the data"
             )
+        if phase.method == "rbm" and int(getattr(layer, "label_units", 0) or 0):
+            from core.training.joint_rbm import JointRBMTrainer
+
+            if self.strategy is not None:
+                raise LayerwiseError(
+                    f"block {block} joins the data's labels, which trains on one device; "
+                    "train without --strategy"
+                )
+            labels = {"y_train": self.inputs.y_train, "y_val": self.inputs.y_val}
+            data = self.phase_data(index, phase, x_train, x_val, self.seed + index, **labels)
+            return Pretraining(JointRBMTrainer(layer, data), examples, in_data_shape)
         trainer_class, extra = self.pretrainer_class(phase.method)
         data = self.phase_data(index, phase, x_train, x_val, self.seed + index)
         return Pretraining(trainer_class(layer, data, *extra), examples, in_data_shape)
@@ -165,5 +176,6 @@ class TrainerMaker:
         stack = rbm_stack(self.model)
         x_train = self.inputs.x_train
         model, code_block = unroll(self.model, x_train.shape[1:], binary=True)
-        data = self.phase_data(index, phase, x_train, self.inputs.x_val, self.seed)
+        labels = {"y_train": self.inputs.y_train, "y_val": self.inputs.y_val}
+        data = self.phase_data(index, phase, x_train, self.inputs.x_val, self.seed, **labels)
         return Finetuning(WakeSleepTrainer(model, stack, data), model, code_block)

@@ -14,6 +14,10 @@ here on. The top RBM stays an undirected associative memory. One update, per bat
 - the generative weights learn to predict each wake state from the one above it, the
   recognition weights each sleep state from the one below it.
 
+When the top RBM joins the data's labels (``label_units``), its contrastive divergence runs
+on [penultimate state, label] as in the paper: the positive phase holds the sample's own
+label, the negative phase samples the label group as a softmax, one of K.
+
 The ``decode_<top>`` layer is the top RBM's own down-pass (its transpose and visible bias),
 copied after every chunk of batches, so the saved model maps a window up to the top and down
 again: its output is the reconstruction from the top. The stack as greedy pretraining left it
@@ -29,6 +33,7 @@ import numpy as np
 
 from core.errors import LayerwiseError
 from core.runs import PRETRAINED
+from core.training.joint_rbm import one_hot_labels, softmax_sample
 from core.training.trainer import PhaseData, PhaseTrainer
 
 TOP_GIBBS_STEPS = 3  # CD-k in the associative memory (Hinton et al. used 3, then more)
@@ -86,6 +91,12 @@ class WakeSleepTrainer(PhaseTrainer):
         self.top_visible = self.top.visible_bias.value
         flat = self.x_train.reshape(self.n, -1)
         self.data = tf.constant(flat)
+        self.classes = int(getattr(self.top, "label_units", 0) or 0)
+        if self.classes:
+            self.U = self.top.label_kernel.value  # label → top hidden
+            self.d = self.top.label_bias.value
+            labels = one_hot_labels(data.y_train, self.classes, self.top.name, "training")
+            self.label_data = tf.constant(labels)
         self.rng = tf.random.Generator.from_seed(data.seed)
         # the greedy stack, kept so generation can be compared before and after
         self.greedy = [tf.Variable(np.asarray(w), trainable=False) for w in model.get_weights()]
@@ -120,29 +131,38 @@ class WakeSleepTrainer(PhaseTrainer):
         kernel, bias = self.up[i]
         return self.tf.sigmoid(self.tf.matmul(below, kernel) + bias)
 
-    def _top_chain(self, pen: Any) -> tuple[Any, Any, Any]:
+    def _top_input(self, pen: Any, labels: Any) -> Any:
+        act = self.tf.matmul(pen, self.W) + self.top_hidden
+        return act if labels is None else act + self.tf.matmul(labels, self.U)
+
+    def _top_chain(self, pen: Any, labels: Any = None) -> tuple[Any, Any, Any, Any]:
         """(positive hidden probabilities, negative visible state, negative hidden
-        probabilities) of CD-k in the top RBM from its visible state ``pen``."""
+        probabilities, negative label state) of CD-k in the top RBM from its visible state
+        ``pen`` and, with label units, the samples' one-hot ``labels``."""
         tf = self.tf
-        top_p = tf.sigmoid(tf.matmul(pen, self.W) + self.top_hidden)
+        top_p = tf.sigmoid(self._top_input(pen, labels))
         h = self._sample(top_p)
+        neg_labels = labels
         for _ in range(TOP_GIBBS_STEPS):
             visible = tf.matmul(h, self.W, transpose_b=True) + self.top_visible
             neg_pen = self._sample(tf.sigmoid(visible))
-            neg_p = tf.sigmoid(tf.matmul(neg_pen, self.W) + self.top_hidden)
+            if labels is not None:
+                logits = tf.matmul(h, self.U, transpose_b=True) + self.d
+                neg_labels = softmax_sample(tf, self.rng, logits)
+            neg_p = tf.sigmoid(self._top_input(neg_pen, neg_labels))
             h = self._sample(neg_p)
-        return top_p, neg_pen, neg_p
+        return top_p, neg_pen, neg_p, neg_labels
 
     def _update(self, variable: Any, grad: Any) -> None:
         variable.assign_add(self.lr * grad)
 
-    def _up_down_step(self, v0: Any) -> Any:
+    def _up_down_step(self, v0: Any, labels: Any = None) -> Any:
         tf = self.tf
         m = tf.cast(tf.shape(v0)[0], tf.float32)
         wake = [v0]  # up: sampled states through the recognition weights
         for i in range(len(self.up)):
             wake.append(self._sample(self._recognise(i, wake[-1])))
-        top_p, neg_pen, neg_p = self._top_chain(wake[-1])
+        top_p, neg_pen, neg_p, neg_labels = self._top_chain(wake[-1], labels)
         sleep = [neg_pen]  # down: sampled states through the generative weights
         for i in reversed(range(len(self.down))):
             p = self._generate(i, sleep[0])
@@ -162,6 +182,16 @@ class WakeSleepTrainer(PhaseTrainer):
         )
         self._update(self.top_hidden, tf.reduce_mean(top_p - neg_p, axis=0))
         self._update(self.top_visible, tf.reduce_mean(pen - neg_pen, axis=0))
+        if labels is not None:
+            self._update(
+                self.U,
+                (
+                    tf.matmul(labels, top_p, transpose_a=True)
+                    - tf.matmul(neg_labels, neg_p, transpose_a=True)
+                )
+                / m,
+            )
+            self._update(self.d, tf.reduce_mean(labels - neg_labels, axis=0))
         for i, err in enumerate(rec_err):
             kernel, bias = self.up[i]
             self._update(kernel, tf.matmul(sleep[i], err, transpose_a=True) / m)
@@ -189,7 +219,8 @@ class WakeSleepTrainer(PhaseTrainer):
 
         def body(i: Any, sse: Any) -> Any:
             idx = self.order[(start + i) * bs : (start + i + 1) * bs]
-            return i + 1, sse + self._up_down_step(tf.gather(self.data, idx))
+            labels = tf.gather(self.label_data, idx) if self.classes else None
+            return i + 1, sse + self._up_down_step(tf.gather(self.data, idx), labels)
 
         return tf.while_loop(cond, body, (tf.constant(0), tf.constant(0.0)), parallel_iterations=1)
 

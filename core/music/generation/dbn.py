@@ -8,6 +8,11 @@ probabilities. After wake-sleep fine-tuning the generative weights are the model
 ``decode_<block>`` layers (untied from the recognition weights); a stack fresh from greedy
 pretraining goes down through each RBM's transpose.
 
+When the top RBM joins the data's labels (``label_units``), the chain carries a label state
+too: with ``label`` set it is held at that class's one-hot vector, so the memory settles into
+that class's basin and the down-pass draws an example of it; else the label group is
+resampled as a softmax (one of K) at every step like the rest of the visible layer.
+
 With ``clamp`` set, the start piece's opening steps are a condition: at every Gibbs step the
 chain's visible state is carried down, the first ``clamp`` steps of each window are set to the
 piece's, and the result goes up again, so the memory completes the window around them.
@@ -41,6 +46,10 @@ class DeepBeliefNet:
             to_numpy(self.top.hidden_bias),
             to_numpy(self.top.visible_bias),
         )
+        self.classes = int(getattr(self.top, "label_units", 0) or 0)
+        if self.classes:
+            self.label_kernel = to_numpy(self.top.label_kernel)
+            self.label_bias = to_numpy(self.top.label_bias)
         self.up = [(to_numpy(r.kernel), to_numpy(r.hidden_bias)) for r in rbms[:-1]]
         self.down = []
         self.untied = False
@@ -74,12 +83,77 @@ class DeepBeliefNet:
                 x = bernoulli(x, rng)
         return x
 
-    def gibbs_step(self, pen: np.ndarray, temperature: float, rng) -> tuple[np.ndarray, np.ndarray]:
-        """One alternating step in the top RBM: (visible state, its probabilities)."""
+    def gibbs_step(
+        self, pen: np.ndarray, temperature: float, rng, labels: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One alternating step in the top RBM: (visible state, its probabilities, the
+        hidden state between). With label units, ``labels`` (one-hot rows) drive the hidden
+        units beside ``pen``."""
         t = max(temperature, 1e-3)
-        h = bernoulli(sigmoid((pen @ self.w + self.b_hidden) / t), rng)
-        p = sigmoid((h @ self.w.T + self.b_visible) / t)
-        return bernoulli(p, rng), p
+        act = pen @ self.w + self.b_hidden
+        if labels is not None:
+            act = act + labels @ self.label_kernel
+        hidden = bernoulli(sigmoid(act / t), rng)
+        p = sigmoid((hidden @ self.w.T + self.b_visible) / t)
+        return bernoulli(p, rng), p, hidden
+
+    def sample_labels(self, hidden: np.ndarray, temperature: float, rng) -> np.ndarray:
+        """One label per chain drawn from the softmax p(y | h), as one-hot rows."""
+        t = max(temperature, 1e-3)
+        logits = (hidden @ self.label_kernel.T + self.label_bias) / t
+        p = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        p /= p.sum(axis=-1, keepdims=True)
+        picks = (p.cumsum(axis=-1) > rng.random((len(p), 1))).argmax(axis=-1)
+        return np.eye(self.classes, dtype=np.float32)[picks]
+
+    def held_labels(self, label: int | None, n: int, rng) -> np.ndarray | None:
+        """The chain's first label state: ``label`` one-hot for every chain, or a uniform
+        draw; None when the top RBM joins no labels (GenerationError for a label asked of
+        such a model, or a class it does not have)."""
+        if not self.classes:
+            if label is not None:
+                raise GenerationError(
+                    "this model's top RBM joins no labels, so it cannot generate a chosen "
+                    "class; train it with label units on its top RBM"
+                )
+            return None
+        if label is not None and label >= self.classes:
+            raise GenerationError(
+                f"class {label} is not one of this model's {self.classes} classes "
+                f"(0 to {self.classes - 1})"
+            )
+        picks = np.full(n, label) if label is not None else rng.integers(0, self.classes, n)
+        return np.eye(self.classes, dtype=np.float32)[picks]
+
+    def settle(
+        self,
+        pen: np.ndarray,
+        steps: int,
+        temperature: float,
+        rng,
+        label: int | None = None,
+        condition=None,
+    ) -> np.ndarray:
+        """The top RBM's visible probabilities after ``steps`` alternating Gibbs steps from
+        ``pen``; ``label`` holds the label units at that class; ``condition`` (mask, values)
+        writes fixed data cells into every step's state."""
+        labels = self.held_labels(label, len(pen), rng)
+        p = pen
+        for _ in range(steps):
+            if condition is not None:
+                pen = _with_condition(self, pen, condition, rng)
+            pen, p, hidden = self.gibbs_step(pen, temperature, rng, labels)
+            if labels is not None and label is None:
+                labels = self.sample_labels(hidden, temperature, rng)
+        return p
+
+    def sample_class(
+        self, label: int | None, n: int, steps: int, rng, temperature: float = 1.0
+    ) -> np.ndarray:
+        """``n`` samples in the data's space from noise: the memory settled with its label
+        units held at ``label``, then one down-pass (probabilities at the bottom)."""
+        pen = (rng.random((n, self.memory_size)) < 0.5).astype(np.float32)
+        return self.carry_down(self.settle(pen, steps, temperature, rng, label), rng)
 
 
 def dbn_memory(gm, request, rng, n_steps: int) -> np.ndarray:
@@ -92,16 +166,14 @@ def dbn_memory(gm, request, rng, n_steps: int) -> np.ndarray:
         pen = bernoulli(dbn.carry_up(start), rng)
     else:
         pen = (rng.random((n, dbn.memory_size)) < 0.5).astype(np.float32)
-    p = pen
-    for _ in range(steps):
-        if clamped is not None:
-            pen = _with_condition(dbn, pen, clamped, rng)
-        pen, p = dbn.gibbs_step(pen, request.temperature, rng)
+    p = dbn.settle(pen, steps, request.temperature, rng, request.label, clamped)
     x = dbn.carry_down(p, rng)
     if clamped is not None:
         mask, values = clamped
         x = np.where(mask, values, x)
     gm.last_info.update(windows=n, iterations=steps, generative="untied" if dbn.untied else "tied")
+    if request.label is not None:
+        gm.last_info["label"] = request.label
     return gm._finish(gm._to_windows(x), n_steps, request.threshold, rng)
 
 

@@ -41,6 +41,7 @@ class GenerationRequest:
     amount: float = _default("amount")
     iterations: int | None = _default("iterations")
     clamp: int = _default("clamp")
+    label: int | None = _default("label")
     tempo: float | None = _default("tempo")
     program: int | None = _default("program")
 
