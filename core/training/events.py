@@ -1,7 +1,7 @@
 """The typed events a training session yields, in order:
 
 StageProgress* (loading TensorFlow, building the model, loading the data)
-→ RunEstimate? (asked for with ``probe``, for a run long enough: after a short timing probe)
+→ RunEstimate? (asked for with ``probe``: from the run's cost, or a long run's timing probe)
 → PhaseStarted → (BatchMetrics* → EpochMetrics → Snapshot? → CheckpointWritten?)* per phase
 → StageProgress (saving) → Finished, or Failed at any point (or Stopped when the control asked).
 
@@ -32,10 +32,10 @@ STAGES = ("loading-tensorflow", "building", "loading-data", "estimating", "savin
 
 @dataclass(frozen=True)
 class RunEstimate:
-    """How long the run's phases should take from here, said before the first starts."""
+    """How long the run should take from here until it finishes, said before its first phase."""
 
     seconds: float
-    basis: str  # how it was found, e.g. "estimated from a 2 s probe"
+    basis: str  # how it was found, e.g. "estimated from a 2 s probe", "… this machine's speed"
 
 
 @dataclass(frozen=True)

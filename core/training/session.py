@@ -27,7 +27,7 @@ from core import budget
 from core.errors import LayerwiseError
 from core.limits import printable
 from core.runs import RunFolder
-from core.training import devices, failures, resume, snapshots, trainers
+from core.training import devices, failures, forecast, resume, snapshots, trainers
 from core.training.background import BackgroundWriter
 from core.training.control import Control, InterruptFlag
 from core.training.early_stopping import EarlyStopping
@@ -46,7 +46,6 @@ from core.training.events import (
 from core.training.graph_release import released_graphs
 from core.training.inputs import load_with_progress, prepare_inputs
 from core.training.phases import Phase, PhaseOutcome, approx_steps, plan_phases
-from core.training.probe import estimate_run, worth_probing
 from core.training.summary import Progress, finished_summary, held_out_evaluation
 from core.training.tensorboard import TensorBoardLog
 from core.validate import validate
@@ -76,8 +75,9 @@ def run_training(
     snapshot_every: epochs between snapshots (None = the project's setting; 0 = none).
     stages: also yield :class:`StageProgress` for the steps around the phases (loading
     TensorFlow, building, loading the data with a count, saving); the window and the CLI ask.
-    probe: for a long run, time a few batches of each phase first and yield a
-    :class:`RunEstimate` (see ``core.training.probe``; the window and the CLI ask).
+    probe: yield a :class:`RunEstimate` before the first phase: a long run times a few
+    batches of each phase first, any other is estimated from its cost at this machine's
+    speed (see ``core.training.forecast``; the window and the CLI ask).
     """
     session = _Session(project, Path(run_dir), control or Control(), float(epochs_scale))
     session.device_request, session.pretraining_request = device, pretraining
@@ -111,6 +111,7 @@ class _Session:
         self.snapshot_every: int | None = None
         self.stages = False
         self.probe = False
+        self.duration_model: dict | None = None  # the run's cost, kept in its summary
 
     # ---- the outer guard: bad input becomes Failed ----------------------------------------
 
@@ -254,9 +255,8 @@ class _Session:
             start = self.checkpoint.start
         n = len(self.inputs.x_train)
         self.planned = sum(p.epochs * self._approx_steps(p, n) for p in self.phases)
-        if self.probe and self.checkpoint is None and worth_probing(self.planned):
-            yield from self._stage("estimating", "timing a few batches of each phase")
-            yield estimate_run(self)
+        if self.checkpoint is None:  # a new run: its duration said, its cost kept
+            yield from forecast.before_first_phase(self)
         pretrained = [p.block for p in self.phases[: start[0]] if p.pretrains]
         self.trainer = None
         for index, phase in enumerate(self.phases):

@@ -194,4 +194,6 @@ def finished_summary(session: Any, evaluation: dict[str, Any]) -> dict[str, Any]
         inputs.x_train,
         session.keras,
     )
+    if session.duration_model is not None:  # what the next runs' estimates learn from
+        extra["duration_model"] = session.duration_model
     return run_summary(facts, session.progress, evaluation, counts, extra)

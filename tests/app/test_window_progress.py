@@ -90,7 +90,7 @@ def test_clocks_stop_when_the_run_ends_and_the_eta_clears_after_stop(window, qtb
 def test_the_estimate_is_shown_before_a_run_from_the_last_one(window, qtbot):
     w = window(epochs=1, steps=2)
     dashboard = w.dashboard
-    assert "duration not known yet" in dashboard.status_label.text()
+    assert "duration said when the run starts" in dashboard.status_label.text()
     # The fake run writes no wall time; an earlier real run of this project does.
     with qtbot.waitSignal(dashboard.runFinished, timeout=20000) as finished:
         w.start_training()

@@ -138,10 +138,10 @@ class StatusStrip(QWidget):
         found = estimate_or_none(project, pretraining, epochs_scale)
         if found is None:
             self.say(
-                "Not started · duration not known yet: measured when the run starts",
-                tooltip="No earlier run is like this one. A long run starts with a short timing "
-                "probe; a short one tells after its first epoch. The next runs are estimated "
-                "from this one.",
+                "Not started · duration said when the run starts",
+                tooltip="No earlier run is like this one. Once the data is loaded, the run's "
+                "size at this machine's speed (a long run: a short timing probe) says how long "
+                "it takes; each epoch refines it. The next runs are estimated from this one.",
             )
         else:
             self.say(f"Not started · a run takes {found.describe()}", tooltip=found.source)

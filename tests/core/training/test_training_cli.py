@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,8 +16,8 @@ from core import project as project_io
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def _train(*args, cwd=ROOT):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+def _train(*args, cwd=ROOT, **env_changes):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", **env_changes)
     return subprocess.run(
         [sys.executable, "-m", "core", "train", *map(str, args)],
         cwd=cwd,
@@ -32,9 +33,12 @@ def test_cli_trains_a_tiny_project_and_fails_clearly(tmp_path):
     project.data["limit"] = 200
     path = project_io.save(project, tmp_path / "p.json")
     out = tmp_path / "run"
-    done = _train(path, "--out", out, "--no-pretraining")
+    done = _train(path, "--out", out, "--no-pretraining", XDG_DATA_HOME=str(tmp_path / "data"))
     assert done.returncode == 0, done.stderr
     assert "phase 1/1: fine-tune" in done.stdout and "finished" in done.stdout
+    # no earlier run: the first run's size at this machine's speed, before its first phase
+    said = "(estimated from this machine's speed)\nphase 1/1"
+    assert re.search(r"estimated duration: about \d+ s " + re.escape(said), done.stdout)
     one = json.loads((out / "summary.json").read_text())
     assert one["pretraining"] is False
 

@@ -1,5 +1,5 @@
-"""The timing probe: an estimate of a first run's duration before its first phase, from a few
-batches of each phase on the real data, leaving no trace in what the run trains."""
+"""The timing probe: an estimate of a long first run's duration before its first phase, from a
+few batches of each phase on the real data, leaving no trace in what the run trains."""
 
 from __future__ import annotations
 
@@ -71,9 +71,9 @@ def test_a_phase_costs_its_setup_once_and_its_batches_every_epoch():
 
 
 def test_a_probed_run_says_its_estimate_first_and_trains_as_without(tmp_path, digits, monkeypatch):
-    from core.training import session
+    from core.training import forecast
 
-    monkeypatch.setattr(session, "worth_probing", lambda batches: batches > 0)
+    monkeypatch.setattr(forecast, "worth_probing", lambda batches: batches > 0)
     probed = run_all(
         run_training(dbn_project(), tmp_path / "probed", dataset=digits, probe=True, stages=True)
     )
@@ -98,10 +98,17 @@ def test_no_probe_unless_asked_nor_for_a_short_run(tmp_path, digits):
     assert probe.worth_probing(probe.PROBE_MIN_BATCHES)
     short = run_all(
         run_training(
-            dbn_project(epochs=1, finetune_epochs=1), tmp_path / "s", dataset=digits, probe=True
+            dbn_project(epochs=1, finetune_epochs=1),
+            tmp_path / "s",
+            dataset=digits,
+            probe=True,
+            stages=True,
         )
     )
-    assert not any(isinstance(e, RunEstimate) for e in short)
+    # a short run is estimated from its cost (core.training.forecast), not timed
+    assert not any(isinstance(e, StageProgress) and e.stage == "estimating" for e in short)
+    said = [e for e in short if isinstance(e, RunEstimate)]
+    assert len(said) == 1 and "probe" not in said[0].basis
     events = run_all(
         run_training(dbn_project(epochs=1, finetune_epochs=1), tmp_path / "r", dataset=digits)
     )

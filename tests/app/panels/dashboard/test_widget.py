@@ -275,6 +275,34 @@ def test_a_long_batch_curve_is_drawn_about_one_point_a_pixel(dashboard):
         assert item.opts["dynamicRangeLimit"] is None  # no redraw when the y range moves
 
 
+def test_a_short_first_run_shows_its_estimate_from_this_machines_speed(
+    dashboard, qtbot, monkeypatch
+):
+    """A real session, no earlier run: the run's cost says its duration before the first
+    phase, and the dashboard counts it down with its basis until an epoch tells."""
+    from core.data import load_dataset
+    from core.training.events import PhaseStarted
+    from core.training.session import run_training
+
+    project = templates.load("dbn-digits")
+    digits = load_dataset(dict(project.data, limit=200))
+    dashboard.run_function = functools.partial(run_training, dataset=digits)
+    seen = []
+    real_on_event = dashboard.on_event
+
+    def on_event(event):
+        real_on_event(event)
+        if isinstance(event, PhaseStarted) and event.index == 0:
+            seen.append((dashboard.model.phase_line(), dashboard.model.eta()))
+
+    monkeypatch.setattr(dashboard, "on_event", on_event)
+    with qtbot.waitSignal(dashboard.runFinished, timeout=120000):
+        dashboard.start(project, pretraining=True, epochs_scale=0.05)
+    [(line, eta)] = seen
+    assert line.endswith("in all (estimated from this machine's speed)"), line
+    assert eta is not None and eta > 0
+
+
 def test_a_run_asks_the_session_for_a_timing_probe(dashboard, qtbot):
     """The session times a long run's first batches unless told otherwise; the earlier runs
     are read on a worker meanwhile, and one like this run tells better (see test_progress)."""
