@@ -254,7 +254,29 @@ def validate(project: Project) -> Report:
         Problem(block, message)
         for block, message in label_unit_problems(project.network, project.data)
     ]
+    _check_joint_keys(project, report)
     return report
+
+
+def _check_joint_keys(project: Project, report: Report) -> None:
+    """An AutoregressiveKeys block ends a next-step model: its likelihood needs the frame
+    that follows each step, which only the sequence objective gives it."""
+    objective = project.finetune_settings().get("objective")
+    for block in project.network.blocks:
+        if block.type != "AutoregressiveKeys":
+            continue
+        if report.output is not None and block.id != report.output:
+            report.problems.append(
+                Problem(block.id, "an AutoregressiveKeys block must be the network's output")
+            )
+        if objective != "sequence":
+            report.problems.append(
+                Problem(
+                    block.id,
+                    f"an AutoregressiveKeys block trains with the sequence objective, "
+                    f"not {objective!r}",
+                )
+            )
 
 
 def _check_rbm_stack(project: Project, report: Report) -> None:

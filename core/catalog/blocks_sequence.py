@@ -1,4 +1,4 @@
-"""Sequence models of their own kind: the RNN-RBM."""
+"""Sequence models of their own kind: the RNN-RBM, and a joint output over a step's keys."""
 
 from __future__ import annotations
 
@@ -19,6 +19,21 @@ def _rnn_rbm_count(p: Params, shapes: list[Shape]) -> int:
     rbm = keys * hidden + keys + hidden
     rnn = keys * state + state * state + 2 * state
     return rbm + rnn + state * (keys + hidden)
+
+
+def _joint_keys_shape(p: Params, shapes: list[Shape]) -> Shape:
+    require_rank(shapes[0], (2,), "AutoregressiveKeys")
+    require_known_features(shapes[0], "AutoregressiveKeys")
+    return (shapes[0][0], p["keys"])
+
+
+def _joint_keys_count(p: Params, shapes: list[Shape]) -> int:
+    features = require_known_features(shapes[0], "AutoregressiveKeys")
+    keys, hidden = int(p["keys"]), int(p["hidden_units"])
+    count = features * keys + keys + keys * keys
+    if hidden:
+        count += features * hidden + hidden + 2 * keys * hidden
+    return count
 
 
 BLOCKS: tuple[BlockType, ...] = (
@@ -66,5 +81,40 @@ BLOCKS: tuple[BlockType, ...] = (
             },
         ),
         pretrain="rnn-rbm",
+    ),
+    BlockType(
+        "AutoregressiveKeys",
+        "Recurrent",
+        "A joint distribution over the keys of each time step, as in RNN-NADE "
+        "(Boulanger-Lewandowski et al. 2012): key by key from the lowest, each key's "
+        "probability depends on the features at that step and on the keys below it that "
+        "sound in the same step, so chords are learned as wholes. The last block of a "
+        "next-step model: trained on its exact likelihood, generates by drawing a step's keys "
+        "one by one. Its output is each key's mean-field probability.",
+        (
+            Param(
+                "keys",
+                "int",
+                88,
+                "keys of a step (the piano roll's pitches)",
+                minimum=1,
+                maximum=MAX_UNITS,
+            ),
+            Param(
+                "hidden_units",
+                "int",
+                0,
+                "hidden units over the keys below (NADE); 0: the keys below act linearly",
+                minimum=0,
+                maximum=MAX_UNITS,
+            ),
+        ),
+        infer=_joint_keys_shape,
+        count=_joint_keys_count,
+        has_weights=True,
+        recipe=lambda p: Recipe(
+            "layerwise.AutoregressiveKeys",
+            {"keys": p["keys"], "hidden_units": p["hidden_units"]},
+        ),
     ),
 )

@@ -118,7 +118,9 @@ def _sequence_figures(gm, dataset, split: str) -> dict:
     else:
         train, pieces = list(dataset.x_train), list(held_out(dataset, split)[0])
         unit = "window"
-    result = sequence.evaluate_sequences(lambda x: _predict(gm.model, x), pieces)
+    result = sequence.evaluate_sequences(
+        lambda x: _predict(gm.model, x), pieces, score=_joint_score(gm.model)
+    )
     result["unit"] = unit
     layer = next((x for x in gm.layers if type(x).__name__ == "RNNRBM"), None)
     if layer is not None and pieces:
@@ -132,6 +134,16 @@ def _sequence_figures(gm, dataset, split: str) -> dict:
         "per_key": {"nll_per_step": sequence.per_key_bernoulli_nll(train, pieces)}
     }
     return result
+
+
+def _joint_score(model):
+    """The exact scorer of a model with a joint output over a step's keys, else None."""
+    from core.joint_keys import feature_model, joint_layer, score_windows
+
+    if joint_layer(model) is None:
+        return None
+    features = feature_model(model)
+    return lambda x: score_windows(model, features, x)
 
 
 def _reconstruction_figures(gm, dataset, split: str) -> dict:

@@ -51,6 +51,7 @@ _CUSTOM_MODULES = {
     "Autoencoder": "autoencoder",
     "VAESampling": "vae",
     "Maxout": "maxout",
+    "AutoregressiveKeys": "autoregressive_keys",
 }
 
 

@@ -10,6 +10,7 @@ from core.keras_env import prepare_environment
 prepare_environment()
 
 from core.layers.autoencoder import Autoencoder  # noqa: E402
+from core.layers.autoregressive_keys import AutoregressiveKeys  # noqa: E402
 from core.layers.conv_rbm import ConvRBM  # noqa: E402
 from core.layers.maxout import Maxout  # noqa: E402
 from core.layers.rbm import RBM  # noqa: E402
@@ -23,6 +24,7 @@ CUSTOM_LAYERS = {
     "Autoencoder": Autoencoder,
     "VAESampling": VAESampling,
     "Maxout": Maxout,
+    "AutoregressiveKeys": AutoregressiveKeys,
 }
 
 __all__ = [
@@ -33,4 +35,5 @@ __all__ = [
     "Autoencoder",
     "Maxout",
     "VAESampling",
+    "AutoregressiveKeys",
 ]

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from core.errors import LayerwiseError
+from core.joint_keys import feature_model, joint_layer
 from core.training.autoencoder import binary_like, make_optimizer
 from core.training.output_bias import start_at_key_frequencies
 from core.training.phases import finetune_method
@@ -196,8 +197,16 @@ class FinetuneTrainer(PhaseTrainer):
                 f"the batch ({self.batch_size} samples) is smaller than the "
                 f"{self.replicas} replicas it is split across"
             )
-        self.activation = output_activation(model)
+        # a joint output over the keys (AutoregressiveKeys) trains on its exact likelihood
+        self.joint: Any = joint_layer(model) if objective == "sequence" else None
+        self.features: Any = feature_model(model) if self.joint is not None else None
+        self.activation = "sigmoid" if self.joint is not None else output_activation(model)
         self.binary = binary_like(self.x_train) and self.activation == "sigmoid"
+        if self.joint is not None and not self.binary:
+            raise LayerwiseError(
+                f"the {self.joint.name} block (AutoregressiveKeys) models each key as on or "
+                "off: it needs piano rolls of 0 and 1, without velocities"
+            )
         if objective == "sequence" and self.binary:
             start_at_key_frequencies(model, np.asarray(self.y_train))
         self.data_x = tf.constant(self.x_train)
@@ -236,11 +245,21 @@ class FinetuneTrainer(PhaseTrainer):
             return tf.reduce_mean(tf.reduce_sum(flat, axis=-1)), mse
         return tf.reduce_mean(elementwise), mse
 
+    def _joint_loss(self, x, y, training: bool):
+        """The joint output's exact negative log-likelihood, per key of each frame."""
+        tf = self.tf
+        frames = self.joint.log_likelihood(self.features(x, training=training), y)
+        return -tf.reduce_mean(frames) / self.joint.keys
+
     def _replica_step(self, x, y, replicas):
         tf = self.tf
         with tf.GradientTape() as tape:
-            out = self.model(x, training=True)
-            loss, metric = self._loss(y, out)
+            if self.joint is not None:
+                loss = self._joint_loss(x, y, training=True)
+                metric = loss
+            else:
+                out = self.model(x, training=True)
+                loss, metric = self._loss(y, out)
             extra = self.model.losses
             if extra:
                 loss = loss + tf.add_n([tf.cast(e, tf.float32) for e in extra])
@@ -350,6 +369,15 @@ class FinetuneTrainer(PhaseTrainer):
             out["notes_per_window"] = float(np.mean(target.reshape(len(x), -1).sum(-1)))
         return out
 
+    def _joint_validation_loss(self, x, y, batch: int = 512) -> float:
+        tf = self.tf
+        total = 0.0
+        for i in range(0, len(x), batch):
+            part = tf.constant(x[i : i + batch])
+            loss = self._joint_loss(part, tf.constant(y[i : i + batch]), training=False)
+            total += float(loss) * len(part)
+        return total / len(x)
+
     def validation_metrics(self) -> dict:
         x_val = self.x_val
         if not len(x_val):
@@ -363,8 +391,10 @@ class FinetuneTrainer(PhaseTrainer):
                 p = np.clip(pred[np.arange(len(self.y_val)), self.y_val], 1e-7, 1.0)
                 out["val_loss"] = float(-np.mean(np.log(p)))
             return out
-        pred = self.predict(x_val[:2000]).reshape(self.y_val[:2000].shape)
         target = self.y_val[:2000]
+        if self.joint is not None:
+            return {"val_loss": self._joint_validation_loss(x_val[:2000], target)}
+        pred = self.predict(x_val[:2000]).reshape(target.shape)
         out = {"val_reconstruction_error": float(np.mean((pred - target) ** 2))}
         if self.binary:
             p = np.clip(pred, 1e-7, 1 - 1e-7)

@@ -1,4 +1,5 @@
-"""A next-step model's sigmoid output starts at its training data's key frequencies.
+"""A next-step model's output (sigmoid or AutoregressiveKeys) starts at its training data's
+key frequencies.
 
 A fresh output layer gives every key 0.5: about 61 nats per step on 88 keys, while each key's
 frequency alone (the per-key baseline) gives about 11 on JSB Chorales. Starting the bias at
@@ -13,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from core.joint_keys import joint_layer
+
 LIMIT = 1e-4  # a key never (or always) on starts at a finite logit
 
 
@@ -23,6 +26,8 @@ def start_at_key_frequencies(model: Any, targets: np.ndarray) -> bool:
     dense = getattr(layer, "layer", layer)  # inside TimeDistributed
     bias = getattr(dense, "bias", None)
     activation = getattr(getattr(dense, "activation", None), "__name__", "")
+    if joint_layer(model) is not None:  # its keys' logits start from this bias too
+        activation = "sigmoid"
     if bias is None or activation != "sigmoid":
         return False
     current = np.asarray(bias.numpy())

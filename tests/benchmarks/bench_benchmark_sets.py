@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-# Test-split NLL per step (nats): Boulanger-Lewandowski et al. 2012 (RNN-RBM) and Bai,
+# Test-split NLL per step (nats): Boulanger-Lewandowski et al. 2012 (RNN-RBM, RNN-NADE) and Bai,
 # Kolter and Koltun 2018 (LSTM, TCN).
 PUBLISHED = {
-    "jsb-chorales": {"rnn-rbm": 7.27, "lstm": 8.45, "tcn": 8.10},
+    "jsb-chorales": {"rnn-rbm": 7.27, "rnn-nade": 5.56, "lstm": 8.45, "tcn": 8.10},
     "nottingham": {"rnn-rbm": 2.39, "lstm": 3.29, "tcn": 3.07},
     "musedata": {"rnn-rbm": 6.01},
     "piano-midi": {"rnn-rbm": 7.09},
@@ -46,6 +46,8 @@ def project_for(template: str, source: str, limit: int | None):
             params["shape"][-1] = KEYS
         elif params.get("units") == keys:
             params["units"] = KEYS
+        elif params.get("keys") == keys:
+            params["keys"] = KEYS
     return project_from_json(doc)
 
 

@@ -3,14 +3,17 @@ frame back in, with a temperature.
 
 A step runs as numpy when every layer is an LSTM or a Dense with a common activation (the
 LSTM template): a step then costs microseconds, not a TensorFlow call. Otherwise the
-layers' own cells run inside one ``tf.function``.
+layers' own cells run inside one ``tf.function``. A model ending in AutoregressiveKeys steps
+up to that layer and draws each step's keys jointly from it, one key at a time.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from core.joint_keys import joint_layer
 from core.music.generation.errors import GenerationError
+from core.music.generation.joint_keys import JointKeysSampler
 from core.music.generation.layers import RECURRENT, is_reshaping, kind, sigmoid, to_numpy
 from core.music.generation.sampling import tempered_bernoulli, tempered_categorical
 
@@ -164,7 +167,9 @@ def step_function(gm, prefer_numpy: bool = True):
     states) -> (output, states)`` on numpy arrays, frames of shape (1, features)."""
     key = "numpy" if prefer_numpy else "keras"
     if key not in gm._step_fns:
-        plan = step_plan(gm.layers)
+        joint = joint_layer(gm.layers)
+        stepped = gm.layers[:-1] if joint is not None else gm.layers
+        plan = step_plan(stepped)
         steps = numpy_steps(plan) if prefer_numpy else None
         if steps is not None:
             step, initial_states = numpy_step_function(steps)
@@ -175,6 +180,8 @@ def step_function(gm, prefer_numpy: bool = True):
 
 
 def _output_kind(layer) -> str:
+    if joint_layer([layer]) is not None:
+        return "joint"
     inner = getattr(layer, "layer", layer)
     name = getattr(getattr(inner, "activation", None), "__name__", "sigmoid")
     return "softmax" if name == "softmax" else "sigmoid"
@@ -197,14 +204,18 @@ def next_step(gm, request, rng, n_steps: int) -> np.ndarray:
         states, frame, primer = _prime(gm, step, states, request.start)
     out = np.zeros((n_steps, pitches), np.float32)
     cut = 0.5 if request.threshold is None else request.threshold
+    joint = JointKeysSampler(gm.layers[-1]) if output_kind == "joint" else None
     for i in range(n_steps):
         probabilities, states = step(frame, states)
         p = np.asarray(probabilities)[0]
-        if p.shape[-1] != pitches:
+        values = joint.keys if joint is not None else p.shape[-1]
+        if values != pitches:
             raise GenerationError(
-                f"the model predicts {p.shape[-1]} values a step, the data has {pitches} pitches"
+                f"the model predicts {values} values a step, the data has {pitches} pitches"
             )
-        if output_kind == "softmax":
+        if joint is not None:
+            frame = joint.sample(np.asarray(probabilities), request.temperature, rng, cut)
+        elif output_kind == "softmax":
             frame = tempered_categorical(p, request.temperature, rng)[None]
         else:
             frame = tempered_bernoulli(p, request.temperature, rng, cut)[None]

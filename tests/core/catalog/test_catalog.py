@@ -61,6 +61,8 @@ CASES = [
     ("Add", {}, [(5,), (5,)]),
     ("RBM", {"units": 6, "visible": "gaussian"}, [(10,)]),
     ("RNNRBM", {"hidden_units": 7, "recurrent_units": 5, "mean_field_steps": 2}, [(None, 9)]),
+    ("AutoregressiveKeys", {"keys": 6, "hidden_units": 0}, [(None, 9)]),
+    ("AutoregressiveKeys", {"keys": 6, "hidden_units": 4}, [(7, 9)]),
     ("ConvRBM", {"filters": 5, "kernel_time": 3, "pool_frequency": 3}, [(12, 16, 2)]),
     ("ConvRBM", {"kernel_frequency": 8, "pool_frequency": 1, "visible": "bernoulli"}, [(9, 8, 1)]),
     ("Autoencoder", {"units": 6, "tied": False}, [(10,)]),

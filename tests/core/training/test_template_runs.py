@@ -4,8 +4,11 @@ and their targets are in test_training_quality.py, behind ``-m slow``)."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from core import templates
 from core.evaluate import evaluate_run
+from core.music.generation import load
 from core.training.events import Finished
 from core.training.session import run_training
 
@@ -25,6 +28,9 @@ def test_the_lstm_template_is_measured_on_jsb_chorales_in_its_own_representation
     assert finetune["objective"] == "sequence"
     assert finetune["clip_norm"] > 0 and finetune["early_stopping"] > 0
     assert [b.type for b in project.network.blocks].count("Dropout") == 2
+    # the notes of a step come out jointly, key by key from the lowest
+    assert project.network.blocks[-1].type == "AutoregressiveKeys"
+    assert project.network.blocks[-1].params["keys"] == 88
 
 
 def test_a_short_lstm_run_starts_at_the_key_frequencies_and_reports_nll(tmp_path):
@@ -36,6 +42,14 @@ def test_a_short_lstm_run_starts_at_the_key_frequencies_and_reports_nll(tmp_path
     # a coin per key costs 61 nats a step; an output that starts at the training keys'
     # frequencies is near the per-key baseline after a few batches
     assert result["nll_per_step"] < 1.5 * result["baselines"]["per_key"]["nll_per_step"]
+    # the saved model loads and generates by drawing each step's keys from the joint output
+    gm = load(tmp_path / "run")
+    assert gm.methods == ["next-step"]
+    roll = gm.generate(method="next-step", bars=2, seed=3).roll
+    assert roll.shape == (8, 88) and set(np.unique(roll)) <= {0.0, 1.0}
+    assert gm.last_info["output"] == "joint"
+    again = gm.generate(method="next-step", bars=2, seed=3).roll
+    np.testing.assert_array_equal(roll, again)
 
 
 def test_a_short_dbn_digits_run_compares_pretraining_on_a_tenth_of_the_labels(tmp_path):

@@ -58,9 +58,10 @@ def test_lstm_pianoroll_predicts_jsb_chorales_better_than_the_published_lstm(tmp
 
     _train("lstm-pianoroll", tmp_path)
     result = evaluate_run(tmp_path / "lstm-pianoroll", pieces=0)
-    # Measured (template as shipped, 2 CPU cores shared, ~20 min): 8.26 nats per step on the
-    # test pieces, frame accuracy 0.27; per-key frequencies 11.09; Bai et al. (2018): LSTM
-    # 8.45, TCN 8.10. The 8.0 goal is not reached by this template.
+    # Measured (template as shipped, 2 CPU cores shared, ~14 min): 5.85 nats per step on the
+    # test pieces with the joint output over each step's keys (8.26 with independent keys),
+    # frame accuracy 0.29; per-key frequencies 11.09; Bai et al. (2018): LSTM 8.45, TCN 8.10;
+    # Boulanger-Lewandowski et al. (2012): RNN-NADE 5.56.
     assert result["unit"] == "piece" and result["dataset"] == "jsb-chorales"
-    assert result["nll_per_step"] < 8.45
+    assert result["nll_per_step"] <= 8.0
     assert result["baselines"]["per_key"]["nll_per_step"] == pytest.approx(11.09, abs=0.01)
