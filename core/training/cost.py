@@ -34,6 +34,7 @@ class PhaseCost:
     setup_ops: float  # once: the block's inputs computed through the layers below
     layers: float  # layers the phase's step traces (a Gibbs step unrolled: a quarter of one)
     time_steps: int  # sequential steps inside each batch (a recurrent layer's loop)
+    recurrent: int = 0  # recurrent layers: each traces its loop and its gradient
 
     def as_record(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,6 +53,7 @@ class PhaseCost:
                 setup_ops=float(record["setup_ops"]),
                 layers=float(record["layers"]),
                 time_steps=int(record["time_steps"]),
+                recurrent=int(record.get("recurrent", 0)),
             )
         except (KeyError, TypeError, ValueError):
             return None
@@ -85,6 +87,7 @@ def plan_costs(session: Any) -> list[PhaseCost]:
                     setup_ops=n_all * sum(forward_ops(b, data_shape) for b in below),
                     layers=1.0 + GIBBS_TRACE * (_gibbs_steps(phase, layer) - 1),
                     time_steps=_time_steps([layer], data_shape),
+                    recurrent=_recurrent([layer]),
                 )
             )
             continue
@@ -103,6 +106,7 @@ def plan_costs(session: Any) -> list[PhaseCost]:
                 setup_ops=0.0,
                 layers=len(layers) * mirrored,
                 time_steps=_time_steps(layers, data_shape),
+                recurrent=_recurrent(layers),
             )
         )
     return costs
@@ -148,6 +152,10 @@ def _frames(method: str, layer: Any, data_shape: tuple[int, ...]) -> int:
     if method == "rbm" and shape is not None and len(shape) == 3:
         return max(1, _known(shape[1], data_shape, 1))
     return 1
+
+
+def _recurrent(layers: list[Any]) -> int:
+    return sum(1 for layer in layers if type(layer).__name__ in RECURRENT)
 
 
 def _time_steps(layers: list[Any], data_shape: tuple[int, ...]) -> int:

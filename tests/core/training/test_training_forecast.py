@@ -20,6 +20,7 @@ MACHINE = speed.MachineSpeed(
     setup_own=1.0,
     setup_optimizer=3.0,
     setup_per_layer=0.5,
+    setup_recurrent=2.0,
     batch_own=1e-3,
     batch_optimizer=4e-3,
     per_time_step=1e-4,
@@ -127,9 +128,10 @@ def test_a_phase_costs_its_setup_once_its_epochs_each_and_the_run_its_finish():
     epoch = 100 * 1e-3 + (2e9 + 1e8) / 1e9 + 0.1
     assert MACHINE.phase_seconds(rbm) == pytest.approx(setup + 3 * epoch)
     assert MACHINE.run_seconds([rbm, _rbm_cost(epochs=0)]) == pytest.approx(setup + 3 * epoch + 2)
-    tuned = _rbm_cost(method="classifier", layers=2, time_steps=10)  # an optimizer's steps
+    # an optimizer's steps through one recurrent layer of 10 steps
+    tuned = _rbm_cost(method="classifier", layers=2, time_steps=10, recurrent=1)
     epoch = 100 * (4e-3 + 10 * 1e-4) + (2e9 + 1e8) / 1e9 + 0.1
-    assert MACHINE.phase_seconds(tuned) == pytest.approx(3.0 + 2 * 0.5 + 3 * epoch)
+    assert MACHINE.phase_seconds(tuned) == pytest.approx(3.0 + 2 * 0.5 + 2.0 + 3 * epoch)
 
 
 def test_layer_costs_count_kernels_where_they_apply():
@@ -144,6 +146,8 @@ def test_layer_costs_count_kernels_where_they_apply():
     conv = keras.layers.Conv2D(4, 3, padding="same")
     conv(keras.Input((6, 6, 2)))
     assert cost.forward_ops(conv, (1, 6, 6, 2)) == 2 * (3 * 3 * 2 * 4) * 36
+    assert cost._recurrent([dense, lstm, conv]) == 1
+    assert cost._time_steps([dense, lstm, conv], (1, 32, 5)) == 32
 
 
 def test_contrastive_divergence_costs_more_gibbs_steps(runs_root, digits):
