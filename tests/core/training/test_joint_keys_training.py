@@ -88,3 +88,10 @@ def test_the_joint_output_must_end_a_next_step_model(paired_keys_npz):
     )
     problems = validate(inside).problems
     assert any(p.block == "keys" and "output" in p.message for p in problems)
+
+
+def test_a_joint_output_of_the_wrong_width_fails_in_one_line(tmp_path, paired_keys_npz):
+    project = _project(paired_keys_npz, block("keys", "AutoregressiveKeys", keys=KEYS + 1))
+    events = list(run_training(project, tmp_path / "run", snapshot_every=0))
+    assert type(events[-1]).__name__ == "Failed"
+    assert "has 5 keys but the data's steps have 4" in events[-1].message
