@@ -207,10 +207,11 @@ class FinetuneTrainer(PhaseTrainer):
                 f"the {self.joint.name} block (AutoregressiveKeys) models each key as on or "
                 "off: it needs piano rolls of 0 and 1, without velocities"
             )
-        if self.joint is not None and self.joint.keys != self.y_train.shape[-1]:
+        width = np.asarray(data.y_train).shape[-1] if self.joint is not None else None
+        if self.joint is not None and self.joint.keys != width:
             raise LayerwiseError(
                 f"the {self.joint.name} block (AutoregressiveKeys) has {self.joint.keys} keys "
-                f"but the data's steps have {self.y_train.shape[-1]}; set its keys to match"
+                f"but the data's steps have {width}; set its keys to match"
             )
         if objective == "sequence" and self.binary:
             start_at_key_frequencies(model, np.asarray(self.y_train))
