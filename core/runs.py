@@ -333,6 +333,20 @@ class RunFolder:
             handle.write(json.dumps(clean(record)) + "\n")
             handle.flush()
 
+    def drop_metrics_from(self, phase: int, epoch: int) -> None:
+        """Keep only the metrics lines of epochs before ``epoch`` of phase ``phase`` (index
+        from 0): a session resumed from a checkpoint older than its last epochs trains those
+        again, and writes their lines again. A line cut short by a crash goes too."""
+        if not self.metrics.is_file():
+            return
+        kept = [
+            record
+            for record in self.read_metrics()
+            if (record.get("phase_index", -1), record.get("epoch", -1)) < (phase, epoch)
+        ]
+        text = "".join(json.dumps(record) + "\n" for record in kept)
+        fileio.write_text(self.metrics, text)
+
     def write_summary(self, summary: dict[str, Any]) -> dict[str, Any]:
         """Write the summary with its format and version; return what was written."""
         doc: dict[str, Any] = clean(versioned_summary(summary))

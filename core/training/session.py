@@ -29,6 +29,7 @@ from core.limits import printable
 from core.runs import RunFolder
 from core.training import devices, failures, forecast, resume, snapshots, trainers
 from core.training.background import BackgroundWriter
+from core.training.cadence import CHECKPOINT, HISTOGRAMS, SNAPSHOT, Cadence
 from core.training.control import Control, InterruptFlag
 from core.training.early_stopping import EarlyStopping
 from core.training.events import (
@@ -49,6 +50,8 @@ from core.training.phases import Phase, PhaseOutcome, approx_steps, plan_phases
 from core.training.summary import Progress, finished_summary, held_out_evaluation
 from core.training.tensorboard import TensorBoardLog
 from core.validate import validate
+
+MIN_CHUNK_SECONDS = 0.1  # a compiled call lasts at least this long when batches allow
 
 
 def run_training(
@@ -101,6 +104,8 @@ class _Session:
         self.scratch: Path | None = None
         self.listening: InterruptFlag | None = None  # the flag the control notifies
         self.background: BackgroundWriter | None = None  # writes checkpoints, snapshots, logs
+        self.cadence: Cadence | None = None  # paces snapshots, checkpoints, histograms by time
+        self.batch_seconds = 0.0  # the last chunk's seconds a batch (sizes the next chunk)
         # what the caller asked for (run_training sets them)
         self.device_request: str | None = None
         self.pretraining_request: bool | None = None
@@ -120,6 +125,12 @@ class _Session:
         """The background writer, which exists from the run's start to its end."""
         assert self.background is not None, "the background writer starts with the run"
         return self.background
+
+    @property
+    def pace(self) -> Cadence:
+        """The time budget of optional per-epoch work, which exists with the writer."""
+        assert self.cadence is not None, "the cadence starts with the run"
+        return self.cadence
 
     def events(self):
         try:
@@ -231,9 +242,12 @@ class _Session:
         self.run = RunFolder(self.run_dir)
         try:
             self.run.prepare(self.project.to_json(), resume=self.resume)
+            if self.checkpoint is not None:  # the epochs after it are trained again
+                self.run.drop_metrics_from(*self.checkpoint.start[:2])
             self.run.mark_active()
             self.background = BackgroundWriter()
-            self.tensorboard = TensorBoardLog(self.tf, self.run.tensorboard, self.background)
+            self.cadence = Cadence(self.background)
+            self.tensorboard = TensorBoardLog(self.tf, self.run.tensorboard, self.cadence)
         except OSError as exc:
             raise LayerwiseError(
                 f"cannot write the run folder {self.run_dir}: {exc.strerror or exc}"
@@ -319,12 +333,17 @@ class _Session:
             start_epoch=epoch0,
         )
         stopping = EarlyStopping.for_phase(phase, trainer)
+        self.pace.begin_phase()
+        self.batch_seconds = 0.0
         for epoch in range(epoch0, phase.epochs):
             step = step0 if epoch == epoch0 else 0
-            outcome = yield from self._run_epoch(index, phase, trainer, epoch, step, chunk)
+            outcome, speed = yield from self._run_epoch(index, phase, trainer, epoch, step, chunk)
             if outcome is not PhaseOutcome.DONE:
                 return outcome
-            if stopping is not None and stopping.after_epoch(epoch, self.epoch_metrics):
+            stop = stopping is not None and stopping.after_epoch(epoch, self.epoch_metrics)
+            last = stop or epoch + 1 == phase.epochs
+            yield from self._end_epoch(index, phase, trainer, epoch, speed, last)
+            if stop:
                 break
         best = stopping.finish() if stopping is not None else {}
         if best:  # the phase ends with its best epoch's weights: its summary says so
@@ -335,6 +354,7 @@ class _Session:
         return PhaseOutcome.DONE
 
     def _run_epoch(self, index: int, phase: Phase, trainer, epoch: int, step: int, chunk: int):
+        """Train the epoch and take its metrics; return (outcome, samples a second)."""
         if step == 0:
             trainer.reset_accumulators()
         with self.tf.device(self.device):
@@ -342,18 +362,16 @@ class _Session:
         started = time.perf_counter()
         outcome, samples = yield from self._run_batches(index, phase, trainer, epoch, step, chunk)
         if outcome is not PhaseOutcome.DONE:
-            return outcome
+            return outcome, 0.0
         with self.tf.device(self.device):
             metrics = {**trainer.train_metrics(), **trainer.validation_metrics()}
         if not all(math.isfinite(v) for v in metrics.values()):
             steps = trainer.steps_per_epoch
             self.writer.drain()
             yield failures.not_finite(index, phase, epoch, steps, self.last_checkpoint)
-            return PhaseOutcome.FAILED
-        speed = samples / max(time.perf_counter() - started, 1e-9)
+            return PhaseOutcome.FAILED, 0.0
         self.epoch_metrics = metrics
-        yield from self._end_epoch(index, phase, trainer, epoch, metrics, speed)
-        return PhaseOutcome.DONE
+        return PhaseOutcome.DONE, samples / max(time.perf_counter() - started, 1e-9)
 
     def _run_batches(self, index: int, phase: Phase, trainer, epoch: int, step: int, chunk: int):
         """Run the epoch's batches from ``step``, a chunk at a time, obeying the control;
@@ -369,8 +387,11 @@ class _Session:
                 continue
             t = time.perf_counter()
             with self.tf.device(self.device):
-                done, metrics = trainer.run(epoch, step, min(chunk, steps - step))
-            self.progress.count(time.perf_counter() - t, done * trainer.batch_size)
+                done, metrics = trainer.run(epoch, step, min(self._chunk(chunk), steps - step))
+            seconds = time.perf_counter() - t
+            self.progress.count(seconds, done * trainer.batch_size)
+            if done:
+                self.batch_seconds = seconds / done
             step += done
             samples += done * trainer.batch_size
             if metrics and not all(math.isfinite(v) for v in metrics.values()):
@@ -385,15 +406,29 @@ class _Session:
                 )
         return PhaseOutcome.DONE, samples
 
-    def _end_epoch(self, index: int, phase: Phase, trainer, epoch: int, metrics, speed: float):
-        """Record the epoch: metrics line and event, snapshot when due, checkpoint."""
+    def _chunk(self, chunk: int) -> int:
+        """Batches for the next call: the trainer's chunk, more when its batches are so quick
+        that a call would last under MIN_CHUNK_SECONDS (each call and its event cost about a
+        millisecond; a pause or stop still cuts a chunk short after the batch it is on)."""
+        if chunk <= 1 or self.batch_seconds <= 0:
+            return chunk
+        return max(chunk, math.ceil(MIN_CHUNK_SECONDS / self.batch_seconds))
+
+    def _end_epoch(self, index: int, phase: Phase, trainer, epoch: int, speed: float, last: bool):
+        """Record the epoch: metrics line and event; the weights' histograms, a snapshot and a
+        checkpoint when due (see ``cadence``: always on the phase's ``last`` epoch)."""
+        metrics = self.epoch_metrics
         elapsed = self.progress.elapsed()
         record = {"phase": phase.name, "phase_index": index, "kind": phase.kind}
         record.update(block=phase.block, epoch=epoch, step=(epoch + 1) * trainer.steps_per_epoch)
         self.run.append_metrics(
             {**record, **metrics, "samples_per_second": speed, "wall_time": elapsed}
         )
-        self.tensorboard.epoch(phase.name, epoch, metrics, self.model)
+        if self.pace.due(HISTOGRAMS, last):
+            with self.pace.timed(HISTOGRAMS):
+                self.tensorboard.epoch(phase.name, epoch, metrics, self.model)
+        else:
+            self.tensorboard.epoch(phase.name, epoch, metrics, None)
         yield EpochMetrics(
             phase=index,
             block=phase.block,
@@ -404,12 +439,16 @@ class _Session:
             eta=self._eta(index, epoch),
         )
         every = self._snapshot_every()
-        if every and ((epoch + 1) % every == 0 or epoch + 1 == phase.epochs):
-            yield self._snapshot(index, phase, epoch, trainer)
+        if every and ((epoch + 1) % every == 0 or last) and self.pace.due(SNAPSHOT, last):
+            with self.pace.timed(SNAPSHOT):
+                snapshot = self._snapshot(index, phase, epoch, trainer)
+            yield snapshot
         if epoch + 1 == phase.epochs:
             self.progress.phases.append(phase.summary(trainer.method, metrics))
-        path = self._checkpoint(index, epoch + 1, 0, trainer)
-        yield CheckpointWritten(phase=index, epoch=epoch, path=path)
+        if self.pace.due(CHECKPOINT, last):
+            with self.pace.timed(CHECKPOINT):
+                path = self._checkpoint(index, epoch + 1, 0, trainer)
+            yield CheckpointWritten(phase=index, epoch=epoch, path=path)
 
     def _pause_or_stop(self, index: int, epoch: int, step: int, trainer):
         """Wait while paused; on a stop, checkpoint and yield Stopped. Return True if stopped."""
@@ -439,7 +478,7 @@ class _Session:
         with self.tf.device(self.device):
             arrays = snapshots.views_of(self, phase, trainer)
         path = self.run.snapshot_path(index, phase.label, epoch + 1)
-        self.writer.submit(self.run.write_snapshot, index, phase.label, epoch + 1, arrays)
+        self.pace.submit(self.run.write_snapshot, index, phase.label, epoch + 1, arrays)
         first_block = next((p.block for p in self.phases if p.pretrains), None)
         first = not phase.pretrains or phase.block == first_block
         self.tensorboard.snapshot(phase.block, epoch, arrays, first)
@@ -455,7 +494,7 @@ class _Session:
         state = resume.checkpoint_state(where, self.phases[index].name, self, trainer)
         model_weights = [np.array(w) for w in self.model.get_weights()]
         trainer_state = [np.array(v.numpy()) for v in trainer.state_variables()]
-        self.writer.submit(self._commit_checkpoint, state, model_weights, trainer_state)
+        self.pace.submit(self._commit_checkpoint, state, model_weights, trainer_state)
         if wait:
             self.writer.drain()
         return str(self.run.state)

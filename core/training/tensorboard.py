@@ -1,14 +1,17 @@
-"""TensorBoard event files for a run, written with ``tf.summary`` once an epoch.
+"""TensorBoard event files for a run, written with ``tf.summary``.
 
     RUN/tensorboard/    scalars ``<phase>/<metric>``, histograms ``weights/<layer>/<weight>``
                         and ``activations/<block>``, images ``filters/<block>``
 
 Steps count epochs within each phase (from 1), so ``tensorboard --logdir RUN`` shows one curve
-per phase and metric. The summaries go through ``tf.summary.write`` with TensorBoard's plugin
+per phase and metric. The scalars come every epoch; the weights' histograms, the activations
+and the filter image when the session does them (see ``core.training.cadence``: every epoch
+unless epochs are very short, and always at a phase's last epoch). The summaries go through ``tf.summary.write`` with TensorBoard's plugin
 metadata (scalars, histograms, images): TensorFlow's own ``tf.summary.scalar`` and friends need
 the ``tensorboard`` package, which Layerwise does not depend on. Writing must never fail a run:
-the first error turns the log off and becomes one warning line. Given a ``BackgroundWriter``,
-the log copies what it writes on the caller's thread and writes it on the writer's.
+the first error turns the log off and becomes one warning line. Given a writer (anything with
+``submit``: a ``BackgroundWriter``, or the session's ``Cadence`` that times the jobs), the log
+copies what it writes on the caller's thread and writes it on the writer's.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ class TensorBoardLog:
     def __init__(self, tf: Any, folder: Path, background: Any = None) -> None:
         self.tf = tf
         self.folder = Path(folder)
-        self.background = background  # a BackgroundWriter, or None to write at once
+        self.background = background  # has submit(write, *args); None: write at once
         self.writer: Any = None
         self.broken = False
 
@@ -57,7 +60,8 @@ class TensorBoardLog:
             logger.warning("TensorBoard log turned off: cannot write %s: %s", what, exc)
 
     def epoch(self, phase_name: str, epoch: int, metrics: dict[str, float], model: Any) -> None:
-        """The epoch's metrics and the model's weights, at step ``epoch + 1``."""
+        """The epoch's metrics and (given ``model``) its weights' histograms, at step
+        ``epoch + 1``."""
         if self.broken:
             return
         layers = model.layers if model is not None else []
@@ -122,11 +126,17 @@ def _tag(name: str) -> str:
 
 def histogram(values: Any) -> np.ndarray:
     """TensorBoard's histogram tensor: one row (left edge, right edge, count) a bin."""
-    values = np.asarray(values, np.float64).ravel()
-    values = values[np.isfinite(values)]
+    values = np.asarray(values).ravel()
+    if not np.issubdtype(values.dtype, np.floating):
+        values = values.astype(np.float64)
     if values.size == 0:
         return np.zeros((0, 3), np.float64)
     low, high = float(values.min()), float(values.max())
+    if not (np.isfinite(low) and np.isfinite(high)):  # only then filter: a copy of them all
+        values = values[np.isfinite(values)]
+        if values.size == 0:
+            return np.zeros((0, 3), np.float64)
+        low, high = float(values.min()), float(values.max())
     if low == high:
         low, high = low - 0.5, high + 0.5
     counts, edges = np.histogram(values, bins=HISTOGRAM_BINS, range=(low, high))

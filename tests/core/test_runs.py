@@ -98,6 +98,20 @@ def test_metrics_lines_append_and_a_cut_line_is_skipped(tmp_path):
     assert runs.read_metrics_lines(run.metrics) == (run.read_metrics(), 1)
 
 
+def test_metrics_lines_from_an_epoch_on_are_dropped_for_a_resume(tmp_path):
+    run = RunFolder(tmp_path)
+    for phase, epoch in [(0, 0), (0, 1), (1, 0), (1, 1), (1, 2)]:
+        run.append_metrics({"phase_index": phase, "epoch": epoch, "loss": 1.0})
+    with open(run.metrics, "a", encoding="utf-8") as handle:
+        handle.write('{"phase_index": 1, "ep')  # cut short by a crash
+    run.drop_metrics_from(1, 1)
+    assert [(r["phase_index"], r["epoch"]) for r in run.read_metrics()] == [(0, 0), (0, 1), (1, 0)]
+    assert runs.read_metrics_lines(run.metrics)[1] == 0
+    run.drop_metrics_from(0, 0)
+    assert run.read_metrics() == [] and run.metrics.read_text() == ""
+    RunFolder(tmp_path / "none").drop_metrics_from(0, 0)  # no file: nothing to do
+
+
 def test_snapshots_written_listed_and_read(tmp_path):
     run = RunFolder(tmp_path)
     first = run.write_snapshot(0, "rbm1", 1, {"filters": np.ones((2, 3)), "hidden": None})

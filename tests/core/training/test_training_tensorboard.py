@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections import defaultdict
 
 import numpy as np
 from training_helpers import dbn_project, run_all
 
 from core.runs import RunFolder
+from core.training import cadence
 from core.training.events import Finished
 from core.training.session import run_training
 from core.training.tensorboard import TensorBoardLog, filter_grid, histogram
@@ -29,7 +31,8 @@ def _read_events(folder):
     return {tag: sorted(s) for tag, s in steps.items()}, plugins
 
 
-def test_a_run_writes_scalars_histograms_and_filter_images(tmp_path, digits):
+def test_a_run_writes_scalars_histograms_and_filter_images(tmp_path, digits, monkeypatch):
+    monkeypatch.setattr(cadence, "SHARE", math.inf)  # every epoch, as when epochs are long
     run = RunFolder(tmp_path / "run")
     events = run_all(run_training(dbn_project(epochs=2, finetune_epochs=2), run, dataset=digits))
     assert isinstance(events[-1], Finished), events[-1]
@@ -48,6 +51,21 @@ def test_a_run_writes_scalars_histograms_and_filter_images(tmp_path, digits):
     assert plugins["filters/rbm1"] == "images" and steps["filters/rbm1"] == [1, 2]
     assert "filters/finetune" in steps and "filters/rbm2" not in steps
     assert plugins["activations/rbm2"] == "histograms"
+    assert steps["weights/rbm1/kernel"] == [1, 1, 1, 2, 2, 2]  # in each of the three phases
+
+
+def test_without_time_to_spare_the_scalars_stay_and_the_rest_ends_each_phase(
+    tmp_path, digits, monkeypatch
+):
+    monkeypatch.setattr(cadence, "SHARE", 0.0)  # as when epochs are very short
+    run = RunFolder(tmp_path / "run")
+    run_all(run_training(dbn_project(epochs=3, finetune_epochs=3), run, dataset=digits))
+    steps, _ = _read_events(run.tensorboard)
+    assert steps["pretrain_rbm1/reconstruction_error"] == [1, 2, 3]
+    assert steps["fine-tune/loss"] == [1, 2, 3]
+    assert steps["weights/rbm1/kernel"] == [3, 3, 3]
+    for tag in ("filters/rbm1", "activations/rbm2", "filters/finetune"):
+        assert steps[tag] == [3], (tag, steps[tag])
 
 
 def test_a_fresh_start_clears_the_earlier_event_files(tmp_path, digits):
