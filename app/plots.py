@@ -119,6 +119,12 @@ class ReadableAxis(pg.AxisItem):
     ``LABEL_ROOM`` label heights apart (pyqtgraph always labels its top level, so a short
     plot, such as an empty one at the default size, drew "0.6" over "0.4")."""
 
+    def __init__(self, orientation: str, **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        # The room for tick labels only ever grows: pyqtgraph gave it back whenever labels got
+        # shorter, and each change re-laid out the plot (a second repaint, both axes redrawn).
+        self.setStyle(autoReduceTextSpace=False)
+
     def tickSpacing(self, minVal: float, maxVal: float, size: float):
         levels = super().tickSpacing(minVal, maxVal, size)
         if self.orientation not in ("left", "right") or not levels:

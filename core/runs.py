@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from platformdirs import user_data_dir
 
 from core import fileio, limits, run_schemas
 from core.errors import ModelFileError
@@ -451,8 +452,6 @@ def read_metrics_lines(path: fileio.PathLike) -> tuple[list[dict[str, Any]], int
 
 def runs_root() -> Path:
     """The user's run folders: <user data folder>/layerwise/runs."""
-    from platformdirs import user_data_dir
-
     return Path(user_data_dir("layerwise")) / "runs"
 
 

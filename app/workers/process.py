@@ -12,7 +12,7 @@ import threading
 import time
 
 from app.workers.child import END
-from app.workers.session import one_line
+from app.workers.session import one_line, os_reason
 from app.workers.training import TrainingWorker
 from core.training.events import Failed, Finished, Stopped
 
@@ -38,6 +38,11 @@ class ProcessTrainingWorker(TrainingWorker):
         self._send_lock = threading.Lock()
 
     def start(self) -> None:
+        # Starting a process waits until the child has begun running Python, tens of
+        # milliseconds on a busy machine: the reader thread does it, never the event loop.
+        self._spawn(self._read)
+
+    def _launch(self) -> None:
         folder = tempfile.mkdtemp(prefix="lw-train-")
         self._address = os.path.join(folder, "socket")
         self._authkey = secrets.token_bytes(16)
@@ -46,7 +51,6 @@ class ProcessTrainingWorker(TrainingWorker):
         self._process = subprocess.Popen(
             [sys.executable, "-m", "app.workers", self._address], env=env, cwd=ROOT
         )
-        self._spawn(self._read)
 
     def _connect(self):
         from multiprocessing.connection import Client
@@ -62,6 +66,11 @@ class ProcessTrainingWorker(TrainingWorker):
 
     def _read(self) -> None:
         try:
+            try:
+                self._launch()
+            except OSError as exc:
+                self._post(Failed(message=f"the training process did not start ({os_reason(exc)})"))
+                return
             conn = self._connect()
             if conn is None:
                 code = self._process.poll()
@@ -70,10 +79,11 @@ class ProcessTrainingWorker(TrainingWorker):
             self._hand_over(conn)
             self._receive(conn)
         finally:
-            try:
-                self._process.wait(10)
-            except Exception:
-                self._process.kill()
+            if self._process is not None:
+                try:
+                    self._process.wait(10)
+                except Exception:
+                    self._process.kill()
             self._done.set()
 
     def _hand_over(self, conn) -> None:

@@ -70,6 +70,13 @@ def one_line(exc: BaseException) -> str:
     return text if isinstance(exc, LayerwiseError) else f"{name}: {text}"
 
 
+def os_reason(exc: OSError) -> str:
+    """An operating system's error in words: "Permission denied: /path", not "[Errno 13] ..."."""
+    if exc.strerror and exc.filename:
+        return f"{exc.strerror}: {exc.filename}"
+    return exc.strerror or str(exc)
+
+
 def default_run_training():
     """core.training.session.run_training, imported on the worker (it loads TensorFlow)."""
     from core.training.session import run_training

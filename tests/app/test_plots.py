@@ -56,3 +56,25 @@ def test_the_fitting_spacing_keeps_labels_a_gap_apart():
     assert plots.fitting_spacing(0.2, 1.0, 10, 20) == 2.0  # one label at most
     assert plots.fitting_spacing(25.0, 300.0, 40, 20) == 200.0
     assert plots.fitting_spacing(0.02, 0.1, 400, 20) == 0.02
+
+
+def test_an_axis_keeps_the_room_its_labels_took(qtbot):
+    """Shorter tick labels leave the axis as wide as it was: giving the room back re-laid
+    out the plot and redrew it twice whenever a live plot's range moved."""
+    plot = plots.plot_widget("Counts")
+    qtbot.addWidget(plot)
+    plot.resize(400, 300)
+    plot.show()
+    qtbot.waitExposed(plot)
+    left = plot.getPlotItem().getAxis("left")
+
+    def width_for(top: float) -> float:
+        plot.getViewBox().setYRange(0.0, top, padding=0)
+        plot.grab()  # paints the axis, which measures its labels
+        qtbot.wait(20)  # the layout takes the new room
+        return left.width()
+
+    short = width_for(1.0)
+    wide = width_for(1_250_000.0)
+    assert wide > short  # long labels took more room
+    assert width_for(1.0) == wide  # and kept it

@@ -49,7 +49,8 @@ def test_a_run_switches_to_train_and_its_views_get_room(trained_window, qtbot):
     assert window.mode is Mode.BUILD
     with qtbot.waitSignal(window.dashboard.runFinished, timeout=20000):
         assert window.start_training()
-        assert window.mode is Mode.TRAIN
+        # The layout follows in a later turn of the event loop than the click's own work.
+        qtbot.waitUntil(lambda: window.mode is Mode.TRAIN, timeout=2000)
     qtbot.wait(50)
     window.dashboard.flush()
     total = 0

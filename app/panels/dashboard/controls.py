@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app import plots
 from app.panels.dashboard.blocks import pretraining_enabled
 from app.panels.dashboard.progress import ProgressModel
+from app.steady_label import SteadyLabel
 from core.training.estimate import Estimate, estimate_duration
 
 ERROR_STYLE = (
@@ -110,15 +111,15 @@ class StatusStrip(QWidget):
         self.progress.setTextVisible(True)
         self.progress.setFormat("%p%")
         self.progress.setMaximumWidth(180)  # the line beside it says more
-        self.status_label = QLabel("Not started")
-        # Labels whose text changes many times a second must not change the layout: a new
-        # size hint re-lays out (and repaints) the whole window each time.
-        self.status_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
-        self.time_label = QLabel("elapsed – · ETA –")
-        self.time_label.setSizePolicy(QSizePolicy.Fixed, QSizePolicy.Fixed)
-        widest = self.time_label.fontMetrics().horizontalAdvance("elapsed 00:00:00 · ETA 00:00:00")
-        self.time_label.setFixedWidth(widest + 12)
-        self.time_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        # Lines whose text changes many times a second never change the layout (see
+        # app.steady_label): a re-layout moves and repaints every plot of the dashboard.
+        self.status_label = SteadyLabel("Not started")
+        self.time_label = SteadyLabel(
+            "elapsed – · ETA –",
+            sample="elapsed 00:00:00 · ETA 00:00:00 ",
+            alignment=Qt.AlignmentFlag.AlignRight,
+        )
+        self.time_label.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.progress, 2)

@@ -16,6 +16,7 @@ from app.panels.dashboard.progress import ALL_PHASES, CurveSpec, ProgressModel
 from core.training.events import PhaseStarted
 
 MARKERS_UP_TO = 40  # points per curve; past that markers cost more than the line
+PICKER_SAMPLE = "All phases (main loss)"
 
 
 class LossPlot(QWidget):
@@ -27,7 +28,12 @@ class LossPlot(QWidget):
         super().__init__(parent)
         self.phase_combo = QComboBox()
         self.phase_combo.activated.connect(self._on_phase_picked)
-        self.phase_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        # One width from the start: a picker that grew with each phase re-laid out the
+        # dashboard (and repainted every plot) as a run went on.
+        self.phase_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.phase_combo.setMinimumContentsLength(len(PICKER_SAMPLE))
         self.plot = plots.plot_widget("Loss and metrics (dashed: validation)", "epoch")
         self.plot.setObjectName("lossPlot")
         for side in ("bottom", "left"):
@@ -66,7 +72,7 @@ class LossPlot(QWidget):
 
     def add_phase(self, event: PhaseStarted) -> None:
         if self.phase_combo.count() == 0:
-            self.phase_combo.addItem("All phases (main loss)", ALL_PHASES)
+            self.phase_combo.addItem(PICKER_SAMPLE, ALL_PHASES)
         self.phase_combo.addItem(f"{event.index + 1}. {event.name}", event.index)
         if self.follow_phase:
             self.phase_combo.setCurrentIndex(0)

@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 from app.panels.dashboard.progress import View
 
-SNAPSHOT_ORDER = (View.FILTERS, View.RECON, View.HIST)  # drawn one per tick, in this order
+# Drawn one per tick, in this order: each is repainted in its own event-loop turn.
+SNAPSHOT_ORDER = (View.FILTERS, View.RECON, View.HIST, View.WEIGHTS)
 
 
 class Pacer:

@@ -57,10 +57,11 @@ class View(str, Enum):
     CURVES = "curves"
     FILTERS = "filters"
     RECON = "recon"
-    HIST = "hist"
+    HIST = "hist"  # the histogram of hidden activations
+    WEIGHTS = "weights"  # the histogram of weights (a plot of its own: drawn on its own tick)
 
 
-SNAPSHOT_VIEWS = frozenset({View.FILTERS, View.RECON, View.HIST})
+SNAPSHOT_VIEWS = frozenset({View.FILTERS, View.RECON, View.HIST, View.WEIGHTS})
 EVERY_VIEW = frozenset(View)
 
 

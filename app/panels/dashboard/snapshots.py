@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from app import plots
 from app.panels.dashboard.filter_pictures import SPECTRUM, filter_tiles
+from app.steady_label import SteadyLabel
 from core.training.events import Snapshot
 
 FILTERS_HINT = "Learned filters appear after the first epoch"
@@ -29,8 +30,7 @@ class FiltersView(QWidget):
         self.block_combo.activated.connect(self._on_block_picked)
         self.view, self.image = plots.image_view()
         self.view.setObjectName("filterView")
-        self.caption = QLabel(FILTERS_HINT)
-        self.caption.setStyleSheet("color: #555;")
+        self.caption = SteadyLabel(FILTERS_HINT, colour="#555")  # new text every snapshot
         head = QHBoxLayout()
         head.addWidget(QLabel("Filters of:"))
         head.addWidget(self.block_combo, 1)
@@ -157,19 +157,26 @@ class HistogramView(QWidget):
         layout.addWidget(self.weights_plot)
 
     def draw(self, snap: Snapshot | None) -> None:
-        if snap is None:
-            return
-        for values, item, plot in (
-            (snap.hidden, self.hidden_hist, self.hidden_plot),
-            (snap.weights, self.weights_hist, self.weights_plot),
-        ):
-            if values is not None:
-                edges, counts = plots.histogram(values)
-                item.setData(edges, counts)
-                plots.keep_in_view(plot, edges, np.r_[0.0, counts], pad=0.05, grow=1.0)
+        self.draw_hidden(snap)
+        self.draw_weights(snap)
+
+    def draw_hidden(self, snap: Snapshot | None) -> None:
+        if snap is not None:
+            _draw_histogram(snap.hidden, self.hidden_hist, self.hidden_plot)
+
+    def draw_weights(self, snap: Snapshot | None) -> None:
+        if snap is not None:
+            _draw_histogram(snap.weights, self.weights_hist, self.weights_plot)
 
     def clear(self) -> None:
         for item in (self.hidden_hist, self.weights_hist):
             item.clear()
         for plot in (self.hidden_plot, self.weights_plot):
             plots.forget_view(plot)
+
+
+def _draw_histogram(values, item: pg.PlotDataItem, plot: pg.PlotWidget) -> None:
+    if values is not None:
+        edges, counts = plots.histogram(values)
+        item.setData(edges, counts)
+        plots.keep_in_view(plot, edges, np.r_[0.0, counts], pad=0.05, grow=1.0)

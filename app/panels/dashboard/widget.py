@@ -32,7 +32,7 @@ from app.wheel_guard import guard_wheel
 from app.workers.calls import CallWorker
 from app.workers.gate import probe_devices
 from app.workers.process import ProcessTrainingWorker
-from app.workers.session import BatchGroup
+from app.workers.session import BatchGroup, os_reason
 from app.workers.training import TrainingWorker
 from core.runs import new_run
 from core.training.events import Failed, Finished, PhaseStarted, Snapshot, Stopped
@@ -195,8 +195,13 @@ class TrainingDashboard(QWidget):
         self.project = project
         device = device_argument(device if device is not None else self.device_combo.currentText())
         scale = self.epochs_scale if epochs_scale is None else epochs_scale
+        try:
+            folder = str(run_dir) if run_dir else str(new_run(project.name))
+        except OSError as exc:
+            self._show_error(f"Training could not start: no folder for the run ({os_reason(exc)})")
+            return None
+        self.run_dir = folder
         self.pretraining_check.setChecked(bool(pretraining))
-        self.run_dir = str(run_dir) if run_dir else str(new_run(project.name))
         run_kwargs = {**self.extra_run_kwargs, **kwargs}
         run_kwargs.update(epochs_scale=scale, device=device, pretraining=bool(pretraining))
         run_kwargs.setdefault("stages", True)  # say what happens before the first phase
@@ -212,8 +217,16 @@ class TrainingDashboard(QWidget):
         self.strip.say("Starting the training process…")
         self._worker.start()
         self._timer.start()
-        self.runStarted.emit(self.run_dir)
+        # Those who follow the run (the audition panel, the runs list, the window's layout)
+        # hear of it in a later turn of the event loop, so their work and this start's
+        # repaint never add up to one long stall. A timer, not a queued call: queued calls
+        # run in the same pass as the repaint that is already queued.
+        QTimer.singleShot(1, self, lambda: self._announce(folder))
         return self.run_dir
+
+    def _announce(self, run_dir: str) -> None:
+        if run_dir == self.run_dir:
+            self.runStarted.emit(run_dir)
 
     def show_run(self, run_dir) -> bool:
         """Show a run from its files: curves, filters, reconstructions and histograms, drawn
@@ -377,7 +390,9 @@ class TrainingDashboard(QWidget):
         elif view is View.RECON:
             self.reconstructions.draw(self.model.shown_snapshot())
         elif view is View.HIST:
-            self.histograms.draw(self.model.shown_snapshot())
+            self.histograms.draw_hidden(self.model.shown_snapshot())
+        elif view is View.WEIGHTS:
+            self.histograms.draw_weights(self.model.shown_snapshot())
 
     def flush(self) -> None:
         """Draw everything that changed, now (a user's choice, or a test)."""

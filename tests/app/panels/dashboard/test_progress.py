@@ -227,7 +227,7 @@ def test_phase_line(model):
 def test_the_shown_snapshot_follows_the_phase_until_a_block_is_picked(model):
     assert model.shown_snapshot() is None
     model.feed(pretrain(0, "rbm1"))
-    assert model.feed(snapshot(0, "rbm1")) == {View.FILTERS, View.RECON, View.HIST}
+    assert model.feed(snapshot(0, "rbm1")) == {View.FILTERS, View.RECON, View.HIST, View.WEIGHTS}
     model.feed(pretrain(1, "rbm2"))
     assert model.selected_block == "rbm2"
     assert model.shown_snapshot().block == "rbm1"  # none of rbm2 yet: the latest there is
