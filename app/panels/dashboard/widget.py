@@ -196,11 +196,10 @@ class TrainingDashboard(QWidget):
         device = device_argument(device if device is not None else self.device_combo.currentText())
         scale = self.epochs_scale if epochs_scale is None else epochs_scale
         try:
-            folder = str(run_dir) if run_dir else str(new_run(project.name))
+            self.run_dir = folder = str(run_dir) if run_dir else str(new_run(project.name))
         except OSError as exc:
             self._show_error(f"Training could not start: no folder for the run ({os_reason(exc)})")
             return None
-        self.run_dir = folder
         self.pretraining_check.setChecked(bool(pretraining))
         run_kwargs = {**self.extra_run_kwargs, **kwargs}
         run_kwargs.update(epochs_scale=scale, device=device, pretraining=bool(pretraining))
@@ -217,10 +216,8 @@ class TrainingDashboard(QWidget):
         self.strip.say("Starting the training process…")
         self._worker.start()
         self._timer.start()
-        # Those who follow the run (the audition panel, the runs list, the window's layout)
-        # hear of it in a later turn of the event loop, so their work and this start's
-        # repaint never add up to one long stall. A timer, not a queued call: queued calls
-        # run in the same pass as the repaint that is already queued.
+        # Followers hear of the run a turn later (a timer: a queued call would run in the
+        # same pass as this start's repaint), so their work and it never make one long stall.
         QTimer.singleShot(1, self, lambda: self._announce(folder))
         return self.run_dir
 
