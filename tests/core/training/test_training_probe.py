@@ -90,7 +90,11 @@ def test_a_probed_run_says_its_estimate_first_and_trains_as_without(tmp_path, di
     # the probe's batches were undone: the same seed gives the same run
     assert probed[-1].summary["evaluation"] == plain[-1].summary["evaluation"]
     finals = [[p["final"] for p in run[-1].summary["phases"]] for run in (probed, plain)]
-    assert finals[0] == finals[1]
+    # an epoch's training metrics are summed a compiled chunk at a time, and chunks are sized
+    # by time: the same batches, added up in another grouping, differ in the last float digits
+    assert len(finals[0]) == len(finals[1])
+    for probed_final, plain_final in zip(*finals, strict=True):
+        assert probed_final == pytest.approx(plain_final, rel=1e-5)
 
 
 def test_no_probe_unless_asked_nor_for_a_short_run(tmp_path, digits):
