@@ -151,9 +151,11 @@ class DeepBeliefNet:
         self, label: int | None, n: int, steps: int, rng, temperature: float = 1.0
     ) -> np.ndarray:
         """``n`` samples in the data's space from noise: the memory settled with its label
-        units held at ``label``, then one down-pass (probabilities at the bottom)."""
+        units held at ``label``, then a mean-field down-pass (probabilities at every layer:
+        sampling the layers between adds noise that blurs the digit drawn)."""
         pen = (rng.random((n, self.memory_size)) < 0.5).astype(np.float32)
-        return self.carry_down(self.settle(pen, steps, temperature, rng, label), rng)
+        settled = self.settle(pen, steps, temperature, rng, label)
+        return self.carry_down(settled, rng, sample=False)
 
 
 def dbn_memory(gm, request, rng, n_steps: int) -> np.ndarray:

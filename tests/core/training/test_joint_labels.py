@@ -281,3 +281,19 @@ def test_dbn_memory_refuses_a_class_it_does_not_have(labels_run, tmp_path):
     plain = DeepBeliefNet([keras.Model(inputs, RBM(3)(inputs)).layers[-1]])
     with pytest.raises(GenerationError, match="joins no labels"):
         plain.sample_class(2, 4, 5, np.random.default_rng(0))
+
+
+@pytest.mark.slow
+def test_the_dbn_labels_template_classifies_and_generates_the_held_class():
+    """The template at full scale (about a minute of CPU): free-energy accuracy on the
+    held-out digits, and generated digits recognised as the class held."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    from bench_dbn_labels import measure
+
+    figures = measure(1.0, {"samples": 30, "iterations": 500, "temperature": 1.0, "seed": 0})
+    assert figures["joint_label_accuracy"] >= 0.9, figures
+    rate = figures["generated_recognised"]["fine_tuned"]["logistic_regression"]["rate"]
+    assert rate >= 0.8, figures
