@@ -58,7 +58,7 @@ def register(subparsers):
         default=None,
         metavar="E",
         help="epochs between snapshots (0: none; default: the project's); each phase's last "
-        "epoch always has one, and epochs so short that snapshots would cost over 3%% of the "
+        "epoch always has one, and epochs so short that snapshots would cost over 2%% of the "
         "training time have fewer",
     )
     parser.set_defaults(func=run)

@@ -7,7 +7,7 @@ that lasts 0.2 s. So that work is paced by time as well as by epochs: a kind of 
 at an epoch's end only while all of it done so far in the phase, with its measured cost, stays
 under ``SHARE`` of the phase's time; the last epoch of a phase always does all of it. Long
 epochs therefore see every snapshot and checkpoint their settings ask for, very short ones
-fewer (a checkpoint still at least every second or so, a Stop still writes one at once).
+fewer (a checkpoint still every few seconds, and a Stop still writes one at once).
 
 Costs are measured as they happen: the training thread's wall time for what it does itself
 (the copies, the views), the writer thread's CPU time for the files it writes (what it takes
@@ -22,7 +22,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-SHARE = 0.03  # of a phase's wall time, at most, for its optional work
+# The share of a phase's wall time its optional work may take; every epoch's validation,
+# metrics and events, and the last epoch's snapshot and checkpoint come on top.
+SHARE = 0.02
 FIRST_GUESS = 0.05  # seconds a kind of work is taken to cost before it has been measured
 
 SNAPSHOT, CHECKPOINT, HISTOGRAMS = "snapshot", "checkpoint", "histograms"

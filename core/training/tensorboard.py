@@ -26,6 +26,9 @@ logger = logging.getLogger("layerwise.tensorboard")
 
 MAX_FILTER_TILES = 64  # the filter image shows at most this many units, in one grid
 HISTOGRAM_BINS = 30
+# a histogram counts at most this many values, evenly spaced, its counts scaled to them all:
+# binning a 784 x 500 kernel whole cost 2 ms (15 on a busy machine) an epoch, for the same shape
+HISTOGRAM_VALUES = 1 << 16
 
 
 class TensorBoardLog:
@@ -125,7 +128,8 @@ def _tag(name: str) -> str:
 
 
 def histogram(values: Any) -> np.ndarray:
-    """TensorBoard's histogram tensor: one row (left edge, right edge, count) a bin."""
+    """TensorBoard's histogram tensor: one row (left edge, right edge, count) a bin; the edges
+    span every finite value, the counts of a large array come from HISTOGRAM_VALUES of them."""
     values = np.asarray(values).ravel()
     if not np.issubdtype(values.dtype, np.floating):
         values = values.astype(np.float64)
@@ -139,7 +143,9 @@ def histogram(values: Any) -> np.ndarray:
         low, high = float(values.min()), float(values.max())
     if low == high:
         low, high = low - 0.5, high + 0.5
-    counts, edges = np.histogram(values, bins=HISTOGRAM_BINS, range=(low, high))
+    sample = values[:: -(-values.size // HISTOGRAM_VALUES)]
+    counts, edges = np.histogram(sample, bins=HISTOGRAM_BINS, range=(low, high))
+    counts = counts * (values.size / sample.size)
     return np.stack([edges[:-1], edges[1:], counts.astype(np.float64)], axis=1)
 
 

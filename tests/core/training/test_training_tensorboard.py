@@ -7,6 +7,7 @@ import math
 from collections import defaultdict
 
 import numpy as np
+import pytest
 from training_helpers import dbn_project, run_all
 
 from core.runs import RunFolder
@@ -119,3 +120,14 @@ def test_histogram_rows_are_edges_and_counts():
     assert rows.shape[1] == 3 and rows[:, 2].sum() == 3  # not-finite values left out
     assert rows[0, 0] == 0.0 and rows[-1, 1] == 1.0
     assert histogram([2.0, 2.0])[:, 2].sum() == 2 and histogram([]).shape == (0, 3)
+
+
+def test_a_large_histogram_counts_a_sample_scaled_to_every_value():
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(784, 500)).astype(np.float32)
+    values[3, 7] = 9.0  # the edges still span every value
+    rows = histogram(values)
+    assert rows[0, 0] == values.min() and rows[-1, 1] == pytest.approx(9.0)
+    assert rows[:, 2].sum() == pytest.approx(values.size)
+    exact, _ = np.histogram(values, bins=len(rows), range=(rows[0, 0], rows[-1, 1]))
+    assert np.abs(rows[:, 2] - exact).max() < 0.01 * values.size
