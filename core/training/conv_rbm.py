@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from core.training.rbm import momentum_update
 from core.training.trainer import PhaseData, PhaseTrainer
 
 VALIDATION_SAMPLES = 512  # inputs the per-epoch validation figure is measured on
@@ -94,8 +95,7 @@ class ConvRBMTrainer(PhaseTrainer):
             active = tf.reduce_mean(layer.hidden_probabilities(v0), axis=(0, 1, 2))
             grads[1] -= self.sparsity_cost * (self.sparsity_target - active)
         for variable, velocity, grad in zip(self.variables, self.velocities, grads, strict=True):
-            velocity.assign(momentum * velocity - self.lr * grad)
-            variable.assign_add(velocity)
+            momentum_update(tf, variable, velocity, grad, self.lr, momentum)
         recon = layer.visible_mean(h0)
         return tf.reduce_sum(tf.square(v0 - recon))
 

@@ -31,8 +31,9 @@ VALIDATION_SAMPLES = 1000  # held-out inputs the per-epoch validation figures ar
 
 def momentum_update(tf, param, velocity, descent, step, momentum) -> None:
     """velocity ← momentum · velocity − step · descent; param ← param + velocity, as one
-    fused kernel (Keras's momentum update): ``descent`` is minus the summed gradient of the
-    log-likelihood, ``step`` the learning rate over the batch size."""
+    fused kernel (Keras's momentum update): ``descent`` is minus the gradient of the
+    log-likelihood, ``step`` the learning rate (over the batch size when ``descent`` is a sum
+    over the batch)."""
     tf.raw_ops.ResourceApplyKerasMomentum(
         var=param.handle,
         accum=velocity.handle,
