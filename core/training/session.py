@@ -51,8 +51,6 @@ from core.training.summary import Progress, finished_summary, held_out_evaluatio
 from core.training.tensorboard import TensorBoardLog
 from core.validate import validate
 
-MIN_CHUNK_SECONDS = 0.1  # a compiled call lasts at least this long when batches allow
-
 
 def run_training(
     project,
@@ -105,7 +103,6 @@ class _Session:
         self.listening: InterruptFlag | None = None  # the flag the control notifies
         self.background: BackgroundWriter | None = None  # writes checkpoints, snapshots, logs
         self.cadence: Cadence | None = None  # paces snapshots, checkpoints, histograms by time
-        self.batch_seconds = 0.0  # the last chunk's seconds a batch (sizes the next chunk)
         # what the caller asked for (run_training sets them)
         self.device_request: str | None = None
         self.pretraining_request: bool | None = None
@@ -334,7 +331,6 @@ class _Session:
         )
         stopping = EarlyStopping.for_phase(phase, trainer)
         self.pace.begin_phase()
-        self.batch_seconds = 0.0
         for epoch in range(epoch0, phase.epochs):
             step = step0 if epoch == epoch0 else 0
             outcome, speed = yield from self._run_epoch(index, phase, trainer, epoch, step, chunk)
@@ -387,11 +383,8 @@ class _Session:
                 continue
             t = time.perf_counter()
             with self.tf.device(self.device):
-                done, metrics = trainer.run(epoch, step, min(self._chunk(chunk), steps - step))
-            seconds = time.perf_counter() - t
-            self.progress.count(seconds, done * trainer.batch_size)
-            if done:
-                self.batch_seconds = seconds / done
+                done, metrics = trainer.run(epoch, step, min(chunk, steps - step))
+            self.progress.count(time.perf_counter() - t, done * trainer.batch_size)
             step += done
             samples += done * trainer.batch_size
             if metrics and not all(math.isfinite(v) for v in metrics.values()):
@@ -405,14 +398,6 @@ class _Session:
                     phase=index, block=phase.block, epoch=epoch, step=step - 1, metrics=metrics
                 )
         return PhaseOutcome.DONE, samples
-
-    def _chunk(self, chunk: int) -> int:
-        """Batches for the next call: the trainer's chunk, more when its batches are so quick
-        that a call would last under MIN_CHUNK_SECONDS (each call and its event cost about a
-        millisecond; a pause or stop still cuts a chunk short after the batch it is on)."""
-        if chunk <= 1 or self.batch_seconds <= 0:
-            return chunk
-        return max(chunk, math.ceil(MIN_CHUNK_SECONDS / self.batch_seconds))
 
     def _end_epoch(self, index: int, phase: Phase, trainer, epoch: int, speed: float, last: bool):
         """Record the epoch: metrics line and event; the weights' histograms, a snapshot and a
