@@ -56,6 +56,8 @@ class PianoRollView(pg.PlotWidget):
         self.setYRange(36, 84)
 
     def set_roll(self, piano_roll) -> None:
+        if piano_roll is None and self.roll is None:
+            return  # nothing shown, nothing to clear: no repaint
         self.roll = piano_roll
         if piano_roll is None:
             self.image.clear()

@@ -73,10 +73,11 @@ class RunsHost:
 
     @Slot()
     def _refresh_runs(self, *_) -> None:
-        self.runs_browser.refresh()
+        # Read on a worker: a run starts or ends in this turn, and there may be many runs.
+        self.runs_browser.refresh_later()
         # A run's last event comes a moment before its process has ended and cleared the
         # folder's mark: look again once it has.
-        QTimer.singleShot(REFRESH_AFTER_END_MS, self.runs_browser.refresh)
+        QTimer.singleShot(REFRESH_AFTER_END_MS, self.runs_browser.refresh_later)
 
     # ---- opening a run --------------------------------------------------------------------
     def open_run_dialog(self) -> bool:

@@ -19,7 +19,6 @@ from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QFrame,
     QGroupBox,
-    QLabel,
     QListWidget,
     QScrollArea,
     QSplitter,
@@ -49,11 +48,17 @@ from app.panels.generation_controls import (
     piece_name,
 )
 from app.pianoroll_view import PianoRollView
+from app.steady_label import SteadyLabel
 from app.wheel_guard import guard_wheel
 from app.workers.calls import CallWorker
 from app.workers.gate import TF_GATE
 
 __all__ = ["SAMPLE_RATE", "AuditionPanel"]
+
+
+def import_run_readers() -> None:
+    """Import what :meth:`AuditionPanel.set_run` reads a run with (tens of milliseconds)."""
+    import core.audio.audition  # noqa: F401
 
 
 class AuditionPanel(SourceMixin, PieceListMixin, PlaybackMixin, ExportMixin, QWidget):
@@ -91,11 +96,15 @@ class AuditionPanel(SourceMixin, PieceListMixin, PlaybackMixin, ExportMixin, QWi
         self._snap_timer.setInterval(2000)
         self._snap_timer.timeout.connect(self.refresh_snapshots)
         self._show_renderer(self._available_renderer())
+        # What a run's first showing needs, loaded now rather than in the turn a run starts.
+        QTimer.singleShot(0, self, import_run_readers)
 
     # ---- layout --------------------------------------------------------------------------
     def _build(self) -> None:
-        self.run_label = QLabel("No run selected")
-        self.run_label.setStyleSheet("font-weight: bold;")
+        self.run_label = SteadyLabel("No run selected")  # a new run repaints only this line
+        bold = self.run_label.font()
+        bold.setBold(True)
+        self.run_label.setFont(bold)
         self.message_label = MessageBanner()
         split = QSplitter(Qt.Horizontal)
         split.addWidget(self._build_left())
@@ -105,7 +114,7 @@ class AuditionPanel(SourceMixin, PieceListMixin, PlaybackMixin, ExportMixin, QWi
         split.setSizes([320, 800])
         layout = QVBoxLayout(self)
         layout.addWidget(self.run_label)
-        layout.addWidget(self.message_label)
+        layout.addWidget(self.message_label.room)
         layout.addWidget(split, 1)
         guard_wheel(self)  # the wheel scrolls the controls; it edits only the focused field
         self._update_controls()

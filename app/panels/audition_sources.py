@@ -107,7 +107,8 @@ class SourceMixin:
         piece's transport, exports and statistics (True)."""
         sound = self.clip_audition.set_run(run_dir)
         for widget in self._piano_roll_widgets():
-            widget.setVisible(not sound)
+            if widget.isHidden() != sound:  # a widget shown again is laid out and repainted
+                widget.setVisible(not sound)
         if sound:
             self.controls.set_methods([], None)
             self._set_message(SOUND_RUN, "info")

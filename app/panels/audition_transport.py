@@ -3,7 +3,16 @@ position; the renderer in use and the export buttons. Widgets only: the panel de
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QSpinBox
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QWidget,
+)
 
 
 def gm_program_names() -> list[str]:
@@ -98,7 +107,8 @@ def message_style_sheet() -> str:
 
 class MessageBanner(QLabel):
     """One line (wrapped) above the panel, styled by its kind: error, warning, success or
-    info (the ``kind`` property, which style sheets can select on)."""
+    info (the ``kind`` property, which style sheets can select on). The panel lays out its
+    :attr:`room`, which keeps its height whether a message shows or not."""
 
     def __init__(self):
         super().__init__()
@@ -106,6 +116,7 @@ class MessageBanner(QLabel):
         self.setWordWrap(True)
         self.setStyleSheet(message_style_sheet())
         self.kind = ""
+        self.room = BannerRoom(self)
         self.hide()
 
     def say(self, text: str, kind: str) -> None:
@@ -116,9 +127,41 @@ class MessageBanner(QLabel):
         self.style().unpolish(self)
         self.style().polish(self)
         self.setText(text)
+        self.room.fit()
         self.show()
 
     def clear_message(self) -> None:
         self.kind = ""
         self.setText("")
         self.hide()
+
+
+BANNER_LINES = 2  # the room kept for a message: longer ones make it taller
+BANNER_FRAME = 10  # padding and border of the message style, above and below
+
+
+class BannerRoom(QWidget):
+    """The banner's place in the panel, kept whether a message shows or not.
+
+    A label in a layout that appears, disappears or gets new text asks the whole window for
+    a new layout, and the piano roll below it is then resized and repainted with its axes:
+    a long turn of the event loop when a run starts. Here the banner is a child outside any
+    layout, sized to this fixed room; only a message longer than the room resizes it."""
+
+    def __init__(self, banner: QLabel):
+        super().__init__()
+        self.banner = banner
+        banner.setParent(self)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.reserved = BANNER_LINES * banner.fontMetrics().lineSpacing() + BANNER_FRAME
+        self.setFixedHeight(self.reserved)
+
+    def fit(self) -> None:
+        """Room for the banner's text at this width (never less than the reserve)."""
+        height = max(self.reserved, self.banner.heightForWidth(max(self.width(), 1)))
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:
+        self.banner.setGeometry(self.rect())
+        super().resizeEvent(event)

@@ -3,7 +3,9 @@ run folders opened from elsewhere, each with its date, status, phases, key metri
 and duration (read by :mod:`core.run_info`).
 
 Picking one run asks the window to show it (dashboard and audition); picking two or more
-offers a comparison; a stopped run can be resumed.
+offers a comparison; a stopped run can be resumed. While training, the window asks for the
+list again at each run's start and end: the folders are then read on a worker
+(:meth:`RunsBrowser.refresh_later`), so a long list costs the GUI thread only its rows.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.workers.calls import CallWorker
 from core.run_info import NotARunError, RunInfo, RunState, format_duration, read_run_info
 from core.runs import list_runs, runs_root
 
@@ -54,6 +57,22 @@ def row_texts(info: RunInfo) -> list[str]:
     ]
 
 
+def read_listing(root, opened: list[Path]) -> tuple[list[RunInfo], list[RunInfo]]:
+    """Every run under ``root`` (newest first) and the ``opened`` folders not among them;
+    folders that are no run (any more) are left out. Safe on any thread."""
+    everything = [i for i in (_read(run.path) for run in list_runs(root)) if i is not None]
+    listed = {i.path.resolve() for i in everything}
+    opened_infos = [_read(p) for p in opened if p not in listed]
+    return everything, [i for i in opened_infos if i is not None]
+
+
+def _read(path) -> RunInfo | None:
+    try:
+        return read_run_info(path)
+    except (NotARunError, OSError):
+        return None
+
+
 class RunsBrowser(QWidget):
     """``root``: the user's runs folder (default :func:`core.runs.runs_root`)."""
 
@@ -68,6 +87,10 @@ class RunsBrowser(QWidget):
         self.project_name = ""
         self.opened: list[Path] = []  # run folders opened from elsewhere, newest first
         self.infos: dict[str, RunInfo] = {}
+        self._asked = 0  # readings of the runs asked for; only the last one is shown
+        self._reader = CallWorker(self)
+        self._reader.result.connect(self._on_listing_read)
+        self._reader.failed.connect(self._on_listing_failed)
         self.tree = QTreeWidget()
         self.tree.setObjectName("runsTree")
         self.tree.setColumnCount(len(COLUMNS))
@@ -117,34 +140,41 @@ class RunsBrowser(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        """Read every listed run again (keeping the selection)."""
+        """Read every listed run again now (keeping the selection)."""
+        self._asked += 1  # a reading still on its way is older than this one
+        self._show_listing(read_listing(self.root, self.opened))
+
+    @Slot()
+    def refresh_later(self) -> None:
+        """Read every listed run again on a worker; the list changes once they are read."""
+        self._asked += 1
+        self._reader.call(self._asked, read_listing, self.root, list(self.opened))
+
+    @Slot(object, object)
+    def _on_listing_read(self, asked, listing) -> None:
+        if asked == self._asked:  # else a newer reading is coming, or was shown
+            self._show_listing(listing)
+
+    @Slot(object, str)
+    def _on_listing_failed(self, asked, message: str) -> None:
+        if asked == self._asked:
+            self.say(f"Could not read the runs: {message}")
+
+    def _show_listing(self, listing: tuple[list[RunInfo], list[RunInfo]]) -> None:
+        everything, opened = listing
         selected = self.selected_runs()
+        self.infos = {str(i.path): i for i in (*everything, *opened)}
+        mine = [i for i in everything if self.project_name and i.project == self.project_name]
         self.tree.blockSignals(True)
         try:
-            self.infos.clear()
-            everything = self._read_all(list_runs(self.root))
-            mine = [i for i in everything if self.project_name and i.project == self.project_name]
-            listed = {i.path.resolve() for i in everything}
-            opened = [self._read(p) for p in self.opened if p not in listed]
             for name, infos in zip(GROUPS, (mine, everything, opened), strict=True):
-                self._fill(self.groups[name], [i for i in infos if i is not None])
+                self._fill(self.groups[name], infos)
             self.select_runs(selected)
         finally:
             self.tree.blockSignals(False)
         for column in range(len(COLUMNS)):
             self.tree.resizeColumnToContents(column)
         self._update_buttons()
-
-    def _read_all(self, runs) -> list[RunInfo]:
-        return [info for info in (self._read(run.path) for run in runs) if info is not None]
-
-    def _read(self, path) -> RunInfo | None:
-        try:
-            info = read_run_info(path)
-        except (NotARunError, OSError):
-            return None
-        self.infos[str(info.path)] = info
-        return info
 
     def _fill(self, group: QTreeWidgetItem, infos: list[RunInfo]) -> None:
         group.takeChildren()

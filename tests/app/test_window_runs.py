@@ -286,3 +286,30 @@ def test_screenshots_of_the_runs_browser_and_a_comparison(real_window, qtbot):
     real_window.grab().save(str(out / "compare.png"))
     assert (out / "runs-browser.png").stat().st_size > 10_000
     assert (out / "compare.png").stat().st_size > 10_000
+
+
+def test_a_runs_start_and_end_read_the_runs_off_the_gui_thread(real_window, qtbot, monkeypatch):
+    import threading
+
+    import app.panels.runs_browser as browser_module
+
+    run = write_run(runs_root(), "stopped-run", state="stopped")
+    browser = real_window.runs_browser
+    browser.refresh()
+    browser.select_runs([str(run.path)])
+    on_gui_thread = []
+    real_read = browser_module.read_run_info
+
+    def read(path):
+        on_gui_thread.append(threading.current_thread() is threading.main_thread())
+        return real_read(path)
+
+    monkeypatch.setattr(browser_module, "read_run_info", read)
+    dashboard = real_window.dashboard
+    dashboard.run_function = functools.partial(fake_run_training, epochs=1, steps=2)
+    dashboard.train_in_process = False
+    with qtbot.waitSignal(dashboard.runFinished, timeout=15000):
+        browser.resume_button.click()
+    qtbot.waitUntil(lambda: len(on_gui_thread) >= 2, timeout=5000)  # at the start and the end
+    assert not any(on_gui_thread)
+    assert rows(real_window, "All runs") == ["stopped-run"]

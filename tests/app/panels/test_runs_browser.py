@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from run_folders import write_run
 
@@ -63,3 +65,37 @@ def test_opened_runs_and_bad_folders(browser, tmp_path):
     listed = write_run(tmp_path / "runs", "listed")
     browser.add_run(listed.path)  # already under All runs: not twice
     assert names(browser, "Opened") == ["kept"] and names(browser, "All runs") == ["listed"]
+
+
+def test_a_refresh_later_reads_the_runs_off_the_gui_thread(browser, qtbot, tmp_path, monkeypatch):
+    import threading
+
+    import app.panels.runs_browser as module
+
+    write_run(tmp_path / "runs", "first")
+    readers = []
+    real_read = module.read_run_info
+
+    def read(path):
+        readers.append(threading.current_thread() is threading.main_thread())
+        return real_read(path)
+
+    monkeypatch.setattr(module, "read_run_info", read)
+    browser.refresh_later()
+    assert names(browser, "All runs") == []  # nothing read yet in this turn
+    qtbot.waitUntil(lambda: names(browser, "All runs") == ["first"], timeout=5000)
+    assert readers == [False]
+    assert browser.groups["All runs"].text(0) == "All runs (1)"
+
+
+def test_only_the_last_reading_asked_for_is_shown(browser, qtbot, tmp_path):
+    write_run(tmp_path / "runs", "old")
+    browser.refresh_later()
+    write_run(tmp_path / "runs", "new", age_s=10)
+    browser.refresh()  # read now: the reading still on its way is older
+    assert sorted(names(browser, "All runs")) == ["new", "old"]
+    shutil.rmtree(tmp_path / "runs" / "new")
+    qtbot.wait(300)  # the older reading has come back by now, and changed nothing
+    assert sorted(names(browser, "All runs")) == ["new", "old"]
+    browser.refresh_later()
+    qtbot.waitUntil(lambda: names(browser, "All runs") == ["old"], timeout=5000)
