@@ -64,3 +64,23 @@ class SteadyLabel(QWidget):
         rect = self.rect().adjusted(MARGIN, 0, -MARGIN, 0)
         shown = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, rect.width())
         painter.drawText(rect, int(self._alignment), shown)
+
+
+class SteadyRoom(QWidget):
+    """A fixed-height place for a widget whose contents change (a rich-text legend): the
+    widget sits outside any layout, so its new size hints stop here instead of re-laying out
+    the window; it always fills the room."""
+
+    def __init__(self, widget: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.widget = widget
+        widget.setParent(self)
+        self.setFixedHeight(max(widget.sizeHint().height(), widget.fontMetrics().height() + 4))
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def sizeHint(self) -> QSize:
+        return QSize(0, self.height())
+
+    def resizeEvent(self, event) -> None:
+        self.widget.setGeometry(self.rect())
+        super().resizeEvent(event)

@@ -423,7 +423,7 @@ class _Session:
             samples_per_second=speed,
             eta=self._eta(index, epoch),
         )
-        every = self._snapshot_every()
+        every = snapshots.every_epochs(self.project, self.snapshot_every)
         if every and ((epoch + 1) % every == 0 or last) and self.pace.due(SNAPSHOT, last):
             with self.pace.timed(SNAPSHOT):
                 snapshot = self._snapshot(index, phase, epoch, trainer)
@@ -451,11 +451,6 @@ class _Session:
         done = sum(p.epochs * self._approx_steps(p, n) for p in self.phases[:index])
         done += (epoch + 1) * self._approx_steps(self.phases[index], n)
         return self.progress.eta(done, self.planned)
-
-    def _snapshot_every(self) -> int:
-        if self.snapshot_every is not None:
-            return max(0, int(self.snapshot_every))
-        return max(0, int(self.project.training.get("snapshots", {}).get("every_epochs", 1)))
 
     # ---- snapshots and checkpoints ---------------------------------------------------------
 

@@ -161,3 +161,10 @@ def views_of(session: Any, phase: Any, trainer: Any) -> dict[str, np.ndarray | N
         network, examples = session.project.network, session.inputs.examples
         views = finetune_views(trainer, session.model, network, examples, shape, session.objective)
     return as_snapshot_arrays(views)
+
+
+def every_epochs(project: Any, override: int | None) -> int:
+    """Epochs between snapshots: the caller's ``override``, else the project's setting."""
+    if override is not None:
+        return max(0, int(override))
+    return max(0, int(project.training.get("snapshots", {}).get("every_epochs", 1)))

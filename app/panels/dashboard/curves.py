@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QVBox
 
 from app import plots
 from app.panels.dashboard.progress import ALL_PHASES, CurveSpec, ProgressModel
+from app.steady_label import SteadyRoom
 from core.training.events import PhaseStarted
 
 MARKERS_UP_TO = 40  # points per curve; past that markers cost more than the line
@@ -61,7 +62,7 @@ class LossPlot(QWidget):
         head = QHBoxLayout()
         head.addWidget(QLabel("Phase:"))
         head.addWidget(self.phase_combo)
-        head.addWidget(self.legend, 1)
+        head.addWidget(SteadyRoom(self.legend), 1)  # a new curve's entry re-lays out nothing
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(head)
