@@ -29,6 +29,7 @@ def _pretrained_stack(x):
     from core.layers import RBM
     from core.training.rbm import RBMTrainer
 
+    keras.utils.set_random_seed(0)  # the layers' first weights: the same stack every time
     inputs = keras.Input((x.shape[1],), name="input")
     rbm1, rbm2 = RBM(16, name="rbm1"), RBM(8, name="rbm2")
     model = keras.Model(inputs, rbm2(rbm1(inputs)))
