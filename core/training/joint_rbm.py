@@ -11,13 +11,11 @@ the free energy of each label (``val_label_accuracy``).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from core.errors import DataError
-from core.training.rbm import momentum_update
-from core.training.trainer import PhaseData, PhaseTrainer
+from core.training.rbm import ContrastiveDivergenceTrainer, momentum_update
+from core.training.trainer import PhaseData
 
 
 def one_hot_labels(y: np.ndarray | None, classes: int, block: str, split: str) -> np.ndarray:
@@ -42,24 +40,10 @@ def softmax_sample(tf, rng, logits):
     return tf.one_hot(tf.argmax(logits + gumbel, axis=-1), tf.shape(logits)[-1])
 
 
-class JointRBMTrainer(PhaseTrainer):
-    method = "rbm"
-
+class JointRBMTrainer(ContrastiveDivergenceTrainer):
     def __init__(self, layer, data: PhaseData):
-        super().__init__(data)
+        super().__init__(layer, data)
         tf = self.tf
-        settings = data.settings
-        self.layer = layer
-        self.chunk = max(1, math.ceil(self.steps_per_epoch / 4))
-        self.gaussian = layer.visible == "gaussian"
-        self.k = int(settings.get("cd_k", 1))
-        self.persistent = bool(settings.get("persistent", False))
-        self.lr = float(settings["learning_rate"])
-        self.weight_decay = float(settings.get("weight_decay", 0.0))
-        self.sparsity_target = float(settings.get("sparsity_target", 0.0))
-        self.sparsity_cost = float(settings.get("sparsity_cost", 0.0))
-        self.momentum0 = float(settings.get("momentum", 0.0))
-        self.momentum1 = float(settings.get("final_momentum", self.momentum0))
 
         classes = int(layer.label_units)
         self.labels = one_hot_labels(data.y_train, classes, layer.name, "training")

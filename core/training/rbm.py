@@ -45,12 +45,13 @@ def momentum_update(tf, param, velocity, descent, step, momentum) -> None:
     )
 
 
-class RBMTrainer(PhaseTrainer):
+class ContrastiveDivergenceTrainer(PhaseTrainer):
+    """The settings every trainer of an RBM layer by contrastive divergence reads."""
+
     method = "rbm"
 
     def __init__(self, layer, data: PhaseData):
         super().__init__(data)
-        tf = self.tf
         settings = data.settings
         self.layer = layer
         # an epoch runs compiled in a few chunks
@@ -64,6 +65,12 @@ class RBMTrainer(PhaseTrainer):
         self.sparsity_cost = float(settings.get("sparsity_cost", 0.0))
         self.momentum0 = float(settings.get("momentum", 0.0))
         self.momentum1 = float(settings.get("final_momentum", self.momentum0))
+
+
+class RBMTrainer(ContrastiveDivergenceTrainer):
+    def __init__(self, layer, data: PhaseData):
+        super().__init__(layer, data)
+        tf = self.tf
 
         self.W = layer.kernel.value
         self.c = layer.hidden_bias.value  # hidden
