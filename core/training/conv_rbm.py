@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from core.training.rbm import momentum_update
+from core.training.rbm import cd_loop, momentum_update
 from core.training.trainer import PhaseData, PhaseTrainer
 
 VALIDATION_SAMPLES = 512  # inputs the per-epoch validation figure is measured on
@@ -100,17 +100,9 @@ class ConvRBMTrainer(PhaseTrainer):
         return tf.reduce_sum(tf.square(v0 - recon))
 
     def _run_chunk(self, start, count, momentum):
-        tf = self.tf
-        bs = self.batch_size
-
-        def cond(i, sse):
-            return tf.logical_and(i < count, tf.logical_not(self.interrupt))
-
-        def body(i, sse):
-            index = self.order[(start + i) * bs : (start + i + 1) * bs]
-            return i + 1, sse + self._cd_step(tf.gather(self.data, index), momentum)
-
-        return tf.while_loop(cond, body, (tf.constant(0), tf.constant(0.0)), parallel_iterations=1)
+        return cd_loop(
+            self, start, count, lambda idx: self._cd_step(self.tf.gather(self.data, idx), momentum)
+        )
 
     # ---- the PhaseTrainer protocol ----------------------------------------------------------
 

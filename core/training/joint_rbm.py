@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.errors import DataError
-from core.training.rbm import ContrastiveDivergenceTrainer, momentum_update
+from core.training.rbm import ContrastiveDivergenceTrainer, cd_loop, momentum_update
 from core.training.trainer import PhaseData
 
 
@@ -162,17 +162,14 @@ class JointRBMTrainer(ContrastiveDivergenceTrainer):
 
     def _run_chunk(self, start, count, momentum):
         tf = self.tf
-        bs = self.batch_size
-
-        def cond(i, sse):
-            return tf.logical_and(i < count, tf.logical_not(self.interrupt))
-
-        def body(i, sse):
-            idx = self.order[(start + i) * bs : (start + i + 1) * bs]
-            v0, y0 = tf.gather(self.data, idx), tf.gather(self.label_data, idx)
-            return i + 1, sse + self._cd_step(v0, y0, momentum)
-
-        return tf.while_loop(cond, body, (tf.constant(0), tf.constant(0.0)), parallel_iterations=1)
+        return cd_loop(
+            self,
+            start,
+            count,
+            lambda idx: self._cd_step(
+                tf.gather(self.data, idx), tf.gather(self.label_data, idx), momentum
+            ),
+        )
 
     # ---- the PhaseTrainer protocol ---------------------------------------------------------
 

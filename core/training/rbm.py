@@ -45,6 +45,22 @@ def momentum_update(tf, param, velocity, descent, step, momentum) -> None:
     )
 
 
+def cd_loop(trainer, start, count, step):
+    """Inside an RBM trainer's compiled chunk: ``step(batch indices) -> squared error`` for up
+    to ``count`` batches from ``start`` in one ``tf.while_loop`` that also reads the interrupt
+    flag. Returns (batches done, summed squared error)."""
+    tf = trainer.tf
+    bs = trainer.batch_size
+
+    def cond(i, sse):
+        return tf.logical_and(i < count, tf.logical_not(trainer.interrupt))
+
+    def body(i, sse):
+        return i + 1, sse + step(trainer.order[(start + i) * bs : (start + i + 1) * bs])
+
+    return tf.while_loop(cond, body, (tf.constant(0), tf.constant(0.0)), parallel_iterations=1)
+
+
 class ContrastiveDivergenceTrainer(PhaseTrainer):
     """The settings every trainer of an RBM layer by contrastive divergence reads."""
 
@@ -184,18 +200,9 @@ class RBMTrainer(ContrastiveDivergenceTrainer):
         return tf.reduce_sum(tf.square(v0 - recon))
 
     def _run_chunk(self, start, count, momentum):
-        tf = self.tf
-        bs = self.batch_size
-
-        def cond(i, sse):
-            return tf.logical_and(i < count, tf.logical_not(self.interrupt))
-
-        def body(i, sse):
-            idx = self.order[(start + i) * bs : (start + i + 1) * bs]
-            v0 = tf.gather(self.data, idx)
-            return i + 1, sse + self._cd_step(v0, momentum)
-
-        return tf.while_loop(cond, body, (tf.constant(0), tf.constant(0.0)), parallel_iterations=1)
+        return cd_loop(
+            self, start, count, lambda idx: self._cd_step(self.tf.gather(self.data, idx), momentum)
+        )
 
     # ---- the PhaseTrainer protocol ---------------------------------------------------------
 
