@@ -81,12 +81,7 @@ class AutoencoderTrainer(PhaseTrainer):
         )
 
     def run(self, epoch: int, start: int, count: int):
-        done, loss_sum, mse_sum = self.run_chunk(start, count)
-        if not done:
-            return 0, {}
-        metrics = {"loss": loss_sum / done, "reconstruction_error": mse_sum / done}
-        self.accumulate(metrics, done)
-        return done, metrics
+        return self.run_chunk(start, count, ("loss", "reconstruction_error"))
 
     def reconstruct(self, x):
         tf = self.tf

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from core.training.rbm import cd_loop, momentum_update
+from core.training.rbm import cd_loop, momentum_update, run_cd_chunk
 from core.training.trainer import PhaseData, PhaseTrainer
 
 VALIDATION_SAMPLES = 512  # inputs the per-epoch validation figure is measured on
@@ -97,27 +97,22 @@ class ConvRBMTrainer(PhaseTrainer):
         for variable, velocity, grad in zip(self.variables, self.velocities, grads, strict=True):
             momentum_update(tf, variable, velocity, grad, self.lr, momentum)
         recon = layer.visible_mean(h0)
-        return tf.reduce_sum(tf.square(v0 - recon))
+        return tf.reduce_mean(tf.square(v0 - recon))
 
-    def _run_chunk(self, start, count, momentum):
+    def _run_chunk(self, start, count, momentum, carried):
         return cd_loop(
-            self, start, count, lambda idx: self._cd_step(self.tf.gather(self.data, idx), momentum)
+            self,
+            start,
+            count,
+            lambda idx: self._cd_step(self.tf.gather(self.data, idx), momentum),
+            carried,
         )
 
     # ---- the PhaseTrainer protocol ----------------------------------------------------------
 
     def run(self, epoch: int, start: int, count: int):
-        tf = self.tf
         momentum = self.momentum0 if epoch < 5 else self.momentum1
-        done, sse = self._chunk(
-            tf.constant(start, tf.int32), tf.constant(count, tf.int32), tf.constant(momentum)
-        )
-        done = int(done)
-        if not done:
-            return 0, {}
-        error = float(sse) / (done * self.batch_size * math.prod(self.shape))
-        self.accumulate({"reconstruction_error": error}, done)
-        return done, {"reconstruction_error": error}
+        return run_cd_chunk(self, start, count, self.tf.constant(momentum, self.tf.float32))
 
     def _shaped(self, v):
         return self.tf.constant(np.asarray(v, np.float32).reshape(len(v), *self.shape))

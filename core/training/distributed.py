@@ -325,17 +325,15 @@ class DistributedRBMTrainer(RBMTrainer):
     def run(self, epoch: int, start: int, count: int):
         tf = self.tf
         momentum = tf.constant(self.momentum0 if epoch < 5 else self.momentum1, tf.float32)
-        done, sse = 0, 0.0
+        scale = 1.0 / (self.batch_size * self.x_train.shape[1])  # its step sums the batch
+        name = "reconstruction_error"
+        done, total = 0, self.carried(name)
         for i in range(count):
             if i and bool(self.interrupt.numpy()):
                 break
-            sse += float(self._step(tf.constant(start + i, tf.int32), momentum))
+            total += float(self._step(tf.constant(start + i, tf.int32), momentum)) * scale
             done += 1
-        if not done:
-            return 0, {}
-        error = sse / (done * self.batch_size * self.x_train.shape[1])
-        self.accumulate({"reconstruction_error": error}, done)
-        return done, {"reconstruction_error": error}
+        return (done, self.add_totals({name: total}, done)) if done else (0, {})
 
 
 class DistributedAutoencoderTrainer(AutoencoderTrainer):
@@ -351,12 +349,7 @@ class DistributedAutoencoderTrainer(AutoencoderTrainer):
         self._step = self.tf.function(self._dist_step)
 
     def run(self, epoch: int, start: int, count: int):
-        done, loss_sum, mse_sum = self.run_per_batch(start, count)
-        if not done:
-            return 0, {}
-        metrics = {"loss": loss_sum / done, "reconstruction_error": mse_sum / done}
-        self.accumulate(metrics, done)
-        return done, metrics
+        return self.run_per_batch(start, count, ("loss", "reconstruction_error"))
 
     def _replica_loss(self, x, source):
         """AutoencoderTrainer._loss with the corruption done beforehand (the layer's seed

@@ -324,17 +324,10 @@ class FinetuneTrainer(PhaseTrainer):
         return out
 
     def run(self, epoch: int, start: int, count: int):
+        names = ("loss", None if self.objective == "sequence" else self.metric_name)
         if self.strategy is None:
-            done, loss_sum, metric_sum = self.run_chunk(start, count)
-        else:
-            done, loss_sum, metric_sum = self.run_per_batch(start, count)
-        if not done:
-            return 0, {}
-        metrics = {"loss": loss_sum / done}
-        if self.objective != "sequence":
-            metrics[self.metric_name] = metric_sum / done
-        self.accumulate(metrics, done)
-        return done, metrics
+            return self.run_chunk(start, count, names)
+        return self.run_per_batch(start, count, names)
 
     def predict(self, x, batch=512):
         outs = [

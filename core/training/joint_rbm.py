@@ -14,7 +14,12 @@ from __future__ import annotations
 import numpy as np
 
 from core.errors import DataError
-from core.training.rbm import ContrastiveDivergenceTrainer, cd_loop, momentum_update
+from core.training.rbm import (
+    ContrastiveDivergenceTrainer,
+    cd_loop,
+    momentum_update,
+    run_cd_chunk,
+)
 from core.training.trainer import PhaseData
 
 
@@ -158,9 +163,9 @@ class JointRBMTrainer(ContrastiveDivergenceTrainer):
             (self.d, self.vd, descent_d),
         ):
             momentum_update(tf, param, velocity, descent, step, momentum)
-        return tf.reduce_sum(tf.square(v0 - recon))
+        return tf.reduce_mean(tf.square(v0 - recon))
 
-    def _run_chunk(self, start, count, momentum):
+    def _run_chunk(self, start, count, momentum, carried):
         tf = self.tf
         return cd_loop(
             self,
@@ -169,24 +174,14 @@ class JointRBMTrainer(ContrastiveDivergenceTrainer):
             lambda idx: self._cd_step(
                 tf.gather(self.data, idx), tf.gather(self.label_data, idx), momentum
             ),
+            carried,
         )
 
     # ---- the PhaseTrainer protocol ---------------------------------------------------------
 
     def run(self, epoch: int, start: int, count: int):
-        tf = self.tf
         momentum = self.momentum0 if epoch < 5 else self.momentum1
-        done_t, sse = self._chunk(
-            tf.constant(start, tf.int32),
-            tf.constant(count, tf.int32),
-            tf.constant(momentum, tf.float32),
-        )
-        done = int(done_t)
-        if not done:
-            return 0, {}
-        error = float(sse) / (done * self.batch_size * self.x_train.shape[1])
-        self.accumulate({"reconstruction_error": error}, done)
-        return done, {"reconstruction_error": error}
+        return run_cd_chunk(self, start, count, self.tf.constant(momentum, self.tf.float32))
 
     def reconstruct(self, v):
         """The features rebuilt from the hidden units the features alone drive."""

@@ -45,20 +45,37 @@ def momentum_update(tf, param, velocity, descent, step, momentum) -> None:
     )
 
 
-def cd_loop(trainer, start, count, step):
-    """Inside an RBM trainer's compiled chunk: ``step(batch indices) -> squared error`` for up
-    to ``count`` batches from ``start`` in one ``tf.while_loop`` that also reads the interrupt
-    flag. Returns (batches done, summed squared error)."""
+def cd_loop(trainer, start, count, step, carried):
+    """Inside an RBM trainer's compiled chunk: ``step(batch indices) -> the batch's mean
+    squared reconstruction error`` for up to ``count`` batches from ``start`` in one
+    ``tf.while_loop`` that also reads the interrupt flag. Returns (batches done, the errors'
+    running sum in float64 from ``carried``: see ``PhaseTrainer.add_totals``)."""
     tf = trainer.tf
     bs = trainer.batch_size
 
-    def cond(i, sse):
+    def cond(i, total):
         return tf.logical_and(i < count, tf.logical_not(trainer.interrupt))
 
-    def body(i, sse):
-        return i + 1, sse + step(trainer.order[(start + i) * bs : (start + i + 1) * bs])
+    def body(i, total):
+        error = step(trainer.order[(start + i) * bs : (start + i + 1) * bs])
+        return i + 1, total + tf.cast(error, tf.float64)
 
-    return tf.while_loop(cond, body, (tf.constant(0), tf.constant(0.0)), parallel_iterations=1)
+    return tf.while_loop(cond, body, (tf.constant(0), carried), parallel_iterations=1)
+
+
+def run_cd_chunk(trainer, start: int, count: int, *args) -> tuple[int, dict]:
+    """An RBM trainer's ``run``: its compiled chunk (``_chunk(start, count, *args, carried)``)
+    called with the epoch's running error, and the call recorded."""
+    tf = trainer.tf
+    name = "reconstruction_error"
+    done, total = trainer._chunk(
+        tf.constant(start, tf.int32),
+        tf.constant(count, tf.int32),
+        *args,
+        tf.constant(trainer.carried(name), tf.float64),
+    )
+    done = int(done)
+    return (done, trainer.add_totals({name: float(total)}, done)) if done else (0, {})
 
 
 class ContrastiveDivergenceTrainer(PhaseTrainer):
@@ -197,11 +214,15 @@ class RBMTrainer(ContrastiveDivergenceTrainer):
         momentum_update(tf, self.W, self.vW, descent_w, step, momentum)
         momentum_update(tf, self.c, self.vc, descent_c, step, momentum)
         momentum_update(tf, self.b, self.vb, descent_b, step, momentum)
-        return tf.reduce_sum(tf.square(v0 - recon))
+        return tf.reduce_mean(tf.square(v0 - recon))
 
-    def _run_chunk(self, start, count, momentum):
+    def _run_chunk(self, start, count, momentum, carried):
         return cd_loop(
-            self, start, count, lambda idx: self._cd_step(self.tf.gather(self.data, idx), momentum)
+            self,
+            start,
+            count,
+            lambda idx: self._cd_step(self.tf.gather(self.data, idx), momentum),
+            carried,
         )
 
     # ---- the PhaseTrainer protocol ---------------------------------------------------------
@@ -211,20 +232,8 @@ class RBMTrainer(ContrastiveDivergenceTrainer):
         super().begin_epoch(epoch)
 
     def run(self, epoch: int, start: int, count: int):
-        tf = self.tf
         momentum = self.momentum0 if epoch < 5 else self.momentum1
-        done, sse = self._chunk(
-            tf.constant(start, tf.int32),
-            tf.constant(count, tf.int32),
-            tf.constant(momentum, tf.float32),
-        )
-        done = int(done)
-        if done:
-            features = self.x_train.shape[1]
-            error = float(sse) / (done * self.batch_size * features)
-            self.accumulate({"reconstruction_error": error}, done)
-            return done, {"reconstruction_error": error}
-        return 0, {}
+        return run_cd_chunk(self, start, count, self.tf.constant(momentum, self.tf.float32))
 
     def reconstruct(self, v):
         tf = self.tf

@@ -69,18 +69,15 @@ class RNNRBMTrainer(PhaseTrainer):
     # ---- the PhaseTrainer protocol ---------------------------------------------------------
 
     def run(self, epoch: int, start: int, count: int):
-        bs, done, total = self.batch_size, 0, 0.0
+        name = "reconstruction_error"
+        bs, done, total = self.batch_size, 0, self.carried(name)
         for i in range(count):
             if i and bool(self.interrupt.numpy()):
                 break
             index = self.order[(start + i) * bs : (start + i + 1) * bs]
             total += float(self._step(index))
             done += 1
-        if not done:
-            return 0, {}
-        metrics = {"reconstruction_error": total / done}
-        self.accumulate(metrics, done)
-        return done, metrics
+        return (done, self.add_totals({name: total}, done)) if done else (0, {})
 
     def validation_metrics(self) -> dict:
         """The next-step cross-entropy of the mean-field output, nats per step (a quick

@@ -81,10 +81,19 @@ class PhaseTrainer:
         self._sums: dict = {}
         self._count = 0
 
-    def accumulate(self, metrics: dict, steps: int) -> None:
-        for key, value in metrics.items():
-            self._sums[key] = self._sums.get(key, 0.0) + float(value) * steps
+    def carried(self, name: str | None) -> float:
+        """The epoch's running sum of a metric's per-batch values so far (0 for None)."""
+        return self._sums.get(name, 0.0) if name is not None else 0.0
+
+    def add_totals(self, totals: dict, steps: int) -> dict:
+        """Record a call of ``steps`` batches by each metric's running sum after it: its
+        per-batch values added one batch after another in float64, carried from call to call
+        (``carried``). An epoch's figures are then the same however its batches were cut into
+        calls, which the session sizes by time. Returns the call's own means."""
+        means = {k: (float(v) - self.carried(k)) / steps for k, v in totals.items()}
+        self._sums.update({k: float(v) for k, v in totals.items()})
         self._count += steps
+        return means
 
     def accumulators(self) -> dict:
         return {"sums": dict(self._sums), "count": self._count}
@@ -109,10 +118,10 @@ class PhaseTrainer:
         ``count`` batches from ``start`` in a ``tf.while_loop`` that also reads the interrupt
         flag: one call and one host sync a chunk instead of a dispatch and a sync a batch (the
         per-batch loop was slower than Keras ``fit``). Returns (batches done, loss sum,
-        metric sum), the sums in float64 as the per-batch loop kept them."""
+        metric sum): float64 running sums, from the ``loss0`` and ``metric0`` given."""
         tf = self.tf
 
-        def chunk(start, count):
+        def chunk(start, count, loss0, metric0):
             def cond(i, loss_sum, metric_sum):
                 return tf.logical_and(i < count, tf.logical_not(self.interrupt))
 
@@ -121,31 +130,41 @@ class PhaseTrainer:
                 loss_sum += tf.cast(loss, tf.float64)
                 return i + 1, loss_sum, metric_sum + tf.cast(metric, tf.float64)
 
-            zero = tf.constant(0.0, tf.float64)
-            return tf.while_loop(cond, body, (tf.constant(0), zero, zero), parallel_iterations=1)
+            return tf.while_loop(
+                cond, body, (tf.constant(0), loss0, metric0), parallel_iterations=1
+            )
 
         return tf.function(chunk)
 
-    def run_chunk(self, start: int, count: int) -> tuple[int, float, float]:
-        """The compiled chunk (``self._chunk``) called: (done, loss sum, metric sum)."""
+    def run_chunk(self, start: int, count: int, names: tuple[str, str | None]) -> tuple[int, dict]:
+        """The compiled chunk (``self._chunk``) called: (done, the call's means by name; a
+        None name is left out)."""
         tf = self.tf
         done, loss_sum, metric_sum = self._chunk(
-            tf.constant(start, tf.int32), tf.constant(count, tf.int32)
+            tf.constant(start, tf.int32),
+            tf.constant(count, tf.int32),
+            *(tf.constant(self.carried(name), tf.float64) for name in names),
         )
-        return int(done), float(loss_sum), float(metric_sum)
+        return self._record(int(done), names, (float(loss_sum), float(metric_sum)))
 
-    def run_per_batch(self, start: int, count: int) -> tuple[int, float, float]:
+    def run_per_batch(self, start: int, count: int, names: tuple[str, str | None]):
         """One compiled step (``self._step``) a batch, the flag read between batches: the
-        distributed trainers' loop (collectives inside a while loop are fragile)."""
-        done, loss_sum, metric_sum = 0, 0.0, 0.0
+        distributed trainers' loop (collectives inside a while loop are fragile). Returns
+        as ``run_chunk``."""
+        done, sums = 0, [self.carried(name) for name in names]
         for i in range(count):
             if i and bool(self.interrupt.numpy()):
                 break
-            loss, metric = self._step(self.tf.constant(start + i, self.tf.int32))
-            loss_sum += float(loss)
-            metric_sum += float(metric)
+            values = self._step(self.tf.constant(start + i, self.tf.int32))
+            sums = [total + float(value) for total, value in zip(sums, values, strict=True)]
             done += 1
-        return done, loss_sum, metric_sum
+        return self._record(done, names, sums)
+
+    def _record(self, done: int, names: tuple[str, str | None], sums) -> tuple[int, dict]:
+        if not done:
+            return 0, {}
+        totals = {name: total for name, total in zip(names, sums, strict=True) if name}
+        return done, self.add_totals(totals, done)
 
     def validation_metrics(self) -> dict:
         return {}

@@ -34,6 +34,7 @@ import numpy as np
 from core.errors import LayerwiseError
 from core.runs import PRETRAINED
 from core.training.joint_rbm import one_hot_labels, softmax_sample
+from core.training.rbm import cd_loop, run_cd_chunk
 from core.training.trainer import PhaseData, PhaseTrainer
 
 TOP_GIBBS_STEPS = 3  # CD-k in the associative memory (Hinton et al. used 3, then more)
@@ -196,7 +197,7 @@ class WakeSleepTrainer(PhaseTrainer):
             kernel, bias = self.up[i]
             self._update(kernel, tf.matmul(sleep[i], err, transpose_a=True) / m)
             self._update(bias, tf.reduce_mean(err, axis=0))
-        return tf.reduce_sum(tf.square(v0 - self._from_top(v0)))
+        return tf.reduce_mean(tf.square(v0 - self._from_top(v0)))
 
     def _from_top(self, v: Any) -> Any:
         """Mean-field reconstruction of ``v``: up to the top RBM's hidden layer, its visible
@@ -210,19 +211,14 @@ class WakeSleepTrainer(PhaseTrainer):
             x = self._generate(i, x)
         return x
 
-    def _run_chunk(self, start: Any, count: Any) -> Any:
+    def _run_chunk(self, start: Any, count: Any, carried: Any) -> Any:
         tf = self.tf
-        bs = self.batch_size
 
-        def cond(i: Any, sse: Any) -> Any:
-            return tf.logical_and(i < count, tf.logical_not(self.interrupt))
-
-        def body(i: Any, sse: Any) -> Any:
-            idx = self.order[(start + i) * bs : (start + i + 1) * bs]
+        def step(idx: Any) -> Any:
             labels = tf.gather(self.label_data, idx) if self.classes else None
-            return i + 1, sse + self._up_down_step(tf.gather(self.data, idx), labels)
+            return self._up_down_step(tf.gather(self.data, idx), labels)
 
-        return tf.while_loop(cond, body, (tf.constant(0), tf.constant(0.0)), parallel_iterations=1)
+        return cd_loop(self, start, count, step, carried)
 
     def _tie_top_decoder(self) -> None:
         """The model's ``decode_<top>`` follows the top RBM (its transpose and visible bias)."""
@@ -232,16 +228,9 @@ class WakeSleepTrainer(PhaseTrainer):
     # ---- the PhaseTrainer protocol ---------------------------------------------------------
 
     def run(self, epoch: int, start: int, count: int) -> tuple[int, dict]:
-        tf = self.tf
-        done_t, sse = self._chunk(tf.constant(start, tf.int32), tf.constant(count, tf.int32))
+        outcome = run_cd_chunk(self, start, count)
         self._tie_top_decoder()
-        done = int(done_t)
-        if not done:
-            return 0, {}
-        cells = self.data.shape[1]
-        error = float(sse) / (done * self.batch_size * cells)
-        self.accumulate({"reconstruction_error": error}, done)
-        return done, {"reconstruction_error": error}
+        return outcome
 
     def predict(self, x: np.ndarray, batch: int = 512) -> np.ndarray:
         outs = [

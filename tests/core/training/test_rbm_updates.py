@@ -60,3 +60,27 @@ def test_validation_matches_the_free_energy_definition():
     # data in (0, 1) is binarised for the likelihood: the same figure as its binary form
     soft = x * 0.8 + 0.1
     assert abs(trainer.pseudo_log_likelihood(soft) - expected) < 1e-4 * abs(expected)
+
+
+def test_an_epochs_error_is_the_same_however_its_batches_are_cut_into_calls():
+    rng = np.random.default_rng(5)
+    x = (rng.random((300, 64)) < 0.2).astype(np.float32)
+    figures = []
+    for cuts in ([30], [1, 2, 27], [7, 7, 7, 9]):  # 30 batches of 10 in each epoch
+        layer, trainer = _trainer(x)
+        trainer.begin_epoch(0)
+        start, means = 0, []
+        for count in cuts:
+            done, metrics = trainer.run(0, start, count)
+            start += done
+            means.append(metrics["reconstruction_error"])
+        assert start == trainer.steps_per_epoch == 30
+        epoch = trainer.train_metrics()["reconstruction_error"]
+        # each call's own mean is the mean of its batches
+        weighted = sum(m * c for m, c in zip(means, cuts, strict=True)) / 30
+        assert abs(weighted - epoch) < 1e-9
+        figures.append((epoch, layer.kernel.numpy()))
+    first_error, first_kernel = figures[0]
+    for error, kernel in figures[1:]:
+        assert error == first_error  # bit for bit: the sum runs batch after batch in float64
+        np.testing.assert_array_equal(kernel, first_kernel)
