@@ -29,7 +29,7 @@ from core.limits import printable
 from core.runs import RunFolder
 from core.training import devices, failures, forecast, resume, snapshots, trainers
 from core.training.background import BackgroundWriter
-from core.training.cadence import CHECKPOINT, HISTOGRAMS, SNAPSHOT, Cadence
+from core.training.cadence import CHECKPOINT, HISTOGRAMS, SNAPSHOT, Cadence, ChunkPace
 from core.training.control import Control, InterruptFlag
 from core.training.early_stopping import EarlyStopping
 from core.training.events import (
@@ -317,7 +317,7 @@ class _Session:
     def _run_phase(self, index: int, phase: Phase, trainer, epoch0: int, step0: int):
         """Yield the phase's events; return its PhaseOutcome."""
         # without a listener nothing can cut a compiled chunk short: go batch by batch
-        chunk = trainer.chunk if hasattr(self.control, "add_listener") else 1
+        chunk = ChunkPace(trainer.chunk if hasattr(self.control, "add_listener") else 1)
         yield PhaseStarted(
             index=index,
             count=len(self.phases),
@@ -349,7 +349,7 @@ class _Session:
             self.progress.phases.append(phase.summary(trainer.method, {}))
         return PhaseOutcome.DONE
 
-    def _run_epoch(self, index: int, phase: Phase, trainer, epoch: int, step: int, chunk: int):
+    def _run_epoch(self, index: int, phase: Phase, trainer, epoch: int, step: int, chunk):
         """Train the epoch and take its metrics; return (outcome, samples a second)."""
         if step == 0:
             trainer.reset_accumulators()
@@ -369,7 +369,7 @@ class _Session:
         self.epoch_metrics = metrics
         return PhaseOutcome.DONE, samples / max(time.perf_counter() - started, 1e-9)
 
-    def _run_batches(self, index: int, phase: Phase, trainer, epoch: int, step: int, chunk: int):
+    def _run_batches(self, index: int, phase: Phase, trainer, epoch: int, step: int, chunk):
         """Run the epoch's batches from ``step``, a chunk at a time, obeying the control;
         return (outcome, samples trained)."""
         steps = trainer.steps_per_epoch
@@ -381,10 +381,10 @@ class _Session:
                 if stopped:
                     return PhaseOutcome.STOPPED, samples
                 continue
-            t = time.perf_counter()
+            chunk.start()
             with self.tf.device(self.device):
-                done, metrics = trainer.run(epoch, step, min(chunk, steps - step))
-            self.progress.count(time.perf_counter() - t, done * trainer.batch_size)
+                done, metrics = trainer.run(epoch, step, chunk.size(steps - step))
+            self.progress.count(chunk.took(done), done * trainer.batch_size)
             step += done
             samples += done * trainer.batch_size
             if metrics and not all(math.isfinite(v) for v in metrics.values()):
@@ -392,7 +392,7 @@ class _Session:
                 yield failures.not_finite(index, phase, epoch, step, self.last_checkpoint)
                 return PhaseOutcome.FAILED, samples
             since_report += done
-            if done and (since_report >= report_every or step >= steps or chunk > 1):
+            if done and (since_report >= report_every or step >= steps or chunk.compiled):
                 since_report = 0
                 yield BatchMetrics(
                     phase=index, block=phase.block, epoch=epoch, step=step - 1, metrics=metrics

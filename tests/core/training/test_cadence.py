@@ -12,9 +12,9 @@ from training_helpers import dbn_project, run_all
 from core.runs import RunFolder, read_json
 from core.training import cadence
 from core.training.background import BackgroundWriter
-from core.training.cadence import CHECKPOINT, FIRST_GUESS, SNAPSHOT, Cadence
+from core.training.cadence import CHECKPOINT, FIRST_GUESS, SNAPSHOT, Cadence, ChunkPace
 from core.training.control import Control
-from core.training.events import CheckpointWritten, EpochMetrics, Snapshot, Stopped
+from core.training.events import BatchMetrics, CheckpointWritten, EpochMetrics, Snapshot, Stopped
 from core.training.session import run_training
 
 
@@ -133,3 +133,46 @@ def test_a_run_cut_off_between_paced_checkpoints_resumes_without_doubled_lines(
     assert type(resumed[-1]).__name__ == "Finished"
     lines = [(r["phase_index"], r["epoch"]) for r in RunFolder(tmp_path).read_metrics()]
     assert lines == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (2, 0), (2, 1)]
+
+
+def test_compiled_calls_are_sized_to_last_a_quarter_second_from_the_last_ones_pace():
+    clock = Clock()
+    chunk = ChunkPace(20, seconds=0.25, clock=clock)
+    assert chunk.compiled and chunk.size(left=200) == 20 and chunk.size(left=7) == 7
+    chunk.start()
+    clock.now += 1.0  # the first call compiles: 20 batches took a second
+    assert chunk.took(20) == pytest.approx(1.0)
+    assert chunk.size(left=200) == 5
+    chunk.start()
+    clock.now += 0.01  # then a batch takes 2 ms: 125 of them fill a quarter of a second
+    chunk.took(5)
+    assert chunk.size(left=1000) == 125 and chunk.size(left=30) == 30
+    chunk.start()
+    clock.now += 5.0  # a slow call never sizes the next below one batch
+    chunk.took(125)
+    assert chunk.size(left=1000) == 6
+    chunk.start()
+    clock.now += 9.0
+    chunk.took(1)
+    assert chunk.size(left=1000) == 1
+
+
+def test_batch_by_batch_stays_batch_by_batch():
+    clock = Clock()
+    chunk = ChunkPace(1, clock=clock)
+    chunk.start()
+    clock.now += 0.001
+    chunk.took(1)
+    assert not chunk.compiled and chunk.size(left=100) == 1
+
+
+def test_a_fast_phase_reports_a_few_times_a_second_not_every_tenth_of_an_epoch(
+    tmp_path, digits, monkeypatch
+):
+    monkeypatch.setattr(cadence, "CHUNK_SECONDS", 60.0)  # every call may run a whole epoch
+    control = Control()  # a listener: compiled chunks can be cut short
+    events = run_all(run_training(dbn_project(epochs=3), tmp_path, control=control, dataset=digits))
+    first_phase = [e for e in events if isinstance(e, BatchMetrics) and e.phase == 0]
+    epochs = [e.epoch for e in first_phase]
+    # the first call runs the trainer's own chunk; from the second on, the rest of an epoch
+    assert epochs.count(0) == 2 and epochs.count(1) == 1 and epochs.count(2) == 1
