@@ -19,8 +19,10 @@ Timed: ``fit`` from its call to its return (tracing included); the session from 
 to the phase's last CheckpointWritten (tracing, chunks, events, validation on 500 samples,
 snapshots, checkpoints, TensorBoard included); the bare trainer (the session's own trainer
 running whole epochs, no events) from its first batch, tracing included. Printed: samples per
-second, ``session_vs_fit`` (> 1: the session is faster), ``session_overhead`` (bare time /
-session time - 1, as a fraction). Runs alternate ``--repeats`` times; medians and spreads.
+second, ``session_vs_fit`` (> 1: the session is faster), ``session_overhead`` (session time /
+bare time - 1, as a fraction), ``session_own_share`` (inside each session run: the phase's time
+outside the trainer's batch calls over the time in them; separate runs on a shared machine
+differ by 10% and more, this split does not depend on that). Runs alternate ``--repeats`` times; medians and spreads.
 The last line printed is JSON.
 """
 
@@ -96,23 +98,31 @@ def dataset(x, y):
     return Dataset("bench", "image", x, x[:500], x[:0], y, y[:500], y[:0], (V,), 10)
 
 
-def run_session(case: str, x, y, epochs: int) -> float:
-    """Samples per second of the case's training phase through run_training."""
+def run_session(case: str, x, y, epochs: int) -> tuple[float, float]:
+    """Samples per second of the case's training phase through run_training, and the
+    session's own share of the phase (its time outside the trainer's batch calls over the
+    time in them)."""
+    from trainer_clock import own_share, timing
+
+    from core.training.autoencoder import AutoencoderTrainer
+    from core.training.finetune import FinetuneTrainer
     from core.training.session import run_training
 
     kind = "pretrain" if case == "autoencoder" else "finetune"
+    trainer_class = AutoencoderTrainer if case == "autoencoder" else FinetuneTrainer
     project = project_for(case, epochs)
     t0 = t_end = None
-    with tempfile.TemporaryDirectory() as run:
+    with tempfile.TemporaryDirectory() as run, timing(trainer_class) as batches:
         for ev in run_training(project, run, dataset=dataset(x, y), snapshot_every=1):
             name = type(ev).__name__
             if name == "Failed":
                 raise RuntimeError(ev.message)
             if name == "PhaseStarted" and ev.kind == kind:
-                t0, phase = time.perf_counter(), ev.index
+                t0, phase, in_batches = time.perf_counter(), ev.index, batches.seconds
             if name == "CheckpointWritten" and t0 is not None and ev.phase == phase:
                 t_end = time.perf_counter()
-    return N * epochs / (t_end - t0)
+                own = own_share(t_end - t0, batches.seconds - in_batches)
+    return N * epochs / (t_end - t0), own
 
 
 def run_bare(case: str, x, y, epochs: int) -> float:
@@ -204,9 +214,12 @@ def main(argv=None) -> int:
     out: dict = {"epochs": args.epochs, "batch": BATCH, "samples": N, "optimizer": "adam"}
     for case in args.cases:
         runs: dict[str, list[float]] = {"fit": [], "session": [], "bare": []}
+        own: list[float] = []
         for repeat in range(args.repeats):
             runs["fit"].append(run_fit(case, x, y, args.epochs))
-            runs["session"].append(run_session(case, x, y, args.epochs))
+            speed, share = run_session(case, x, y, args.epochs)
+            runs["session"].append(speed)
+            own.append(share)
             runs["bare"].append(run_bare(case, x, y, args.epochs))
             line = ", ".join(f"{k} {v[-1]:,.0f}" for k, v in runs.items())
             print(f"[{repeat + 1}] {case}: samples/s {line}", flush=True)
@@ -216,6 +229,7 @@ def main(argv=None) -> int:
             "session_vs_fit": spread([s / f for f, s, _ in pairs]),
             "bare_vs_fit": spread([b / f for f, _, b in pairs]),
             "session_overhead": spread([b / s - 1.0 for _, s, b in pairs]),
+            "session_own_share": spread(own),
             "runs": {k: [round(v, 1) for v in vs] for k, vs in runs.items()},
         }
     print(json.dumps(out))

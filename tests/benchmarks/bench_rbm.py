@@ -18,6 +18,9 @@ It also measures the session's overhead: the same trainer run bare (whole epochs
 against the session, both timed from their first batch, compilation included (the session
 from PhaseStarted to the phase's last CheckpointWritten: chunks, events, validation,
 snapshots, checkpoints, TensorBoard). ``session_overhead`` is session time / bare time - 1.
+Separate runs on a shared machine differ by 10% and more, so the same split is also made
+inside each session run: ``session_own_share`` is the phase's time outside the trainer's
+batch calls (``trainer_clock``) over the time in them.
 
 Throughput against the machine: the matmul peak for the batch's shape (100 × 784 × 500,
 float32) measured with numpy and with TensorFlow inside a compiled loop (no per-op dispatch),
@@ -189,26 +192,30 @@ def matmul_peaks(blas_threads=None) -> dict:
 
 
 def run_layerwise(x, epochs, persistent):
+    from trainer_clock import own_share, timing
+
     from core.data.dataset import Dataset
+    from core.training.rbm import RBMTrainer
     from core.training.session import run_training
 
     ds = Dataset("bench", "image", x, x[:500], x[:0], None, None, None, (V,))
     project = project_for(epochs, persistent)
-    with tempfile.TemporaryDirectory() as run:
+    with tempfile.TemporaryDirectory() as run, timing(RBMTrainer) as batches:
         t0 = t_end = None
-        c0 = cpu = 0.0
+        c0 = cpu = in_batches = 0.0
         epoch_end = 0.0  # per-epoch work: metrics, validation, snapshot, checkpoint, events
         last_batch = None
         for ev in run_training(project, run, dataset=ds, snapshot_every=1):
             now = time.perf_counter()
             name = type(ev).__name__
             if name == "PhaseStarted" and ev.kind == "pretrain":
-                t0, c0 = now, cpu_seconds()
+                t0, c0, in_batches = now, cpu_seconds(), batches.seconds
             if name == "BatchMetrics":
                 last_batch = now
             if name == "CheckpointWritten" and ev.phase == 0:
                 t_end, cpu = now, cpu_seconds() - c0
                 epoch_end += now - last_batch
+                own = own_share(t_end - t0, batches.seconds - in_batches)
             if name == "Failed":
                 raise RuntimeError(ev.message)
         import keras
@@ -222,7 +229,7 @@ def run_layerwise(x, epochs, persistent):
         b = rbm_decoder.bias.numpy()
     seconds = t_end - t0
     overhead = 100.0 * epoch_end / (seconds - epoch_end)
-    return N * epochs / seconds, recon_error(x, W, c, b), seconds, overhead, cpu
+    return N * epochs / seconds, recon_error(x, W, c, b), seconds, overhead, cpu, own
 
 
 def run_bare(x, epochs, persistent):
@@ -296,6 +303,7 @@ def report(args, runs: dict, cpu: dict, peaks: dict, lw_err: float, sk_err: floa
         "ratio": spread(ratios),
         "layerwise_bare_samples_per_s": round(median["bare"], 1),
         "session_overhead": spread(overheads),
+        "session_own_share": spread(runs["own"]),
         "layerwise_recon_error": round(lw_err, 5),
         "sklearn_recon_error": round(sk_err, 5),
         "mflop_per_sample": round(flop / 1e6, 3),
@@ -364,7 +372,7 @@ def main(argv=None) -> int:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     # The machine is shared: alternate the libraries and report medians and spreads.
-    runs: dict[str, list[float]] = {k: [] for k in ("sklearn", "layerwise", "bare", "epoch")}
+    runs: dict[str, list[float]] = {k: [] for k in ("sklearn", "layerwise", "bare", "epoch", "own")}
     cpu: dict[str, list[float]] = {k: [] for k in ("sklearn", "layerwise", "bare")}
     peaks: dict[str, list[tuple[float, float]]] = {}
     for repeat in range(args.repeats):
@@ -378,11 +386,12 @@ def main(argv=None) -> int:
             f"{sk_cpu:.1f} CPU s)",
             flush=True,
         )
-        lw_speed, lw_err, lw_s, events_overhead, lw_cpu = run_layerwise(
+        lw_speed, lw_err, lw_s, events_overhead, lw_cpu, own = run_layerwise(
             x, args.epochs, args.persistent
         )
         runs["layerwise"].append(lw_speed)
         runs["epoch"].append(events_overhead)
+        runs["own"].append(own)
         cpu["layerwise"].append(lw_cpu)
         print(
             f"[{repeat + 1}] layerwise (session): {lw_speed:,.0f} samples/s ({lw_cpu:.1f} CPU s)",
