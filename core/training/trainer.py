@@ -134,7 +134,9 @@ class PhaseTrainer:
                 cond, body, (tf.constant(0), loss0, metric0), parallel_iterations=1
             )
 
-        return tf.function(chunk)
+        # the loop is written with tf.while_loop already: AutoGraph would only add its
+        # conversion (a third of a second the first time in a process)
+        return tf.function(chunk, autograph=False)
 
     def run_chunk(self, start: int, count: int, names: tuple[str, str | None]) -> tuple[int, dict]:
         """The compiled chunk (``self._chunk``) called: (done, the call's means by name; a
