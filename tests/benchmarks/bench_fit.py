@@ -41,6 +41,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from trainer_clock import settle  # noqa: E402
+
 N, V, UNITS, BATCH, LR = 20000, 784, 256, 100, 0.001
 
 
@@ -216,10 +218,13 @@ def main(argv=None) -> int:
         runs: dict[str, list[float]] = {"fit": [], "session": [], "bare": []}
         own: list[float] = []
         for repeat in range(args.repeats):
+            settle()
             runs["fit"].append(run_fit(case, x, y, args.epochs))
+            settle()
             speed, share = run_session(case, x, y, args.epochs)
             runs["session"].append(speed)
             own.append(share)
+            settle()
             runs["bare"].append(run_bare(case, x, y, args.epochs))
             line = ", ".join(f"{k} {v[-1]:,.0f}" for k, v in runs.items())
             print(f"[{repeat + 1}] {case}: samples/s {line}", flush=True)

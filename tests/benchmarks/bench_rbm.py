@@ -55,6 +55,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from trainer_clock import settle  # noqa: E402
+
 N, V, H, BATCH, LR = 20000, 784, 500, 100, 0.1
 
 
@@ -378,6 +380,7 @@ def main(argv=None) -> int:
     for repeat in range(args.repeats):
         for name, rates in matmul_peaks(args.sklearn_blas_threads).items():
             peaks.setdefault(name, []).append(rates)
+        settle()
         sk_speed, sk_err, sk_s, sk_cpu = run_sklearn(x, args.epochs, args.sklearn_blas_threads)
         runs["sklearn"].append(sk_speed)
         cpu["sklearn"].append(sk_cpu)
@@ -386,6 +389,7 @@ def main(argv=None) -> int:
             f"{sk_cpu:.1f} CPU s)",
             flush=True,
         )
+        settle()
         lw_speed, lw_err, lw_s, events_overhead, lw_cpu, own = run_layerwise(
             x, args.epochs, args.persistent
         )
@@ -397,6 +401,7 @@ def main(argv=None) -> int:
             f"[{repeat + 1}] layerwise (session): {lw_speed:,.0f} samples/s ({lw_cpu:.1f} CPU s)",
             flush=True,
         )
+        settle()
         bare_speed, bare_cpu = run_bare(x, args.epochs, args.persistent)
         runs["bare"].append(bare_speed)
         cpu["bare"].append(bare_cpu)

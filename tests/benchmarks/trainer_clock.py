@@ -1,13 +1,23 @@
-"""The wall time a session spends inside its trainer's batch calls, so that a benchmark can
-split a phase's time, in the same run, into the trainer's and the session's own (events,
-validation, snapshots, checkpoints, the control): a figure that a shared machine's noise
-between separate runs does not swamp."""
+"""Timing a session against its bare trainer.
+
+``timing``: the wall time a session spends inside its trainer's batch calls, so that a
+benchmark can split a phase's time, in the same run, into the trainer's and the session's own
+(events, validation, snapshots, checkpoints, the control): a figure that a shared machine's
+noise between separate runs does not swamp. ``settle``: a pause before each timed run."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+
+def settle(seconds: float = 2.0) -> None:
+    """Let the last run's worker threads go idle before the next is timed: OpenBLAS's and
+    TensorFlow's spin for a while after their work, and a run started at once shares the
+    cores with them (bench_rbm's session, timed just after scikit-learn, lost 20% to the bare
+    trainer timed after it; with this pause, 2%)."""
+    time.sleep(seconds)
 
 
 class BatchClock:
