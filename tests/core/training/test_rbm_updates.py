@@ -23,7 +23,7 @@ def test_momentum_update_is_the_classical_momentum_step():
     np.testing.assert_allclose(param.numpy(), w0 + expected_velocity, rtol=1e-6, atol=1e-7)
 
 
-def _trainer(x, weight_scale=0.1):
+def _trainer(x, weight_scale=0.1, **settings):
     load_keras()
     import tensorflow as tf
 
@@ -37,7 +37,7 @@ def _trainer(x, weight_scale=0.1):
     layer.kernel.assign(rng.normal(0, weight_scale, (x.shape[1], 40)).astype(np.float32))
     layer.visible_bias.assign(rng.normal(0, 0.5, x.shape[1]).astype(np.float32))
     layer.hidden_bias.assign(rng.normal(0, 0.5, 40).astype(np.float32))
-    settings = {"batch_size": 10, "learning_rate": 0.1}
+    settings = {"batch_size": 10, "learning_rate": 0.1, **settings}
     data = PhaseData(x, x, settings, seed=0, interrupt=tf.Variable(False), shuffle_seed=0)
     return layer, RBMTrainer(layer, data)
 
@@ -84,3 +84,15 @@ def test_an_epochs_error_is_the_same_however_its_batches_are_cut_into_calls():
     for error, kernel in figures[1:]:
         assert error == first_error  # bit for bit: the sum runs batch after batch in float64
         np.testing.assert_array_equal(kernel, first_kernel)
+
+
+def test_a_phase_without_momentum_steps_the_weights_as_with_momentum_zero():
+    rng = np.random.default_rng(6)
+    x = (rng.random((300, 64)) < 0.2).astype(np.float32)
+    plain_layer, plain = _trainer(x)  # no momentum at all: the velocities are never touched
+    zero_layer, zero_now = _trainer(x, momentum=0.0, final_momentum=0.5)  # 0 for 5 epochs
+    for trainer in (plain, zero_now):
+        trainer.begin_epoch(0)
+        trainer.run(0, 0, 30)
+    np.testing.assert_allclose(plain_layer.kernel.numpy(), zero_layer.kernel.numpy(), atol=1e-6)
+    assert not np.any(plain.vW.numpy()) and np.any(zero_now.vW.numpy())
