@@ -323,7 +323,7 @@ def report(args, runs: dict, cpu: dict, peaks: dict, lw_err: float, sk_err: floa
         "matmul_peak_gflop_per_cpu_second": {k: round(v, 1) for k, v in peak_cpu.items()},
         "fraction_of_batch_shape_peak_cpu": round(gflop_per_cpu_s["layerwise"] / batch_peak_cpu, 3),
         "bare_fraction_of_batch_shape_peak_cpu": round(gflop_per_cpu_s["bare"] / batch_peak_cpu, 3),
-        "runs": {k: [round(v, 1) for v in vs] for k, vs in runs.items()},
+        "runs": {k: [round(v, 1 if k != "own" else 3) for v in vs] for k, vs in runs.items()},
         "cpu_seconds": {k: [round(v, 2) for v in vs] for k, vs in cpu.items()},
         "peak_runs": {k: [round(r, 1) for r, _ in vs] for k, vs in peaks.items()},
         "epoch_events_overhead_percent": round(median["epoch"], 2),
