@@ -14,11 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.errors import DataError
-from core.training.rbm import (
-    ContrastiveDivergenceTrainer,
-    cd_loop,
-    run_cd_chunk,
-)
+from core.training.rbm import ContrastiveDivergenceTrainer, cd_loop, run_cd_chunk
 from core.training.trainer import PhaseData
 
 

@@ -105,7 +105,7 @@ class ContrastiveDivergenceTrainer(PhaseTrainer):
     def update(self, param, velocity, descent, step, momentum) -> None:
         """One parameter's step (see ``momentum_update``). A phase without momentum (neither
         ``momentum`` nor ``final_momentum``) leaves the velocities at zero and steps the
-        parameter alone: one pass over the weights instead of two (7% of a CD-1 step)."""
+        parameter alone: one pass over the weights instead of two."""
         tf = self.tf
         if self.momentum0 == 0 and self.momentum1 == 0:
             step = tf.cast(step, tf.float32)
