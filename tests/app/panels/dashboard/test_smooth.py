@@ -8,7 +8,8 @@ import sys
 
 import pytest
 from fake_training import fake_run_training
-from PySide6.QtCore import QEvent, QObject, QTimer
+from layout_requests import LayoutRequests
+from PySide6.QtCore import QTimer
 
 from app.panels.dashboard import TrainingDashboard
 from core import templates
@@ -95,17 +96,3 @@ def test_a_running_phase_never_lays_out_the_dashboard_again(dashboard, qtbot):
     assert dashboard.phase_combo.count() == 2 and dashboard.block_combo.count() == 1
     assert dashboard.stop_and_wait(10)
     assert asked == 0
-
-
-class LayoutRequests(QObject):
-    """Counts the layout requests a widget receives."""
-
-    def __init__(self, widget) -> None:
-        super().__init__()
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, _watched, event) -> bool:
-        if event.type() == QEvent.Type.LayoutRequest:
-            self.count += 1
-        return False
