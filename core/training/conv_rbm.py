@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from core.training.rbm import cd_loop, momentum_update, run_cd_chunk
+from core.training.rbm import data_cd_chunk, momentum_update, run_cd_chunk
 from core.training.trainer import PhaseData, PhaseTrainer
 
 VALIDATION_SAMPLES = 512  # inputs the per-epoch validation figure is measured on
@@ -46,7 +46,7 @@ class ConvRBMTrainer(PhaseTrainer):
         self.variables = [layer.kernel.value, layer.hidden_bias.value, layer.visible_bias.value]
         self.velocities = [tf.Variable(tf.zeros_like(v), trainable=False) for v in self.variables]
         self.rng = tf.random.Generator.from_seed(data.seed)
-        self._chunk = tf.function(self._run_chunk)
+        self._chunk = tf.function(data_cd_chunk(self))
 
     def state_variables(self):
         return [*self.variables, *self.velocities, self.rng.state]
@@ -98,15 +98,6 @@ class ConvRBMTrainer(PhaseTrainer):
             momentum_update(tf, variable, velocity, grad, self.lr, momentum)
         recon = layer.visible_mean(h0)
         return tf.reduce_mean(tf.square(v0 - recon))
-
-    def _run_chunk(self, start, count, momentum, carried):
-        return cd_loop(
-            self,
-            start,
-            count,
-            lambda idx: self._cd_step(self.tf.gather(self.data, idx), momentum),
-            carried,
-        )
 
     # ---- the PhaseTrainer protocol ----------------------------------------------------------
 

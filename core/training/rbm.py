@@ -66,6 +66,19 @@ def cd_loop(trainer, start, count, step, carried):
     return tf.while_loop(cond, body, (tf.constant(0), carried), parallel_iterations=1)
 
 
+def data_cd_chunk(trainer):
+    """The chunk of a trainer whose ``_cd_step(batch, momentum)`` learns from rows of
+    ``trainer.data``: ``(start, count, momentum, carried) -> cd_loop(...)``, to compile."""
+
+    def chunk(start, count, momentum, carried):
+        def step(idx):
+            return trainer._cd_step(trainer.tf.gather(trainer.data, idx), momentum)
+
+        return cd_loop(trainer, start, count, step, carried)
+
+    return chunk
+
+
 def run_cd_chunk(trainer, start: int, count: int, *args) -> tuple[int, dict]:
     """An RBM trainer's ``run``: its compiled chunk (``_chunk(start, count, *args, carried)``)
     called with the epoch's running error, and the call recorded."""
@@ -130,7 +143,7 @@ class RBMTrainer(ContrastiveDivergenceTrainer):
         self.chain = tf.Variable(tf.zeros([self.batch_size, H]), trainable=False)
         self.q = tf.Variable(tf.fill([H], max(self.sparsity_target, 1e-3)), trainable=False)
         self.rng = tf.random.Generator.from_seed(data.seed)
-        self._chunk = tf.function(self._run_chunk, autograph=False)
+        self._chunk = tf.function(data_cd_chunk(self), autograph=False)
         self._epoch: int | None = None
         self._validation_x: Any = None  # the held-out inputs, as a tensor on first use
         self._validation_binary = False
@@ -229,15 +242,6 @@ class RBMTrainer(ContrastiveDivergenceTrainer):
         self.update(self.c, self.vc, descent_c, step, momentum)
         self.update(self.b, self.vb, descent_b, step, momentum)
         return tf.reduce_mean(tf.square(v0 - recon))
-
-    def _run_chunk(self, start, count, momentum, carried):
-        return cd_loop(
-            self,
-            start,
-            count,
-            lambda idx: self._cd_step(self.tf.gather(self.data, idx), momentum),
-            carried,
-        )
 
     # ---- the PhaseTrainer protocol ---------------------------------------------------------
 
