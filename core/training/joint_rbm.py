@@ -15,6 +15,7 @@ import numpy as np
 
 from core.errors import DataError
 from core.training.rbm import ContrastiveDivergenceTrainer, cd_loop, run_cd_chunk
+from core.training.sampling import bernoulli
 from core.training.trainer import PhaseData
 
 
@@ -94,7 +95,7 @@ class JointRBMTrainer(ContrastiveDivergenceTrainer):
     # ---- the compiled loop -----------------------------------------------------------------
 
     def _sample(self, p):
-        return self.tf.cast(self.rng.uniform(self.tf.shape(p)) < p, self.tf.float32)
+        return bernoulli(self.tf, self.rng, p)
 
     def _features(self, h, sample):
         tf = self.tf

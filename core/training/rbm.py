@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from core.training.sampling import bernoulli
 from core.training.trainer import PhaseData, PhaseTrainer
 
 VALIDATION_SAMPLES = 1000  # held-out inputs the per-epoch validation figures are measured on
@@ -167,7 +168,7 @@ class RBMTrainer(ContrastiveDivergenceTrainer):
     # ---- the compiled loop -----------------------------------------------------------------
 
     def _sample(self, p):
-        return self.tf.cast(self.rng.uniform(self.tf.shape(p)) < p, self.tf.float32)
+        return bernoulli(self.tf, self.rng, p)
 
     def _visible_input(self, h):
         return self.tf.nn.bias_add(self.tf.matmul(h, self.W, transpose_b=True), self.b)
@@ -227,9 +228,11 @@ class RBMTrainer(ContrastiveDivergenceTrainer):
         m = float(self.batch_size)  # the loop's batches are all full
         # minus the batch's summed <v h>_data - <v h>_model as ONE matmul over the stacked
         # batches: measured 1.7x faster on the CPU than two matmuls and a subtraction
-        descent_w = tf.matmul(tf.concat([v0, v], 0), tf.concat([-ph0, ph], 0), transpose_a=True)
-        descent_c = tf.reduce_sum(ph - ph0, axis=0)
-        descent_b = tf.reduce_sum(v - v0, axis=0)
+        hidden = tf.concat([-ph0, ph], 0)
+        descent_w = tf.matmul(tf.concat([v0, v], 0), hidden, transpose_a=True)
+        descent_c = tf.reduce_sum(hidden, axis=0)  # the stack's column sums: no subtraction
+        change = v - v0
+        descent_b = tf.reduce_sum(change, axis=0)
         if self.weight_decay:
             descent_w += (m * self.weight_decay) * self.W
         if self.sparsity_cost and self.sparsity_target:
@@ -241,7 +244,9 @@ class RBMTrainer(ContrastiveDivergenceTrainer):
         self.update(self.W, self.vW, descent_w, step, momentum)
         self.update(self.c, self.vc, descent_c, step, momentum)
         self.update(self.b, self.vb, descent_b, step, momentum)
-        return tf.reduce_mean(tf.square(v0 - recon))
+        # CD-1's negative visible units are the reconstruction: its error reuses their change
+        error = change if recon is v else recon - v0
+        return tf.nn.l2_loss(error) * (2.0 / (m * float(v0.shape[1])))
 
     # ---- the PhaseTrainer protocol ---------------------------------------------------------
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.training.sampling import bernoulli
 from core.training.trainer import PhaseData, PhaseTrainer
 
 VALIDATION_PIECES = 256  # windows the per-epoch validation figure is measured on
@@ -40,7 +41,7 @@ class RNNRBMTrainer(PhaseTrainer):
         return [*self.layer.weights, *self.optimizer.variables, self.rng.state]
 
     def _sample(self, p):
-        return self.tf.cast(self.rng.uniform(self.tf.shape(p)) < p, self.tf.float32)
+        return bernoulli(self.tf, self.rng, p)
 
     def negative_frames(self, frames, visible_bias, hidden_bias):
         """k Gibbs steps from each data frame in its own step's RBM."""

@@ -35,6 +35,7 @@ from core.errors import LayerwiseError
 from core.runs import PRETRAINED
 from core.training.joint_rbm import one_hot_labels, softmax_sample
 from core.training.rbm import cd_loop, run_cd_chunk
+from core.training.sampling import bernoulli
 from core.training.trainer import PhaseData, PhaseTrainer
 
 TOP_GIBBS_STEPS = 3  # CD-k in the associative memory (Hinton et al. used 3, then more)
@@ -120,7 +121,7 @@ class WakeSleepTrainer(PhaseTrainer):
     # ---- the compiled update ---------------------------------------------------------------
 
     def _sample(self, p: Any) -> Any:
-        return self.tf.cast(self.rng.uniform(self.tf.shape(p)) < p, self.tf.float32)
+        return bernoulli(self.tf, self.rng, p)
 
     def _generate(self, i: int, above: Any) -> Any:
         """p(layer i | layer i + 1) through the generative weights (a mean for Gaussian data)."""
