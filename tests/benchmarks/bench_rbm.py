@@ -30,6 +30,11 @@ Gibbs steps (visible and hidden, 4·V·H each), the weight gradient as one (2B �
 matmul (4·V·H); PCD adds the mean-field reconstruction of the data for the error (2·V·H). CD-1:
 10·V·H = 3.92 MFLOP a sample; PCD-1: 12·V·H. scikit-learn's PCD-1 does 10·V·H.
 
+The floor (``cd_floor.py``): the step's matmuls alone, in a loop of the trainer's shape, timed
+in each repeat. ``matmul_floor_ratio`` is its speed over scikit-learn's, the most any
+TensorFlow CD step can gain on this machine; ``session_speed_over_floor`` is how close the
+session comes to it.
+
 The last line printed is JSON. Timings on a shared machine are noisy: the libraries alternate
 ``--repeats`` times and the medians are reported, with every run's figure. Each run's CPU
 seconds (all the process's threads) are reported beside its wall clock: ``cpu`` figures
@@ -55,6 +60,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from cd_floor import matmul_floor  # noqa: E402
 from trainer_clock import settle  # noqa: E402
 
 N, V, H, BATCH, LR = 20000, 784, 500, 100, 0.1
@@ -295,6 +301,8 @@ def report(args, runs: dict, cpu: dict, peaks: dict, lw_err: float, sk_err: floa
     achieved = median["layerwise"] * flop / 1e9
     ratios = [lw / sk for lw, sk in zip(runs["layerwise"], runs["sklearn"], strict=True)]
     overheads = [b / lw - 1.0 for lw, b in zip(runs["layerwise"], runs["bare"], strict=True)]
+    floor_ratios = [f / sk for f, sk in zip(runs["floor"], runs["sklearn"], strict=True)]
+    floor_shares = [lw / f for lw, f in zip(runs["layerwise"], runs["floor"], strict=True)]
     ratios_cpu = [sk / lw for lw, sk in zip(cpu["layerwise"], cpu["sklearn"], strict=True)]
     samples = N * args.epochs
     gflop_per_cpu_s = {k: samples * flop / statistics.median(v) / 1e9 for k, v in cpu.items()}
@@ -305,6 +313,9 @@ def report(args, runs: dict, cpu: dict, peaks: dict, lw_err: float, sk_err: floa
         "ratio": spread(ratios),
         "layerwise_bare_samples_per_s": round(median["bare"], 1),
         "session_overhead": spread(overheads),
+        "matmul_floor_samples_per_s": round(median["floor"], 1),
+        "matmul_floor_ratio": spread(floor_ratios),
+        "session_speed_over_floor": spread(floor_shares),
         "session_own_share": spread(runs["own"]),
         "layerwise_recon_error": round(lw_err, 5),
         "sklearn_recon_error": round(sk_err, 5),
@@ -374,7 +385,8 @@ def main(argv=None) -> int:
         tf.config.threading.set_intra_op_parallelism_threads(args.threads)
         tf.config.threading.set_inter_op_parallelism_threads(args.threads)
     # The machine is shared: alternate the libraries and report medians and spreads.
-    runs: dict[str, list[float]] = {k: [] for k in ("sklearn", "layerwise", "bare", "epoch", "own")}
+    names = ("sklearn", "layerwise", "bare", "floor", "epoch", "own")
+    runs: dict[str, list[float]] = {k: [] for k in names}
     cpu: dict[str, list[float]] = {k: [] for k in ("sklearn", "layerwise", "bare")}
     peaks: dict[str, list[tuple[float, float]]] = {}
     for repeat in range(args.repeats):
@@ -409,6 +421,9 @@ def main(argv=None) -> int:
             f"[{repeat + 1}] layerwise (bare): {bare_speed:,.0f} samples/s ({bare_cpu:.1f} CPU s)",
             flush=True,
         )
+        settle()
+        runs["floor"].append(matmul_floor(x, H, BATCH, args.epochs, args.persistent))
+        print(f"[{repeat + 1}] the step's matmuls alone: {runs['floor'][-1]:,.0f} samples/s")
     print(json.dumps(report(args, runs, cpu, peaks, lw_err, sk_err)))
     return 0
 
