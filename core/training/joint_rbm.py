@@ -15,7 +15,6 @@ import numpy as np
 
 from core.errors import DataError
 from core.training.rbm import ContrastiveDivergenceTrainer, cd_loop, run_cd_chunk
-from core.training.sampling import bernoulli
 from core.training.trainer import PhaseData
 
 
@@ -93,9 +92,6 @@ class JointRBMTrainer(ContrastiveDivergenceTrainer):
         ]
 
     # ---- the compiled loop -----------------------------------------------------------------
-
-    def _sample(self, p):
-        return bernoulli(self.tf, self.rng, p)
 
     def _features(self, h, sample):
         tf = self.tf

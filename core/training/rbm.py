@@ -116,6 +116,10 @@ class ContrastiveDivergenceTrainer(PhaseTrainer):
         self.momentum0 = float(settings.get("momentum", 0.0))
         self.momentum1 = float(settings.get("final_momentum", self.momentum0))
 
+    def _sample(self, p):
+        """Binary units on with probabilities ``p``, from the trainer's generator ``rng``."""
+        return bernoulli(self.tf, self.rng, p)
+
     def update(self, param, velocity, descent, step, momentum) -> None:
         """One parameter's step (see ``momentum_update``). A phase without momentum (neither
         ``momentum`` nor ``final_momentum``) leaves the velocities at zero and steps the
@@ -166,9 +170,6 @@ class RBMTrainer(ContrastiveDivergenceTrainer):
         ]
 
     # ---- the compiled loop -----------------------------------------------------------------
-
-    def _sample(self, p):
-        return bernoulli(self.tf, self.rng, p)
 
     def _visible_input(self, h):
         return self.tf.nn.bias_add(self.tf.matmul(h, self.W, transpose_b=True), self.b)
