@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from core.catalog import blocks, blocks_conv_rbm, blocks_keras, blocks_sequence
+from core.catalog import (
+    blocks,
+    blocks_conv_rbm,
+    blocks_keras,
+    blocks_pretraining,
+    blocks_sequence,
+)
 from core.catalog.training import (
     FINETUNE_PARAMS,
     OBJECTIVES,
@@ -19,7 +25,11 @@ from core.catalog.training import (
 from core.catalog.types import BlockType, Param, Recipe, Shape, ShapeError, defaults_of
 
 BLOCKS: tuple[BlockType, ...] = (
-    blocks.BLOCKS + blocks_conv_rbm.BLOCKS + blocks_sequence.BLOCKS + blocks_keras.BLOCKS
+    blocks.BLOCKS
+    + blocks_pretraining.BLOCKS
+    + blocks_conv_rbm.BLOCKS
+    + blocks_sequence.BLOCKS
+    + blocks_keras.BLOCKS
 )
 REGISTRY: dict[str, BlockType] = {b.name: b for b in BLOCKS}
 

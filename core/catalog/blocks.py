@@ -1,4 +1,6 @@
-"""Every block type, declared once.
+"""The first blocks of the palette, each declared once: input and shape, core, convolution,
+recurrent, regularisation and merge (the pretraining blocks are in ``blocks_pretraining``,
+the rest in the other ``blocks_*`` modules; ``core.catalog`` joins them).
 
 Each declaration gives the parameters (type, default, range, help), the ports, the shape
 rule, the parameter count (so the canvas shows both before Keras has loaded) and the Keras
@@ -7,10 +9,8 @@ recipe that the builder and the code exporter both read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from core.catalog.rules_keras import ACTIVATIONS as LAYER_ACTIVATIONS
-from core.catalog.rules_keras import SAMPLE_NOISE, USE_BIAS
+from core.catalog.rules_keras import SAMPLE_NOISE, USE_BIAS, known
 from core.catalog.types import (
     BlockType,
     CountRule,
@@ -21,13 +21,13 @@ from core.catalog.types import (
     ShapeError,
     ShapeRule,
 )
-from core.limits import MAX_CLASSES, MAX_UNITS
+from core.limits import MAX_UNITS
 from core.shapes import conv_length, describe, require_known_features, require_rank, size
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "tanh", "softplus", "softmax", "elu", "gelu")
 
 
-def _activation(
+def activation_param(
     default: str = "relu",
     name: str = "activation",
     help: str = "the function applied to the output",
@@ -36,7 +36,7 @@ def _activation(
     return Param(name, "choice", default, help, choices=choices or ACTIVATIONS)
 
 
-def _units(default: int, help: str = "number of output units") -> Param:
+def units_param(default: int, help: str = "number of output units") -> Param:
     return Param("units", "int", default, help, minimum=1, maximum=MAX_UNITS)
 
 
@@ -56,16 +56,9 @@ def _dense_shape(p: Params, shapes: list[Shape]) -> Shape:
     return (*shapes[0][:-1], p["units"])
 
 
-def _known(size: int | None) -> int:
-    """An axis a count rule needs; its shape rule has already refused a free one."""
-    if size is None:
-        raise ShapeError("the parameter count needs a known input size")
-    return size
-
-
 def _dense_count(p: Params, shapes: list[Shape]) -> int:
     units: int = p["units"]
-    return _known(shapes[0][-1]) * units + units
+    return known(shapes[0][-1]) * units + units
 
 
 def _conv_shape(rank: int) -> ShapeRule:
@@ -86,7 +79,7 @@ def _conv_count(rank: int) -> CountRule:
         kernel: int = p["kernel_size"] ** rank
         filters: int = p["filters"]
         bias = filters if p.get("use_bias", True) else 0
-        return kernel * _known(shapes[0][-1]) * filters + bias
+        return kernel * known(shapes[0][-1]) * filters + bias
 
     return count
 
@@ -135,7 +128,7 @@ def _maxout_shape(p: Params, shapes: list[Shape]) -> Shape:
 
 def _maxout_count(p: Params, shapes: list[Shape]) -> int:
     k: int = p["units"] * p["pieces"]
-    return _known(shapes[0][-1]) * k + k
+    return known(shapes[0][-1]) * k + k
 
 
 def _recurrent_shape(p: Params, shapes: list[Shape], width: int | None = None) -> Shape:
@@ -146,7 +139,7 @@ def _recurrent_shape(p: Params, shapes: list[Shape], width: int | None = None) -
 
 
 def _cell_count(cell: str, units: int, size: int | None) -> int:
-    features = _known(size)
+    features = known(size)
     if cell == "LSTM":
         return 4 * (features * units + units * units + units)
     return 3 * (features * units + units * units + 2 * units)  # GRU, reset_after=True
@@ -188,45 +181,6 @@ def _add_shape(p: Params, shapes: list[Shape]) -> Shape:
                 "Add needs inputs of the same shape: " + ", ".join(describe(s) for s in shapes)
             )
     return shapes[0]
-
-
-def _vector_input(what: str) -> Callable[[list[Shape]], int]:
-    def check(shapes: list[Shape]) -> int:
-        require_rank(shapes[0], (1,), what)
-        return require_known_features(shapes[0], what)
-
-    return check
-
-
-def _rbm_shape(p: Params, shapes: list[Shape]) -> Shape:
-    """Vectors; with ``per_frame``, (frames, features) read frame by frame with the same
-    weights (a DBN on spectral frames), the frames keeping their axis."""
-    if not p.get("per_frame"):
-        _vector_input("An RBM")(shapes)
-        return (p["units"],)
-    require_rank(shapes[0], (2,), "An RBM reading frames")
-    require_known_features(shapes[0], "An RBM reading frames")
-    return (*shapes[0][:-1], p["units"])
-
-
-def _rbm_count(p: Params, shapes: list[Shape]) -> int:
-    v, h, labels = _known(shapes[0][-1]), int(p["units"]), int(p.get("label_units") or 0)
-    return (v + labels) * h + h + v + labels
-
-
-def _ae_count(p: Params, shapes: list[Shape]) -> int:
-    v, h = _known(shapes[0][0]), int(p["units"])
-    return v * h + h + v + (0 if p["tied"] else h * v)
-
-
-def _vae_shape(p: Params, shapes: list[Shape]) -> Shape:
-    _vector_input("A VAE block")(shapes)
-    return (p["latent_dim"],)
-
-
-def _vae_count(p: Params, shapes: list[Shape]) -> int:
-    latent: int = p["latent_dim"]
-    return 2 * (_known(shapes[0][0]) * latent + latent)
 
 
 # ---- declarations ------------------------------------------------------------------------
@@ -272,7 +226,7 @@ BLOCKS: tuple[BlockType, ...] = (
         "Dense",
         "Core",
         "A fully connected layer: every output sees every input.",
-        (_units(128), _activation("relu")),
+        (units_param(128), activation_param("relu")),
         infer=_dense_shape,
         count=_dense_count,
         has_weights=True,
@@ -282,7 +236,7 @@ BLOCKS: tuple[BlockType, ...] = (
         "Activation",
         "Core",
         "Applies a function to every value.",
-        (_activation("relu", "function", choices=LAYER_ACTIVATIONS),),
+        (activation_param("relu", "function", choices=LAYER_ACTIVATIONS),),
         infer=_same,
         count=_no_params,
         has_weights=False,
@@ -292,7 +246,10 @@ BLOCKS: tuple[BlockType, ...] = (
         "Maxout",
         "Core",
         "Maxout units: the largest of several linear pieces (Goodfellow 2013).",
-        (_units(64), Param("pieces", "int", 2, "linear pieces per unit", minimum=2, maximum=16)),
+        (
+            units_param(64),
+            Param("pieces", "int", 2, "linear pieces per unit", minimum=2, maximum=16),
+        ),
         infer=_maxout_shape,
         count=_maxout_count,
         has_weights=True,
@@ -307,7 +264,7 @@ BLOCKS: tuple[BlockType, ...] = (
             Param("kernel_size", "int", 3, "width of each filter", minimum=1, maximum=256),
             Param("strides", "int", 1, "step between windows", minimum=1, maximum=64),
             _PADDING,
-            _activation("relu", choices=LAYER_ACTIVATIONS),
+            activation_param("relu", choices=LAYER_ACTIVATIONS),
             USE_BIAS,
         ),
         infer=_conv_shape(1),
@@ -332,7 +289,7 @@ BLOCKS: tuple[BlockType, ...] = (
             ),
             Param("strides", "int", 1, "step between windows", minimum=1, maximum=32),
             _PADDING,
-            _activation("relu", choices=LAYER_ACTIVATIONS),
+            activation_param("relu", choices=LAYER_ACTIVATIONS),
             USE_BIAS,
         ),
         infer=_conv_shape(2),
@@ -500,7 +457,7 @@ BLOCKS: tuple[BlockType, ...] = (
         "LSTM",
         "Recurrent",
         "Long short-term memory over a sequence (time × features).",
-        (_units(128), _RETURN_SEQ),
+        (units_param(128), _RETURN_SEQ),
         infer=_recurrent_shape,
         count=lambda p, s: _cell_count("LSTM", p["units"], s[0][-1]),
         has_weights=True,
@@ -512,7 +469,7 @@ BLOCKS: tuple[BlockType, ...] = (
         "GRU",
         "Recurrent",
         "Gated recurrent unit over a sequence (time × features).",
-        (_units(128), _RETURN_SEQ),
+        (units_param(128), _RETURN_SEQ),
         infer=_recurrent_shape,
         count=lambda p, s: _cell_count("GRU", p["units"], s[0][-1]),
         has_weights=True,
@@ -526,7 +483,7 @@ BLOCKS: tuple[BlockType, ...] = (
         "Runs a recurrent layer forwards and backwards in time.",
         (
             Param("cell", "choice", "LSTM", "the recurrent layer inside", choices=("LSTM", "GRU")),
-            _units(64),
+            units_param(64),
             _RETURN_SEQ,
             Param(
                 "merge_mode",
@@ -551,7 +508,7 @@ BLOCKS: tuple[BlockType, ...] = (
         "TimeDistributedDense",
         "Recurrent",
         "The same Dense layer applied at every time step.",
-        (_units(48), _activation("sigmoid")),
+        (units_param(48), activation_param("sigmoid")),
         infer=_time_dense_shape,
         count=_dense_count,
         has_weights=True,
@@ -584,139 +541,5 @@ BLOCKS: tuple[BlockType, ...] = (
         recipe=lambda p: Recipe("Add", {}),
         min_inputs=2,
         max_inputs=16,
-    ),
-    BlockType(
-        "RBM",
-        "Pretraining",
-        "Restricted Boltzmann machine: in the network a sigmoid layer; pretrained greedily with "
-        "contrastive divergence to model its input.",
-        (
-            _units(256, "number of hidden units"),
-            Param(
-                "visible",
-                "choice",
-                "bernoulli",
-                "visible units: 'bernoulli' for binary or [0, 1] data, 'gaussian' for real "
-                "values with unit variance",
-                choices=("bernoulli", "gaussian"),
-            ),
-            Param(
-                "per_frame",
-                "bool",
-                False,
-                "read (frames, features) input frame by frame with the same weights, keeping "
-                "the frames (a DBN on spectral frames); else the input is one vector",
-            ),
-            Param(
-                "label_units",
-                "int",
-                0,
-                "join the data's labels to the visible layer as one softmax group of this many "
-                "units, one per class (the top RBM of a DBN as in Hinton, Osindero and Teh "
-                "2006): it then generates a chosen class and classifies by free energy. Only "
-                "on the last RBM of a stack, for a dataset with labels; 0: no labels",
-                minimum=0,
-                maximum=MAX_CLASSES,
-                label="Label units",
-            ),
-        ),
-        infer=_rbm_shape,
-        count=_rbm_count,
-        has_weights=True,
-        recipe=lambda p: Recipe(
-            "layerwise.RBM",
-            {
-                "units": p["units"],
-                "visible": p["visible"],
-                "per_frame": p["per_frame"],
-                "label_units": p["label_units"],
-            },
-        ),
-        pretrain="rbm",
-    ),
-    BlockType(
-        "Autoencoder",
-        "Pretraining",
-        "An autoencoder layer: in the network its encoder; pretrained greedily to reconstruct "
-        "its input, optionally sparse (KL penalty) and denoising.",
-        (
-            _units(256, "number of code units"),
-            _activation("sigmoid", help="the encoder's function"),
-            Param(
-                "decoder_activation",
-                "choice",
-                "sigmoid",
-                "the decoder's function: sigmoid for [0, 1] data, linear for real values",
-                choices=ACTIVATIONS,
-            ),
-            Param("tied", "bool", True, "decode with the transpose of the encoder's weights"),
-            Param(
-                "sparsity_target",
-                "float",
-                0.05,
-                "target mean activation ρ of each code unit",
-                minimum=0.001,
-                maximum=0.999,
-            ),
-            Param(
-                "sparsity_weight",
-                "float",
-                0.0,
-                "weight β of the KL(ρ‖ρ̂) sparsity penalty; 0 turns it off",
-                minimum=0.0,
-                maximum=100.0,
-            ),
-            Param(
-                "corruption",
-                "choice",
-                "none",
-                "denoising: corrupt the input while pretraining",
-                choices=("none", "masking", "gaussian"),
-            ),
-            Param(
-                "corruption_level",
-                "float",
-                0.3,
-                "fraction masked, or the noise's standard deviation",
-                minimum=0.0,
-                maximum=5.0,
-            ),
-        ),
-        infer=lambda p, s: (_vector_input("An autoencoder layer")(s), (p["units"],))[1],
-        count=_ae_count,
-        has_weights=True,
-        recipe=lambda p: Recipe(
-            "layerwise.Autoencoder",
-            {
-                k: p[k]
-                for k in (
-                    "units",
-                    "activation",
-                    "decoder_activation",
-                    "tied",
-                    "sparsity_target",
-                    "sparsity_weight",
-                    "corruption",
-                    "corruption_level",
-                )
-            },
-        ),
-        pretrain="autoencoder",
-    ),
-    BlockType(
-        "VAE",
-        "Pretraining",
-        "Variational encoder: maps its input to a Gaussian code, samples it while training and "
-        "adds the KL term to the loss.",
-        (
-            Param("latent_dim", "int", 16, "size of the latent code", minimum=1, maximum=4096),
-            Param("beta", "float", 1.0, "weight of the KL term", minimum=0.0, maximum=100.0),
-        ),
-        infer=_vae_shape,
-        count=_vae_count,
-        has_weights=True,
-        recipe=lambda p: Recipe(
-            "layerwise.VAESampling", {"latent_dim": p["latent_dim"], "beta": p["beta"]}
-        ),
     ),
 )
